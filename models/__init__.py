@@ -1,0 +1,1 @@
+"""The Turin metropolitan model: territory, synthetic population, behaviour, levers, indicators."""

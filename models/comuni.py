@@ -1,0 +1,87 @@
+"""The 38 comuni as Mesa agents: services, their cost, administrative burden, attractiveness.
+
+Each month every comune updates its per-resident cost of services (economies of scale
+below ``service_scale_population``, a premium for the core city, welfare spending that
+grows with poverty), the administrative burden it puts on firms, and an attractiveness
+index (service efficiency, green, culture) that steers arrivals, moves and location.
+Tourism arrivals are drawn at the level of the metro area and shared among comuni.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+if TYPE_CHECKING:
+    from models.model import MetroModel
+
+# Monthly profile of arrivals (assumption: spring and autumn peaks of Turin's events).
+TOURISM_SEASON = np.array([0.060, 0.068, 0.080, 0.090, 0.100, 0.090, 0.080, 0.072, 0.090,
+                           0.100, 0.090, 0.080])
+TOURISM_SEASON = TOURISM_SEASON / TOURISM_SEASON.sum()
+TORINO_TOURISM_SHARE = 0.78  # assumption: Turin hosts most arrivals of the conurbation
+VENARIA_TOURISM_SHARE = 0.06  # assumption: the Reggia di Venaria
+
+
+class Comune(FixedAgent):
+    """One of the 38 comuni, fixed at its town-centre cell.
+
+    Attributes:
+        index: the comune's index (0..37) in the model's arrays.
+        code: ISTAT code.
+        name: name.
+        service_cost_per_capita: EUR per resident per year.
+        admin_burden_days: days a firm spends on procedures a year.
+        attractiveness: index, 0 in January 2015, in utility units.
+        green_share: share of the comune's area that is agricultural or green.
+    """
+
+    def __init__(self, model: MetroModel, index: int, code: str, name: str, cell) -> None:
+        super().__init__(model)
+        self.index = index
+        self.code = code
+        self.name = name
+        self.cell = cell
+        self.service_cost_per_capita = 0.0
+        self.admin_burden_days = 0.0
+        self.attractiveness = 0.0
+        self.green_share = 0.0
+        self._base_cost: float | None = None
+
+    def service_cost(self, population: float, poverty_rate: float) -> float:
+        """Per-resident cost of municipal services (EUR/year) before lever efficiencies."""
+        p = self.model.params
+        pooled = population * self.model.hooks.service_pooling[self.index]
+        scale = max(1.0, (p["service_scale_population"] / max(pooled, 1.0)) ** p[
+            "service_scale_exponent"])
+        core = 1.0 + (p["core_service_premium"] if self.index == self.model.torino else 0.0)
+        welfare = p["welfare_cost_per_poor"] * (poverty_rate if np.isfinite(poverty_rate) else 0)
+        return p["service_cost_base"] * scale * core + welfare
+
+    def step(self) -> None:
+        """Update services, burden and attractiveness from the model's current state."""
+        m = self.model
+        i = self.index
+        hooks = m.hooks
+        population = m.zone_population[i] / m.scale
+        cost = self.service_cost(population, m.zone_poverty[i])
+        self.service_cost_per_capita = cost * hooks.service_cost[i]
+        if self._base_cost is None:
+            self._base_cost = self.service_cost_per_capita
+        self.admin_burden_days = m.params["admin_burden_days"] * hooks.admin_burden[i]
+        self.green_share = float(m.zone_green_share[i])
+        efficiency = np.log(self._base_cost / self.service_cost_per_capita)
+        green_gain = self.green_share - m.initial_green_share[i]
+        self.attractiveness = float(0.5 * efficiency + 2.0 * green_gain + hooks.amenity[i])
+
+
+def tourist_arrivals(model: MetroModel, month: int) -> np.ndarray:
+    """Arrivals this month by comune (full scale)."""
+    p = model.params
+    years = (month - model.first_month) / 12.0
+    level = p["tourist_arrivals_2015"] * (1.0 + p["tourism_trend"]) ** years
+    level *= model.hooks.tourism[0] ** p["tourism_attractiveness_elasticity"]
+    total = level * TOURISM_SEASON[month % 12]
+    return total * model.tourism_shares

@@ -1,0 +1,123 @@
+"""Education and the life course: leaving school, university, graduation, retirement.
+
+At 19 a resident leaves school (with an upper-secondary diploma or as an early leaver),
+enrols at university or enters the labour force. Students drop out or graduate with
+monthly hazards; graduates search for a job in the area, or, if they lived outside,
+leave the model. Workers retire between 60 and 67 (INPS effective ages); inactive adults
+re-enter the labour force and long-term unemployed may give up.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from models.codes import (
+    CHILD,
+    EMPLOYED,
+    INACTIVE,
+    RETIRED,
+    STUDENT,
+    TERTIARY,
+    UNEMPLOYED,
+    UPPER_SECONDARY,
+)
+from models.flows import GRADUATES
+from models.territory import OUTSIDE
+from sim.random import uniform
+
+SCHOOL_LEAVING_MONTHS = 19 * 12
+EARLY_LEAVER_SHARE = 0.13  # ISTAT/Eurostat: early leavers from education, Piedmont 2015
+LABOUR_ENTRY_SHARE = 0.8  # assumption: school leavers who look for a job at once
+MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
+SOCIAL_PENSION = 5_800.0  # INPS assegno sociale 2015, EUR/year
+PENSION_REPLACEMENT = 0.7  # INPS: replacement rate of the mixed system, about 70%
+
+
+@njit(cache=True)
+def education_kernel(
+    key, month, alive, zone, born, status, since, job, education, skill, graduated,
+    income, last_wage, mode, employees, flows, enrolment_rate, graduation_hazard,
+    dropout_hazard, retirement_hazard, reentry_hazard, labour_exit_hazard,
+    discouragement_hazard, enrolment_multiplier,
+):
+    """Life-course transitions for one month.
+
+    Returns:
+        The number of residents who enrolled at university this month.
+    """
+    enrolled = 0
+    for i in range(alive.size):
+        if alive[i] == 0:
+            continue
+        s = status[i]
+        z = zone[i]
+        age_months = month - born[i]
+        outside = z == OUTSIDE
+        if s == CHILD:
+            if age_months >= SCHOOL_LEAVING_MONTHS:
+                if uniform(key, i, 0) < EARLY_LEAVER_SHARE:
+                    education[i] = 0
+                else:
+                    education[i] = UPPER_SECONDARY
+                since[i] = month
+                if education[i] == UPPER_SECONDARY and uniform(key, i, 1) < min(
+                    1.0, enrolment_rate * enrolment_multiplier[z]
+                ):
+                    status[i] = STUDENT
+                    enrolled += 1
+                elif uniform(key, i, 2) < LABOUR_ENTRY_SHARE:
+                    status[i] = UNEMPLOYED
+                else:
+                    status[i] = INACTIVE
+        elif s == STUDENT:
+            months = month - since[i]
+            if months >= MIN_STUDY_MONTHS and uniform(key, i, 3) < graduation_hazard:
+                education[i] = TERTIARY
+                graduated[i] = month
+                skill[i] *= 1.28
+                flows[GRADUATES, z] += 1.0
+                if outside:
+                    alive[i] = 0
+                else:
+                    status[i] = UNEMPLOYED
+                    since[i] = month
+                    mode[i] = -1
+            elif uniform(key, i, 4) < dropout_hazard:
+                if outside:
+                    alive[i] = 0
+                else:
+                    status[i] = UNEMPLOYED
+                    since[i] = month
+                    mode[i] = -1
+        elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
+            age = age_months / 12.0
+            if age >= 60.0 and (age >= 67.0 or uniform(key, i, 5) < retirement_hazard):
+                if s == EMPLOYED and job[i] >= 0:
+                    employees[job[i]] -= 1
+                job[i] = -1
+                if outside:
+                    alive[i] = 0
+                    continue
+                status[i] = RETIRED
+                since[i] = month
+                mode[i] = -1
+                if last_wage[i] > 0.0:
+                    income[i] = max(PENSION_REPLACEMENT * last_wage[i], SOCIAL_PENSION)
+                else:
+                    income[i] = SOCIAL_PENSION
+            elif outside:
+                continue
+            elif s == INACTIVE and age < 60.0 and uniform(key, i, 6) < reentry_hazard:
+                status[i] = UNEMPLOYED
+                since[i] = month
+            elif s != INACTIVE and age < 60.0 and uniform(key, i, 7) < labour_exit_hazard + (
+                    discouragement_hazard if s == UNEMPLOYED and month - since[i] >= 24 else 0.0):
+                if s == EMPLOYED and job[i] >= 0:
+                    employees[job[i]] -= 1
+                    last_wage[i] = income[i]
+                    income[i] = 0.0
+                job[i] = -1
+                status[i] = INACTIVE
+                since[i] = month
+                mode[i] = -1
+    return enrolled

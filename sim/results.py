@@ -1,0 +1,124 @@
+"""The results store: one folder per run, written whole or not at all.
+
+A run folder holds ``manifest.json`` (how the result was made), tidy Parquet tables and a
+``plots/`` folder. Everything is written under a temporary name beside the target and
+renamed at the end, so a folder is complete or absent, never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MANIFEST = "manifest.json"
+
+PACKAGES = ("torino-metropoli", "mesa", "numba", "numpy", "pandas", "pyarrow", "matplotlib")
+
+
+def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed versions of the packages a result depends on, and Python's."""
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def code_version(root: Path | None = None) -> str:
+    """The code's version: the package version, plus the git commit when run from a checkout.
+
+    A ``+dirty`` suffix says the checkout had uncommitted changes.
+    """
+    try:
+        version = metadata.version("torino-metropoli")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    root = root or Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+g{commit}{'.dirty' if dirty else ''}" if commit else version
+
+
+def machine() -> dict[str, Any]:
+    """What machine made a result."""
+    return {
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
+
+
+def write_parquet(table: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Write a table as Parquet (zstd), without the pandas index."""
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    pq.write_table(table, path, compression="zstd")
+
+
+def write_run_folder(
+    out: str | Path,
+    manifest: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame | pa.Table],
+    extra: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write a run folder atomically.
+
+    Args:
+        out: the folder to create (replaced whole if it exists).
+        manifest: written as ``manifest.json``.
+        tables: name to table, each written as ``NAME.parquet``.
+        extra: called with the temporary folder to add more files (plots).
+
+    Returns:
+        The folder's path.
+    """
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        for name, table in tables.items():
+            write_parquet(table, tmp / f"{name}.parquet")
+        if extra is not None:
+            extra(tmp)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """Read a run folder's manifest."""
+    return json.loads((Path(folder) / MANIFEST).read_text())

@@ -1,0 +1,229 @@
+"""Scenario files: TOML a committee member can read and edit, checked before anything runs.
+
+A scenario has a ``[run]`` table (start, end, seed, scale), an optional ``[parameters]``
+table of model-parameter overrides and optional ``[levers.CODE]`` tables. The engine
+checks the shape; the model says which parameters and levers exist through a
+:class:`ScenarioSchema`. Every problem raises :class:`~sim.errors.InputError` naming the
+file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sim.calendar import format_month, parse_month
+from sim.errors import InputError
+
+RUN_KEYS = {"start", "end", "seed", "scale"}
+TOP_KEYS = {"run", "parameters", "levers", "description", "name"}
+
+
+@dataclass(frozen=True)
+class ScenarioSchema:
+    """What a model accepts in a scenario.
+
+    Attributes:
+        first_month: earliest allowed start (the month of the synthetic population).
+        last_month: latest allowed end.
+        parameter_bounds: parameter name to its (low, high) valid bounds.
+        check_levers: validates the ``levers`` table; returns it normalised or raises
+            :class:`InputError`. Called with ``(levers, source, start, end)``.
+    """
+
+    first_month: int
+    last_month: int
+    parameter_bounds: Mapping[str, tuple[float, float]]
+    check_levers: Callable[[Mapping[str, Any], str, int, int], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked scenario: what to run, with the text it came from.
+
+    Attributes:
+        name: the file's stem, or the ``name`` key.
+        source: where it came from (a path, or ``"<memory>"``).
+        text: the TOML text, recorded in every result's manifest.
+        start: first month reported (month index).
+        end: last month reported (month index).
+        seed: the run's seed.
+        scale: agents per real person or firm, in (0, 1].
+        parameters: parameter overrides.
+        levers: normalised lever tables, by code.
+        description: free text from the file.
+    """
+
+    name: str
+    source: str
+    text: str
+    start: int
+    end: int
+    seed: int
+    scale: float
+    parameters: dict[str, float] = field(default_factory=dict)
+    levers: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the scenario text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def months(self) -> int:
+        """Number of months reported."""
+        return self.end - self.start + 1
+
+    def with_run(self, seed: int | None = None, scale: float | None = None) -> Scenario:
+        """A copy with ``seed`` and/or ``scale`` overridden (command-line flags)."""
+        seed = self.seed if seed is None else _check_seed(seed, "--seed", "seed")
+        scale = self.scale if scale is None else _check_scale(scale, "--scale", "scale")
+        return replace(self, seed=seed, scale=scale)
+
+    def describe(self) -> str:
+        """A few lines saying what this scenario runs."""
+        lines = [
+            f"scenario {self.name} ({self.source})",
+            f"  months {format_month(self.start)} to {format_month(self.end)} ({self.months})",
+            f"  seed {self.seed}, scale {self.scale:g}",
+        ]
+        if self.parameters:
+            lines.append("  parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items()))
+        return "\n".join(lines)
+
+
+def load_scenario(path: str | Path, schema: ScenarioSchema) -> Scenario:
+    """Read and check a scenario file.
+
+    Raises:
+        InputError: the file is missing, not TOML, or breaks the schema.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file (expected a scenario TOML file)", source) from None
+    except IsADirectoryError:
+        raise InputError("is a directory (expected a scenario TOML file)", source) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read the file ({err.__class__.__name__})", source) from None
+    return parse_scenario(text, schema, source=source, name=path.stem)
+
+
+def parse_scenario(
+    text: str, schema: ScenarioSchema, source: str = "<memory>", name: str = "scenario"
+) -> Scenario:
+    """Check scenario text against the schema and build a :class:`Scenario`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"malformed TOML ({err})", source) from None
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise InputError(f"unknown key (expected one of {sorted(TOP_KEYS)})", source, unknown[0])
+    run = data.get("run")
+    if not isinstance(run, dict):
+        raise InputError("missing [run] table (expected start, end, seed, scale)", source, "run")
+    unknown = sorted(set(run) - RUN_KEYS)
+    if unknown:
+        raise InputError(f"unknown key (expected {sorted(RUN_KEYS)})", source, f"run.{unknown[0]}")
+    for key in sorted(RUN_KEYS):
+        if key not in run:
+            raise InputError("missing (expected in [run])", source, f"run.{key}")
+    start = _check_month(run["start"], source, "run.start", schema)
+    end = _check_month(run["end"], source, "run.end", schema)
+    if end < start:
+        raise InputError(
+            f"end {format_month(end)} is before start {format_month(start)}", source, "run.end"
+        )
+    seed = _check_seed(run["seed"], source, "run.seed")
+    scale = _check_scale(run["scale"], source, "run.scale")
+    parameters = _check_parameters(data.get("parameters", {}), source, schema)
+    levers_table = data.get("levers", {})
+    if not isinstance(levers_table, dict):
+        raise InputError("expected a table of [levers.CODE] tables", source, "levers")
+    if schema.check_levers is not None:
+        levers = schema.check_levers(levers_table, source, start, end)
+    elif levers_table:
+        raise InputError("this model has no levers", source, "levers")
+    else:
+        levers = {}
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise InputError("expected text", source, "description")
+    scenario_name = data.get("name", name)
+    if not isinstance(scenario_name, str):
+        raise InputError("expected text", source, "name")
+    return Scenario(
+        name=scenario_name,
+        source=source,
+        text=text,
+        start=start,
+        end=end,
+        seed=seed,
+        scale=scale,
+        parameters=parameters,
+        levers=levers,
+        description=description,
+    )
+
+
+def check_month(value: Any, source: str, key: str, first: int, last: int) -> int:
+    """Check a ``"YYYY-MM"`` value lies in ``[first, last]``; return its month index."""
+    try:
+        month = parse_month(value)
+    except ValueError:
+        raise InputError(f'expected a month as "YYYY-MM", got {value!r}', source, key) from None
+    if not first <= month <= last:
+        raise InputError(
+            f"{value} is out of range (expected {format_month(first)} to {format_month(last)})",
+            source,
+            key,
+        )
+    return month
+
+
+def _check_month(value: Any, source: str, key: str, schema: ScenarioSchema) -> int:
+    return check_month(value, source, key, schema.first_month, schema.last_month)
+
+
+def _check_seed(value: Any, source: str, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise InputError(f"expected a non-negative integer seed, got {value!r}", source, key)
+    return int(value)
+
+
+def _check_scale(value: Any, source: str, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"expected a number in (0, 1], got {value!r}", source, key)
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise InputError(f"expected a number in (0, 1], got {value!r}", source, key)
+    return float(value)
+
+
+def _check_parameters(
+    table: Any, source: str, schema: ScenarioSchema
+) -> dict[str, float]:
+    if not isinstance(table, dict):
+        raise InputError("expected a table of name = number", source, "parameters")
+    out: dict[str, float] = {}
+    for name, value in table.items():
+        key = f"parameters.{name}"
+        if name not in schema.parameter_bounds:
+            raise InputError(
+                "unknown parameter (see `metropoli parameters` for the list)", source, key
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(f"expected a number, got {value!r}", source, key)
+        low, high = schema.parameter_bounds[name]
+        if not (math.isfinite(value) and low <= value <= high):
+            raise InputError(f"{value!r} is out of range (expected {low:g} to {high:g})", source, key)
+        out[name] = float(value)
+    return out

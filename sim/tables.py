@@ -1,0 +1,140 @@
+"""Struct-of-arrays agent tables.
+
+An :class:`AgentTable` keeps one preallocated numpy column per state variable, a ``count``
+of rows in use and views up to it. Rows are never reused: an agent that dies or leaves is
+marked (``alive = 0``) and keeps its row, so a row index is a permanent agent id that
+other tables may reference and random streams may key on. LASER's ``LaserFrame`` and
+Starsim's states are the models for this design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+
+class AgentView:
+    """A Mesa-style view of one row, for debugging and tests: ``table[i].skill``.
+
+    Reading an attribute returns the current value; setting one writes the column.
+    """
+
+    __slots__ = ("_table", "unique_id")
+
+    def __init__(self, table: AgentTable, row: int) -> None:
+        object.__setattr__(self, "_table", table)
+        object.__setattr__(self, "unique_id", row)
+
+    def __getattr__(self, name: str) -> Any:
+        table = object.__getattribute__(self, "_table")
+        if name in table.columns:
+            return table.columns[name][self.unique_id].item()
+        raise AttributeError(f"{table.name} has no column {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        table = object.__getattribute__(self, "_table")
+        if name not in table.columns:
+            raise AttributeError(f"{table.name} has no column {name!r}")
+        table.columns[name][self.unique_id] = value
+
+    def as_dict(self) -> dict[str, Any]:
+        """All columns of this row as a dictionary."""
+        return {name: col[self.unique_id].item() for name, col in self._table.columns.items()}
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items())
+        return f"{self._table.name}[{self.unique_id}]({fields})"
+
+
+class AgentTable:
+    """A table of agents stored as columns.
+
+    Args:
+        name: the table's name, used in messages (``"people"``, ``"firms"``).
+        schema: column name to ``(dtype, fill value)``; every table has an ``alive`` column.
+        capacity: rows to preallocate.
+
+    Columns are reached as attributes (``table.skill``) and give a view of the rows in use,
+    ``[0, count)``. Growing past the capacity reallocates every column with room to spare,
+    so views taken before :meth:`add` must be taken again after it.
+    """
+
+    def __init__(
+        self, name: str, schema: Mapping[str, tuple[Any, Any]], capacity: int = 1024
+    ) -> None:
+        if "alive" not in schema:
+            schema = {"alive": (np.uint8, 0), **schema}
+        self.name = name
+        self.schema = dict(schema)
+        self.count = 0
+        self.columns: dict[str, np.ndarray] = {
+            col: np.full(max(capacity, 1), fill, dtype=dtype)
+            for col, (dtype, fill) in self.schema.items()
+        }
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated."""
+        return len(self.columns["alive"])
+
+    def add(self, n: int) -> slice:
+        """Append ``n`` rows, filled with each column's fill value and marked alive.
+
+        Returns:
+            The slice of the new rows.
+        """
+        start = self.count
+        if start + n > self.capacity:
+            self._grow(start + n)
+        self.count = start + n
+        new = slice(start, start + n)
+        self.columns["alive"][new] = 1
+        return new
+
+    def reserve(self, capacity: int) -> None:
+        """Make room for at least ``capacity`` rows without changing ``count``."""
+        if capacity > self.capacity:
+            self._grow(capacity)
+
+    def _grow(self, needed: int) -> None:
+        new_capacity = max(needed, int(self.capacity * 1.5) + 1)
+        for col, (dtype, fill) in self.schema.items():
+            old = self.columns[col]
+            grown = np.full(new_capacity, fill, dtype=dtype)
+            grown[: self.count] = old[: self.count]
+            self.columns[col] = grown
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        columns = self.__dict__.get("columns")
+        if columns is not None and name in columns:
+            return columns[name][: self.__dict__["count"]]
+        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name')!r} has no {name!r}")
+
+    def full(self, name: str) -> np.ndarray:
+        """The whole allocated column, for kernels that append rows themselves."""
+        return self.columns[name]
+
+    def __getitem__(self, row: int) -> AgentView:
+        if not 0 <= row < self.count:
+            raise IndexError(f"{self.name} has rows 0..{self.count - 1}, not {row}")
+        return AgentView(self, row)
+
+    def __iter__(self) -> Iterator[AgentView]:
+        for row in np.flatnonzero(self.alive):
+            yield AgentView(self, int(row))
+
+    def __len__(self) -> int:
+        """Number of live agents."""
+        return int(np.count_nonzero(self.alive))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes allocated by all columns."""
+        return sum(col.nbytes for col in self.columns.values())
+
+    def to_dict(self, live_only: bool = True) -> dict[str, np.ndarray]:
+        """Copies of the columns (live rows only by default), for snapshots and tests."""
+        mask = self.alive.astype(bool) if live_only else slice(None)
+        return {name: col[: self.count][mask].copy() for name, col in self.columns.items()}

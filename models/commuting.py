@@ -22,15 +22,30 @@ ACTIVE_MAX_KM = 15.0  # nobody walks or cycles a commute longer than this
 
 @njit(cache=True, inline="always")
 def mode_utilities(
-    km, transit_quality, to_torino, asc_transit, asc_active, time_value, cost_value,
-    car_speed, transit_speed, transit_wait, active_speed, car_cost_km, parking_torino, fare,
+    km,
+    transit_quality,
+    to_torino,
+    asc_transit,
+    asc_active,
+    time_value,
+    cost_value,
+    car_speed,
+    transit_speed,
+    transit_wait,
+    active_speed,
+    car_cost_km,
+    parking_torino,
+    fare,
 ):
     """Systematic utilities of car, transit and bike-or-walk for one trip."""
     v_car = -time_value * (km / car_speed * 60.0) - cost_value * (
-        car_cost_km * km + (parking_torino if to_torino else 0.0))
-    v_pt = asc_transit - time_value * (
-        transit_wait / max(transit_quality, 0.05) + km / transit_speed * 60.0
-    ) - cost_value * fare
+        car_cost_km * km + (parking_torino if to_torino else 0.0)
+    )
+    v_pt = (
+        asc_transit
+        - time_value * (transit_wait / max(transit_quality, 0.05) + km / transit_speed * 60.0)
+        - cost_value * fare
+    )
     if km <= ACTIVE_MAX_KM:
         v_act = asc_active - time_value * (km / active_speed * 60.0)
     else:
@@ -40,11 +55,39 @@ def mode_utilities(
 
 @njit(cache=True)
 def commuting_kernel(
-    key, alive, zone, cell, status, job, mode, commute_km, firm_cell, firm_zone,
-    university_zone, transit_quality, torino, review_rate, asc_transit, asc_active,
-    time_value, cost_value, car_speed, transit_speed, transit_wait, active_speed,
-    car_cost_km, parking_torino, fare, co2_factors, trips_per_month, od, commuters,
-    to_torino, by_mode, co2_kg, km_total,
+    key,
+    alive,
+    zone,
+    cell,
+    status,
+    job,
+    mode,
+    commute_km,
+    firm_cell,
+    firm_zone,
+    university_zone,
+    transit_quality,
+    torino,
+    review_rate,
+    asc_transit,
+    asc_active,
+    time_value,
+    cost_value,
+    car_speed,
+    transit_speed,
+    transit_wait,
+    active_speed,
+    car_cost_km,
+    parking_torino,
+    fare,
+    co2_factors,
+    trips_per_month,
+    od,
+    commuters,
+    to_torino,
+    by_mode,
+    co2_kg,
+    km_total,
 ):
     """Choose or keep each commuter's mode and count flows, modes and emissions by home zone.
 
@@ -67,9 +110,20 @@ def commuting_kernel(
         if m == NO_MODE or uniform(key, i, 0) < review_rate:
             q = transit_quality[cell[i]]
             v_car, v_pt, v_act = mode_utilities(
-                km, q, dest == torino, asc_transit, asc_active, time_value, cost_value,
-                car_speed, transit_speed, transit_wait, active_speed, car_cost_km,
-                parking_torino, fare,
+                km,
+                q,
+                dest == torino,
+                asc_transit,
+                asc_active,
+                time_value,
+                cost_value,
+                car_speed,
+                transit_speed,
+                transit_wait,
+                active_speed,
+                car_cost_km,
+                parking_torino,
+                fare,
             )
             u_car = v_car + gumbel(key, i, 1)
             u_pt = v_pt + gumbel(key, i, 2)
@@ -98,16 +152,28 @@ def logit_shares(utilities: np.ndarray) -> np.ndarray:
 
 
 def initial_transit_quality(
-    x_km: np.ndarray, y_km: np.ndarray, zone: np.ndarray, torino_xy: tuple[float, float],
+    x_km: np.ndarray,
+    y_km: np.ndarray,
+    zone: np.ndarray,
+    torino_xy: tuple[float, float],
     torino: int,
 ) -> np.ndarray:
-    """Transit service quality of each cell in (0, 1]: the GTT network is densest in
-    central Torino and thins with distance (assumption: an e-folding of 8 km; 0.3 outside)."""
+    """Transit service quality of each cell in (0, 1].
+
+    The GTT network is densest in central Torino and thins with distance (assumption: an
+    e-folding of 8 km; 0.3 outside).
+    """
     d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
     q = 0.3 + 0.7 * np.exp(-d / 8.0)
     q = np.where(zone == torino, np.maximum(q, 0.7), q)
     return np.where(zone == OUTSIDE, 0.3, q)
 
 
-__all__ = ["N_MODES", "commuting_kernel", "logit_shares", "mode_utilities",
-           "initial_transit_quality", "math"]
+__all__ = [
+    "N_MODES",
+    "commuting_kernel",
+    "logit_shares",
+    "mode_utilities",
+    "initial_transit_quality",
+    "math",
+]

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from models.model import MetroModel
 
 # Monthly profile of arrivals (assumption: spring and autumn peaks of Turin's events).
-TOURISM_SEASON = np.array([0.060, 0.068, 0.080, 0.090, 0.100, 0.090, 0.080, 0.072, 0.090,
-                           0.100, 0.090, 0.080])
+TOURISM_SEASON = np.array(
+    [0.060, 0.068, 0.080, 0.090, 0.100, 0.090, 0.080, 0.072, 0.090, 0.100, 0.090, 0.080]
+)
 TOURISM_SEASON = TOURISM_SEASON / TOURISM_SEASON.sum()
 TORINO_TOURISM_SHARE = 0.78  # assumption: Turin hosts most arrivals of the conurbation
 VENARIA_TOURISM_SHARE = 0.06  # assumption: the Reggia di Venaria
@@ -54,8 +55,9 @@ class Comune(FixedAgent):
         """Per-resident cost of municipal services (EUR/year) before lever efficiencies."""
         p = self.model.params
         pooled = population * self.model.hooks.service_pooling[self.index]
-        scale = max(1.0, (p["service_scale_population"] / max(pooled, 1.0)) ** p[
-            "service_scale_exponent"])
+        scale = max(
+            1.0, (p["service_scale_population"] / max(pooled, 1.0)) ** p["service_scale_exponent"]
+        )
         core = 1.0 + (p["core_service_premium"] if self.index == self.model.torino else 0.0)
         welfare = p["welfare_cost_per_poor"] * (poverty_rate if np.isfinite(poverty_rate) else 0)
         return p["service_cost_base"] * scale * core + welfare

@@ -29,9 +29,29 @@ ARRIVAL_STUDENT_SHARE = 0.5  # assumption: share of arrivals aged 19-26 who come
 
 @njit(cache=True)
 def demography_kernel(
-    key, month, alive, zone, born, female, status, job, foreign, education, employees,
-    flows, mothers, mortality_a, mortality_b, tfr, fertility_mean_age, emigration_monthly,
-    young_factor, foreign_factor, talent_factor, unemployed_factor, exit_multiplier,
+    key,
+    month,
+    alive,
+    zone,
+    born,
+    female,
+    status,
+    job,
+    foreign,
+    education,
+    employees,
+    flows,
+    mothers,
+    mortality_a,
+    mortality_b,
+    tfr,
+    fertility_mean_age,
+    emigration_monthly,
+    young_factor,
+    foreign_factor,
+    talent_factor,
+    unemployed_factor,
+    exit_multiplier,
 ):
     """Deaths, departures and births of residents for one month.
 
@@ -93,8 +113,11 @@ def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, n
     foreign = rng.random(n) < ARRIVAL_FOREIGN_SHARE
     draw = rng.random(n)
     tertiary_p = np.where(age >= 23, ARRIVAL_TERTIARY_SHARE * np.where(foreign, 0.6, 1.2), 0.0)
-    education = np.where(draw < tertiary_p, TERTIARY,
-                         np.where((age >= 19) & (draw < tertiary_p + 0.45), UPPER_SECONDARY, 0))
+    education = np.where(
+        draw < tertiary_p,
+        TERTIARY,
+        np.where((age >= 19) & (draw < tertiary_p + 0.45), UPPER_SECONDARY, 0),
+    )
     status = np.full(n, CHILD, dtype=np.int8)
     adult = age >= 19
     student = adult & (age < 27) & (rng.random(n) < ARRIVAL_STUDENT_SHARE)
@@ -107,8 +130,7 @@ def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, n
         "female": (rng.random(n) < 0.5).astype(np.uint8),
         "foreign": foreign.astype(np.uint8),
         "education": education,
-        "skill": np.exp(0.25 * education + 0.3 * rng.standard_normal(n) - 0.045).astype(
-            np.float32),
+        "skill": np.exp(0.25 * education + 0.3 * rng.standard_normal(n) - 0.045).astype(np.float32),
         "status": status,
         "income": np.where(status == RETIRED, 9000.0, 0.0).astype(np.float32),
     }

@@ -35,10 +35,30 @@ PENSION_REPLACEMENT = 0.7  # INPS: replacement rate of the mixed system, about 7
 
 @njit(cache=True)
 def education_kernel(
-    key, month, alive, zone, born, status, since, job, education, skill, graduated,
-    income, last_wage, mode, employees, flows, enrolment_rate, graduation_hazard,
-    dropout_hazard, retirement_hazard, reentry_hazard, labour_exit_hazard,
-    discouragement_hazard, enrolment_multiplier,
+    key,
+    month,
+    alive,
+    zone,
+    born,
+    status,
+    since,
+    job,
+    education,
+    skill,
+    graduated,
+    income,
+    last_wage,
+    mode,
+    employees,
+    flows,
+    enrolment_rate,
+    graduation_hazard,
+    dropout_hazard,
+    retirement_hazard,
+    reentry_hazard,
+    labour_exit_hazard,
+    discouragement_hazard,
+    enrolment_multiplier,
 ):
     """Life-course transitions for one month.
 
@@ -110,8 +130,13 @@ def education_kernel(
             elif s == INACTIVE and age < 60.0 and uniform(key, i, 6) < reentry_hazard:
                 status[i] = UNEMPLOYED
                 since[i] = month
-            elif s != INACTIVE and age < 60.0 and uniform(key, i, 7) < labour_exit_hazard + (
-                    discouragement_hazard if s == UNEMPLOYED and month - since[i] >= 24 else 0.0):
+            elif (
+                s != INACTIVE
+                and age < 60.0
+                and uniform(key, i, 7)
+                < labour_exit_hazard
+                + (discouragement_hazard if s == UNEMPLOYED and month - since[i] >= 24 else 0.0)
+            ):
                 if s == EMPLOYED and job[i] >= 0:
                     employees[job[i]] -= 1
                     last_wage[i] = income[i]

@@ -26,11 +26,35 @@ EMPTY_MONTHS_TO_EXIT = 6  # assumption: a firm with no worker for six months clo
 
 @njit(cache=True)
 def firms_kernel(
-    key, month, alive, zone, sector, founded, employees, target, innovative,
-    university_link, empty_since, closed, flows, capital_per_worker, sector_drift,
-    exit_hazard, exit_young_factor, exit_young_years, exit_size_exponent, exit_multiplier,
-    young_exit_multiplier, growth_drift, growth_scale, growth_size_exponent,
-    depreciation_monthly, innovation_hazard, innovation_lapse, innovation_multiplier, link_rate,
+    key,
+    month,
+    alive,
+    zone,
+    sector,
+    founded,
+    employees,
+    target,
+    innovative,
+    university_link,
+    empty_since,
+    closed,
+    flows,
+    capital_per_worker,
+    sector_drift,
+    exit_hazard,
+    exit_young_factor,
+    exit_young_years,
+    exit_size_exponent,
+    exit_multiplier,
+    young_exit_multiplier,
+    growth_drift,
+    growth_scale,
+    growth_size_exponent,
+    depreciation_monthly,
+    innovation_hazard,
+    innovation_lapse,
+    innovation_multiplier,
+    link_rate,
     link_multiplier,
 ):
     """Exit, growth, investment and innovation of every live firm for one month."""
@@ -64,8 +88,12 @@ def firms_kernel(
         if month > founded[f] and (month - founded[f]) % 12 == 0:
             b = min(growth_scale * size ** (-growth_size_exponent), 0.9)
             # centred so that E[exp(g)] = exp(drift): E[exp(Laplace(b))] = 1 / (1 - b²)
-            g = growth_drift + sector_drift[sector[f]] + math.log(1.0 - b * b) + laplace(
-                key, f, 1, b)
+            g = (
+                growth_drift
+                + sector_drift[sector[f]]
+                + math.log(1.0 - b * b)
+                + laplace(key, f, 1, b)
+            )
             new_target = max(target[f] * math.exp(g), 1.0)
             if new_target > target[f]:
                 flows[INVESTMENT, z] += k * (new_target - target[f])
@@ -84,8 +112,13 @@ def firms_kernel(
 
 
 def entry_weights(
-    initial_firms: np.ndarray, residents: np.ndarray, initial_residents: np.ndarray,
-    admin_burden: np.ndarray, admin_burden_0: float, elasticity: float, startup_multiplier: np.ndarray,
+    initial_firms: np.ndarray,
+    residents: np.ndarray,
+    initial_residents: np.ndarray,
+    admin_burden: np.ndarray,
+    admin_burden_0: float,
+    elasticity: float,
+    startup_multiplier: np.ndarray,
 ) -> np.ndarray:
     """Relative start-up rate of each comune.
 

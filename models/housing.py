@@ -25,9 +25,32 @@ MOVE_CANDIDATES = 6  # candidate homes compared by a mover (assumption)
 
 @njit(cache=True)
 def moves_kernel(
-    key, month, alive, zone, cell, born, status, job, mode, commute_km, firm_cell,
-    university_cells, free_cdf, cell_zone, occupancy, rent, green_access, attractiveness,
-    cell_x, cell_y, flows, move_monthly, rent_weight, green_weight, job_weight, circuity,
+    key,
+    month,
+    alive,
+    zone,
+    cell,
+    born,
+    status,
+    job,
+    mode,
+    commute_km,
+    firm_cell,
+    university_cells,
+    free_cdf,
+    cell_zone,
+    occupancy,
+    rent,
+    green_access,
+    attractiveness,
+    cell_x,
+    cell_y,
+    flows,
+    move_monthly,
+    rent_weight,
+    green_weight,
+    job_weight,
+    circuity,
     cell_km,
 ):
     """Residential moves of adults for one month. Returns the number of moves."""
@@ -62,7 +85,9 @@ def moves_kernel(
             u = -rent_weight * rent[cand] + green_weight * green_access[cand]
             u += attractiveness[cell_zone[cand]]
             if place >= 0:
-                d = circuity * math.hypot(cell_x[cand] - cell_x[place], cell_y[cand] - cell_y[place])
+                d = circuity * math.hypot(
+                    cell_x[cand] - cell_x[place], cell_y[cand] - cell_y[place]
+                )
                 u -= job_weight * d
             if c == 0:
                 u += MOVING_COST
@@ -83,8 +108,10 @@ def moves_kernel(
             flows[MOVES_IN, new_zone] += 1.0
             zone[i] = new_zone
         if place >= 0:
-            commute_km[i] = circuity * math.hypot(
-                cell_x[best] - cell_x[place], cell_y[best] - cell_y[place]) + 0.5 * cell_km
+            commute_km[i] = (
+                circuity * math.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
+                + 0.5 * cell_km
+            )
             mode[i] = NO_MODE
     return moves
 
@@ -95,11 +122,19 @@ def free_capacity_cdf(capacity: np.ndarray, occupancy: np.ndarray) -> np.ndarray
 
 
 def update_rents(
-    rent: np.ndarray, base_rent: np.ndarray, capacity: np.ndarray, occupancy: np.ndarray,
-    speed: float, elasticity: float, vacancy_target: float,
+    rent: np.ndarray,
+    base_rent: np.ndarray,
+    capacity: np.ndarray,
+    occupancy: np.ndarray,
+    speed: float,
+    elasticity: float,
+    vacancy_target: float,
 ) -> None:
-    """Rents move towards a market rent that is above the 2015 rent where a cell is fuller
-    than the natural vacancy allows and below it where it is emptier (partial adjustment)."""
+    """Move rents towards the market rent (partial adjustment).
+
+    The market rent is above the 2015 rent where a cell is fuller than the natural vacancy
+    allows and below it where it is emptier.
+    """
     inhabited = capacity > 0
     pressure = np.where(inhabited, occupancy / np.maximum(capacity, 1e-9) - (1 - vacancy_target), 0)
     market = base_rent * np.exp(elasticity * np.clip(pressure, -0.5, 0.5))
@@ -109,12 +144,21 @@ def update_rents(
 def initial_rents(
     x_km: np.ndarray, y_km: np.ndarray, zone: np.ndarray, torino_xy: tuple[float, float]
 ) -> np.ndarray:
-    """Rents (EUR/m²/month) by cell: about 10 in central Torino falling to 6 at the edge of
-    the conurbation (OMI/Agenzia delle Entrate 2015 ranges; a smooth assumption)."""
+    """Rents (EUR/m²/month) by cell.
+
+    About 10 in central Torino falling to 6 at the edge of the conurbation (OMI/Agenzia
+    delle Entrate 2015 ranges; a smooth assumption).
+    """
     d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
     rent = 5.5 + 5.0 * np.exp(-d / 6.0)
     return np.where(zone == OUTSIDE, 0.0, rent)
 
 
-__all__ = ["MOVES_IN", "MOVES_OUT", "free_capacity_cdf", "initial_rents", "moves_kernel",
-           "update_rents"]
+__all__ = [
+    "MOVES_IN",
+    "MOVES_OUT",
+    "free_capacity_cdf",
+    "initial_rents",
+    "moves_kernel",
+    "update_rents",
+]

@@ -57,18 +57,28 @@ INDICATORS: tuple[tuple[str, int, str], ...] = (
 INDICATOR_NAMES = tuple(name for name, _, _ in INDICATORS)
 INDEX = {name: k for k, name in enumerate(INDICATOR_NAMES)}
 GOALS = {
-    1: "Investment", 2: "Firms", 3: "Employment", 4: "Research and innovation",
-    5: "Skilled human capital", 6: "Efficient public services", 7: "Culture and tourism",
-    8: "Social inclusion", 9: "Sustainability",
+    1: "Investment",
+    2: "Firms",
+    3: "Employment",
+    4: "Research and innovation",
+    5: "Skilled human capital",
+    6: "Efficient public services",
+    7: "Culture and tourism",
+    8: "Social inclusion",
+    9: "Sustainability",
 }
 
 
 @njit(cache=True)
-def people_stocks(month, alive, zone, born, status, since, education, income, stocks, hist,
-                  hist_sum):
-    """Stocks by zone: ``stocks[k, zone]`` for k = population, pop 15-64, employed, employed
-    15-64, unemployed, long-term unemployed, students, talents, income sum, income earners;
-    income histogram of adults who are employed, unemployed or retired."""
+def people_stocks(
+    month, alive, zone, born, status, since, education, income, stocks, hist, hist_sum
+):
+    """Count stocks by zone and fill the income histogram.
+
+    ``stocks[k, zone]`` for k = population, pop 15-64, employed, employed 15-64, unemployed,
+    long-term unemployed, students, talents, income sum, income earners; the histogram is
+    of adults who are employed, unemployed or retired.
+    """
     scale = N_BINS / (LOG_HIGH - LOG_LOW)
     for i in range(alive.size):
         if alive[i] == 0:

@@ -29,8 +29,13 @@ def log_wage(level, education, age_years, sector_premium, productivity, noise):
     """Log annual wage: Mincer (1974) education and experience terms plus firm premia."""
     experience = min(max(age_years - 19.0, 0.0), 45.0)
     return (
-        level + EDUCATION_WAGE_PREMIUM[education] + 0.03 * experience
-        - 0.0005 * experience * experience + sector_premium + productivity + WAGE_NOISE * noise
+        level
+        + EDUCATION_WAGE_PREMIUM[education]
+        + 0.03 * experience
+        - 0.0005 * experience * experience
+        + sector_premium
+        + productivity
+        + WAGE_NOISE * noise
     )
 
 
@@ -39,16 +44,41 @@ def wages(level, education, age_years, sector, productivity, noise):
     """Annual wages of many workers (used at initialisation)."""
     out = np.empty(education.size)
     for i in range(education.size):
-        out[i] = math.exp(log_wage(level, education[i], age_years[i],
-                                   SECTOR_WAGE_PREMIUM[sector[i]], productivity[i], noise[i]))
+        out[i] = math.exp(
+            log_wage(
+                level,
+                education[i],
+                age_years[i],
+                SECTOR_WAGE_PREMIUM[sector[i]],
+                productivity[i],
+                noise[i],
+            )
+        )
     return out
 
 
 @njit(cache=True)
 def separations_kernel(
-    key, month, alive, zone, status, since, job, income, last_wage, mode, firm_alive,
-    employees, layoff_p, flows, separation_rate, wage_growth_monthly, benefit_replacement,
-    benefit_cap, benefit_months, social_minimum,
+    key,
+    month,
+    alive,
+    zone,
+    status,
+    since,
+    job,
+    income,
+    last_wage,
+    mode,
+    firm_alive,
+    employees,
+    layoff_p,
+    flows,
+    separation_rate,
+    wage_growth_monthly,
+    benefit_replacement,
+    benefit_cap,
+    benefit_months,
+    social_minimum,
 ):
     """Quits, dismissals, layoffs, closures; wage drift; end of benefits."""
     for i in range(alive.size):
@@ -96,10 +126,39 @@ def search_effort(alive, zone, status, since, month, long_term_efficiency, effor
 
 @njit(cache=True)
 def matching_kernel(
-    key, month, start, effort, p_per_effort, alive, zone, cell, born, status, since, job,
-    education, skill, income, last_wage, mode, commute_km, slots, slot_open, firm_cell,
-    firm_sector, firm_productivity, employees, cell_x, cell_y, flows, n_candidates,
-    distance_weight, skill_weight, circuity, cell_km, wage_level,
+    key,
+    month,
+    start,
+    effort,
+    p_per_effort,
+    alive,
+    zone,
+    cell,
+    born,
+    status,
+    since,
+    job,
+    education,
+    skill,
+    income,
+    last_wage,
+    mode,
+    commute_km,
+    slots,
+    slot_open,
+    firm_cell,
+    firm_sector,
+    firm_productivity,
+    employees,
+    cell_x,
+    cell_y,
+    flows,
+    n_candidates,
+    distance_weight,
+    skill_weight,
+    circuity,
+    cell_km,
+    wage_level,
 ):
     """Resident job seekers meet vacancies and choose among a few of them.
 
@@ -147,9 +206,16 @@ def matching_kernel(
         mode[i] = NO_MODE
         commute_km[i] = best_d
         age = (month - born[i]) / 12.0
-        w = math.exp(log_wage(wage_level, education[i], age,
-                              SECTOR_WAGE_PREMIUM[firm_sector[f]], firm_productivity[f],
-                              standard_normal(key, i, 35)))
+        w = math.exp(
+            log_wage(
+                wage_level,
+                education[i],
+                age,
+                SECTOR_WAGE_PREMIUM[firm_sector[f]],
+                firm_productivity[f],
+                standard_normal(key, i, 35),
+            )
+        )
         income[i] = w
         last_wage[i] = w
         flows[HIRES, zone[i]] += 1.0

@@ -2,7 +2,7 @@
 
 The 38 comuni are :class:`~models.comuni.Comune` agents on a Mesa
 :class:`~mesa.discrete_space.OrthogonalMooreGrid` whose cells are the territory's raster
-(coordinates are ``(row, col)``, row 0 south); cell fields are Mesa ``PropertyLayer``\\ s.
+(coordinates are ``(row, col)``, row 0 south); cell fields are Mesa property layers.
 People and firms are struct-of-arrays tables (:class:`sim.tables.AgentTable`) stepped by
 numba kernels. One month is the plan of phases in :meth:`MetroModel.month_plan`.
 """
@@ -123,13 +123,15 @@ class MetroModel(mesa.Model):
             "jobs": np.zeros(t.shape),
             "rent": housing.initial_rents(t.x_km, t.y_km, t.cell_zone, torino_xy),
             "transit_quality": commuting.initial_transit_quality(
-                t.x_km, t.y_km, t.cell_zone, torino_xy, self.torino),
+                t.x_km, t.y_km, t.cell_zone, torino_xy, self.torino
+            ),
             "green_access": np.zeros(t.shape),
         }
         for name, data in layers.items():
             self.grid.add_property_layer(PropertyLayer.from_data(name, np.ascontiguousarray(data)))
-        self.layer = {name: self.grid._mesa_property_layers[name].data.reshape(-1)
-                      for name in layers}
+        self.layer = {
+            name: self.grid._mesa_property_layers[name].data.reshape(-1) for name in layers
+        }
         self.base_transit_quality = self.layer["transit_quality"].copy()
         self.base_rent = self.layer["rent"].copy()
         self._update_green()
@@ -140,8 +142,9 @@ class MetroModel(mesa.Model):
         for i in range(t.n_comuni):
             row, col = (int(v) for v in t.seed_cell[i])
             self.comuni.append(Comune(self, i, t.codes[i], t.names[i], self.grid[(row, col)]))
-        pop = build_population(t, self.scale, phase_generator(self.seed, "population"),
-                               self.first_month, self.params)
+        pop = build_population(
+            t, self.scale, phase_generator(self.seed, "population"), self.first_month, self.params
+        )
         self.people = pop.people
         self.firms = pop.firms
         self.wage_level = pop.wage_level
@@ -150,9 +153,11 @@ class MetroModel(mesa.Model):
         self.initial_firms_by_zone = np.bincount(self.firms.zone, minlength=N_ZONES).astype(float)
         resident = self.people.zone != OUTSIDE
         self.initial_residents_by_zone = np.bincount(
-            self.people.zone[resident], minlength=N_ZONES).astype(float)
+            self.people.zone[resident], minlength=N_ZONES
+        ).astype(float)
         outside_workers = np.count_nonzero(
-            (self.people.zone == OUTSIDE) & (self.people.status == EMPLOYED))
+            (self.people.zone == OUTSIDE) & (self.people.status == EMPLOYED)
+        )
         resident_workers = np.count_nonzero(resident & (self.people.status == EMPLOYED))
         resident_seekers = np.count_nonzero(resident & (self.people.status == UNEMPLOYED))
         # outside job seekers that give in-commuters their 2015 share of hires
@@ -161,8 +166,11 @@ class MetroModel(mesa.Model):
         self.layer["residents"][:] = occupancy
         vacancy = self.params["vacancy_target"]
         built = self.layer["land_use"] == BUILT
+        # capacity in residents (agents): the 2015 occupancy plus the natural vacancy; empty
+        # built cells get a little room. Fractional, so the slack is the same at any scale.
         self.layer["housing_capacity"][:] = np.where(
-            self.cell_zone != OUTSIDE, np.ceil(occupancy / (1.0 - vacancy)) + built, 0)
+            self.cell_zone != OUTSIDE, occupancy / (1.0 - vacancy) + 0.05 * built, 0.0
+        )
         shares = np.zeros(N_ZONES)
         venaria = t.index_of("Venaria Reale")
         rest = 1.0 - TORINO_TOURISM_SHARE - VENARIA_TOURISM_SHARE
@@ -194,17 +202,19 @@ class MetroModel(mesa.Model):
     # ------------------------------------------------------------------ the monthly plan
     def month_plan(self) -> PhasePlan:
         """The ordered phases of one month."""
-        return PhasePlan([
-            Phase("levers", self.apply_levers, "active levers set the hooks for this month"),
-            Phase("demography", self.demography, "deaths, births, departures and arrivals"),
-            Phase("education", self.education, "school leaving, university, retirement"),
-            Phase("firms", self.firm_dynamics, "exit, growth, investment, innovation, entry"),
-            Phase("labour", self.labour_market, "separations, vacancies, matching, wages"),
-            Phase("commuting", self.commuting, "mode choice, flows and emissions"),
-            Phase("housing", self.housing, "rents, moves, construction"),
-            Phase("comuni", self.comuni_phase, "services, burden, attractiveness, tourism"),
-            Phase("indicators", self.measure, "indicators of the eight goals"),
-        ])
+        return PhasePlan(
+            [
+                Phase("levers", self.apply_levers, "active levers set the hooks for this month"),
+                Phase("demography", self.demography, "deaths, births, departures and arrivals"),
+                Phase("education", self.education, "school leaving, university, retirement"),
+                Phase("firms", self.firm_dynamics, "exit, growth, investment, innovation, entry"),
+                Phase("labour", self.labour_market, "separations, vacancies, matching, wages"),
+                Phase("commuting", self.commuting, "mode choice, flows and emissions"),
+                Phase("housing", self.housing, "rents, moves, construction"),
+                Phase("comuni", self.comuni_phase, "services, burden, attractiveness, tourism"),
+                Phase("indicators", self.measure, "indicators of the eight goals"),
+            ]
+        )
 
     def step(self) -> None:
         """Simulate one month."""
@@ -243,14 +253,31 @@ class MetroModel(mesa.Model):
         p, people, hooks = self.params, self.people, self.hooks
         mothers = np.empty(people.count, dtype=np.int64)
         exit_mult = hooks.departures * np.exp(
-            -p["attractiveness_migration_elasticity"] * self.attractiveness)
+            -p["attractiveness_migration_elasticity"] * self.attractiveness
+        )
         n_births = demography.demography_kernel(
-            self.phase_key("demography"), month, people.alive, people.zone, people.born,
-            people.female, people.status, people.job, people.foreign, people.education,
-            self.firms.employees, self.flows, mothers, p["mortality_a"], p["mortality_b"],
-            p["fertility_tfr"], p["fertility_mean_age"], p["emigration_rate"] / 12.0,
-            p["migration_young_factor"], p["migration_foreign_factor"],
-            p["talent_exit_factor"] * hooks.talent_exit[0], p["unemployed_exit_factor"],
+            self.phase_key("demography"),
+            month,
+            people.alive,
+            people.zone,
+            people.born,
+            people.female,
+            people.status,
+            people.job,
+            people.foreign,
+            people.education,
+            self.firms.employees,
+            self.flows,
+            mothers,
+            p["mortality_a"],
+            p["mortality_b"],
+            p["fertility_tfr"],
+            p["fertility_mean_age"],
+            p["emigration_rate"] / 12.0,
+            p["migration_young_factor"],
+            p["migration_foreign_factor"],
+            p["talent_exit_factor"] * hooks.talent_exit[0],
+            p["unemployed_exit_factor"],
             exit_mult,
         )
         rng = self.phase_rng("demography")
@@ -266,7 +293,9 @@ class MetroModel(mesa.Model):
             c["skill"][rows] = np.exp(0.3 * rng.standard_normal(n_births) - 0.045)
             c["since"][rows] = month
         # Arrivals: residents x rate x attractiveness, placed where there is free housing.
-        residents = float(np.count_nonzero((self.people.alive == 1) & (self.people.zone != OUTSIDE)))
+        residents = float(
+            np.count_nonzero((self.people.alive == 1) & (self.people.zone != OUTSIDE))
+        )
         attract = np.exp(p["attractiveness_migration_elasticity"] * self.attractiveness)
         mean_attract = float(np.average(attract[:38], weights=self.zone_population[:38] + 1e-9))
         expected = p["immigration_rate"] / 12.0 * residents * mean_attract * hooks.arrivals[0]
@@ -276,8 +305,11 @@ class MetroModel(mesa.Model):
             free = np.maximum(self.layer["housing_capacity"] - self.layer["residents"], 0.0)
             weights = free * attract[self.cell_zone]
             cdf = np.cumsum(weights)
-            cells = np.searchsorted(cdf, rng.random(n_in) * cdf[-1], side="right").clip(
-                0, cdf.size - 1).astype(np.int32)
+            cells = (
+                np.searchsorted(cdf, rng.random(n_in) * cdf[-1], side="right")
+                .clip(0, cdf.size - 1)
+                .astype(np.int32)
+            )
             rows = self._add_people(n_in)
             c = self.people.columns
             for name, values in attrs.items():
@@ -287,23 +319,45 @@ class MetroModel(mesa.Model):
             c["since"][rows] = month
             zones = self.cell_zone[cells]
             self.flows[IMMIGRANTS] += np.bincount(zones, minlength=N_ZONES)
-            talent = (attrs["education"] == 2) & (month - attrs["born"] >= 25 * 12) & (
-                month - attrs["born"] < 65 * 12)
+            talent = (
+                (attrs["education"] == 2)
+                & (month - attrs["born"] >= 25 * 12)
+                & (month - attrs["born"] < 65 * 12)
+            )
             self.flows[TALENT_IN] += np.bincount(zones[talent], minlength=N_ZONES)
             students = attrs["status"] == STUDENT
-            c["commute_km"][rows] = np.where(students, self._km_to(
-                cells, self.university_cells[0]), 0.0)
+            c["commute_km"][rows] = np.where(
+                students, self._km_to(cells, self.university_cells[0]), 0.0
+            )
 
     def education(self, month: int) -> None:
         """Life-course transitions; new students from outside the area."""
         p, people = self.params, self.people
-        enrolled = education.education_kernel(
-            self.phase_key("education"), month, people.alive, people.zone, people.born,
-            people.status, people.since, people.job, people.education, people.skill,
-            people.graduated, people.income, people.last_wage, people.mode,
-            self.firms.employees, self.flows, p["enrolment_rate"], p["graduation_hazard"],
-            p["dropout_hazard"], p["retirement_hazard"], p["reentry_hazard"],
-            p["labour_exit_hazard"], p["discouragement_hazard"], self.hooks.enrolment,
+        education.education_kernel(
+            self.phase_key("education"),
+            month,
+            people.alive,
+            people.zone,
+            people.born,
+            people.status,
+            people.since,
+            people.job,
+            people.education,
+            people.skill,
+            people.graduated,
+            people.income,
+            people.last_wage,
+            people.mode,
+            self.firms.employees,
+            self.flows,
+            p["enrolment_rate"],
+            p["graduation_hazard"],
+            p["dropout_hazard"],
+            p["retirement_hazard"],
+            p["reentry_hazard"],
+            p["labour_exit_hazard"],
+            p["discouragement_hazard"],
+            self.hooks.enrolment,
         )
         rng = self.phase_rng("education")
         n_out = int(rng.poisson(p["outside_student_intake"] / 12.0 * self.scale))
@@ -320,26 +374,55 @@ class MetroModel(mesa.Model):
             c["status"][rows] = STUDENT
             c["since"][rows] = month
             c["commute_km"][rows] = self._km_to(cells, self.university_cells[0]) + rng.exponential(
-                OUTSIDE_EXTRA_KM_MEAN, size=n_out)
+                OUTSIDE_EXTRA_KM_MEAN, size=n_out
+            )
 
     def firm_dynamics(self, month: int) -> None:
         """Exit, growth, investment and innovation (kernel); start-ups and foreign plants."""
         p, f, hooks = self.params, self.firms, self.hooks
         drift = self.sector_drift.copy()
         firms.firms_kernel(
-            self.phase_key("firms"), month, f.alive, f.zone, f.sector, f.founded, f.employees,
-            f.target, f.innovative, f.university_link, f.empty_since, f.closed, self.flows,
-            CAPITAL_PER_WORKER, drift, p["exit_hazard"], p["exit_young_factor"],
-            p["exit_young_years"], p["exit_size_exponent"], hooks.firm_exit,
-            hooks.startup_exit, p["growth_drift"] + hooks.growth_drift[0], p["growth_scale"],
-            p["growth_size_exponent"], p["depreciation_rate"] / 12.0, p["innovation_hazard"],
-            p["innovation_lapse"], hooks.innovation, p["university_links_rate"], hooks.university_links,
+            self.phase_key("firms"),
+            month,
+            f.alive,
+            f.zone,
+            f.sector,
+            f.founded,
+            f.employees,
+            f.target,
+            f.innovative,
+            f.university_link,
+            f.empty_since,
+            f.closed,
+            self.flows,
+            CAPITAL_PER_WORKER,
+            drift,
+            p["exit_hazard"],
+            p["exit_young_factor"],
+            p["exit_young_years"],
+            p["exit_size_exponent"],
+            hooks.firm_exit,
+            hooks.startup_exit,
+            p["growth_drift"] + hooks.growth_drift[0],
+            p["growth_scale"],
+            p["growth_size_exponent"],
+            p["depreciation_rate"] / 12.0,
+            p["innovation_hazard"],
+            p["innovation_lapse"],
+            hooks.innovation,
+            p["university_links_rate"],
+            hooks.university_links,
         )
         rng = self.phase_rng("firms")
         burden = np.array([c.admin_burden_days for c in self.comuni] + [p["admin_burden_days"]])
         weights = firms.entry_weights(
-            self.initial_firms_by_zone, self.zone_population, self.initial_residents_by_zone,
-            burden, p["admin_burden_days"], p["admin_burden_elasticity"], hooks.startups,
+            self.initial_firms_by_zone,
+            self.zone_population,
+            self.initial_residents_by_zone,
+            burden,
+            p["admin_burden_days"],
+            p["admin_burden_elasticity"],
+            hooks.startups,
         )[:38]
         base = self.initial_firms_by_zone[:38].sum()
         expected = p["firm_birth_rate"] / 12.0 * weights.sum() * (base / max(base, 1e-9))
@@ -347,18 +430,24 @@ class MetroModel(mesa.Model):
         n_fdi = int(rng.poisson(p["fdi_plants_per_year"] / 12.0 * self.scale * hooks.fdi[0]))
         if n_new + n_fdi == 0:
             return
-        zones = np.concatenate([
-            rng.choice(38, size=n_new, p=weights / weights.sum()),
-            rng.choice(38, size=n_fdi, p=self._fdi_weights()),
-        ]).astype(np.int8)
-        sectors = np.concatenate([
-            rng.choice(N_SECTORS, size=n_new, p=SECTOR_SHARES_MICRO),
-            np.where(rng.random(n_fdi) < 0.5, MANUFACTURING, KNOWLEDGE),
-        ]).astype(np.int8)
-        targets = np.concatenate([
-            rng.geometric(0.6, size=n_new).astype(float),
-            rng.lognormal(np.log(p["fdi_mean_size"]) - 0.5, 1.0, size=n_fdi),
-        ])
+        zones = np.concatenate(
+            [
+                rng.choice(38, size=n_new, p=weights / weights.sum()),
+                rng.choice(38, size=n_fdi, p=self._fdi_weights()),
+            ]
+        ).astype(np.int8)
+        sectors = np.concatenate(
+            [
+                rng.choice(N_SECTORS, size=n_new, p=SECTOR_SHARES_MICRO),
+                np.where(rng.random(n_fdi) < 0.5, MANUFACTURING, KNOWLEDGE),
+            ]
+        ).astype(np.int8)
+        targets = np.concatenate(
+            [
+                rng.geometric(0.6, size=n_new).astype(float),
+                rng.lognormal(np.log(p["fdi_mean_size"]) - 0.5, 1.0, size=n_fdi),
+            ]
+        )
         innov_p = np.where(sectors == KNOWLEDGE, 0.15, 0.04) * hooks.innovation[zones]
         rows = f.add(n_new + n_fdi)
         c = f.columns
@@ -373,8 +462,9 @@ class MetroModel(mesa.Model):
         c["fdi"][rows] = np.arange(n_new + n_fdi) >= n_new
         self.flows[FIRM_BIRTHS] += np.bincount(zones[:n_new], minlength=N_ZONES)
         innovative_new = c["innovative"][rows][:n_new] == 1
-        self.flows[STARTUPS_INNOVATIVE] += np.bincount(zones[:n_new][innovative_new],
-                                                       minlength=N_ZONES)
+        self.flows[STARTUPS_INNOVATIVE] += np.bincount(
+            zones[:n_new][innovative_new], minlength=N_ZONES
+        )
         plant = CAPITAL_PER_WORKER[sectors] * targets
         self.flows[INVESTMENT] += np.bincount(zones, weights=plant, minlength=N_ZONES)
         self.flows[FDI] += np.bincount(zones[n_new:], weights=plant[n_new:], minlength=N_ZONES)
@@ -385,39 +475,91 @@ class MetroModel(mesa.Model):
         key = self.phase_key("labour")
         layoff = labour.layoff_probabilities(f.alive, f.employees, f.target, p["layoff_speed"])
         labour.separations_kernel(
-            key, month, people.alive, people.zone, people.status, people.since, people.job,
-            people.income, people.last_wage, people.mode, f.alive, f.employees, layoff,
-            self.flows, p["separation_rate"], p["wage_growth"] / 12.0,
-            p["unemployment_benefit_replacement"], p["unemployment_benefit_cap"],
+            key,
+            month,
+            people.alive,
+            people.zone,
+            people.status,
+            people.since,
+            people.job,
+            people.income,
+            people.last_wage,
+            people.mode,
+            f.alive,
+            f.employees,
+            layoff,
+            self.flows,
+            p["separation_rate"],
+            p["wage_growth"] / 12.0,
+            p["unemployment_benefit_replacement"],
+            p["unemployment_benefit_cap"],
             int(p["unemployment_benefit_months"]),
             p["social_minimum_income"] + hooks.social_minimum[0],
         )
         slots = labour.vacancy_slots(f.alive, f.employees, f.target)
         effort = np.empty(people.count)
         resident_effort = labour.search_effort(
-            people.alive, people.zone, people.status, people.since, month,
-            p["long_term_search_efficiency"] * hooks.job_search_long_term[0], effort)
+            people.alive,
+            people.zone,
+            people.status,
+            people.since,
+            month,
+            p["long_term_search_efficiency"] * hooks.job_search_long_term[0],
+            effort,
+        )
         outside_seekers = p["outside_searchers_ratio"] * self.neutral_outside_seekers
         seekers = resident_effort + outside_seekers
-        m = labour.matches(seekers, slots.size, p["matching_efficiency"] * hooks.matching[0],
-                           p["matching_elasticity"])
+        m = labour.matches(
+            seekers,
+            slots.size,
+            p["matching_efficiency"] * hooks.matching[0],
+            p["matching_elasticity"],
+        )
         p_per_effort = m / seekers if seekers > 0 else 0.0
         slot_open = np.ones(slots.size, dtype=np.uint8)
         rng = self.phase_rng("labour")
         start = int(rng.integers(0, max(people.count, 1)))
         labour.matching_kernel(
-            key, month, start, effort, p_per_effort, people.alive, people.zone, people.cell,
-            people.born, people.status, people.since, people.job, people.education,
-            people.skill, people.income, people.last_wage, people.mode, people.commute_km,
-            slots, slot_open, f.cell, f.sector, f.productivity, f.employees, self.cell_x,
-            self.cell_y, self.flows, int(p["job_choice_candidates"]), p["commute_cost_per_km"],
-            p["skill_fit_weight"], p["circuity"], self.territory.cell_km, self.wage_level,
+            key,
+            month,
+            start,
+            effort,
+            p_per_effort,
+            people.alive,
+            people.zone,
+            people.cell,
+            people.born,
+            people.status,
+            people.since,
+            people.job,
+            people.education,
+            people.skill,
+            people.income,
+            people.last_wage,
+            people.mode,
+            people.commute_km,
+            slots,
+            slot_open,
+            f.cell,
+            f.sector,
+            f.productivity,
+            f.employees,
+            self.cell_x,
+            self.cell_y,
+            self.flows,
+            int(p["job_choice_candidates"]),
+            p["commute_cost_per_km"],
+            p["skill_fit_weight"],
+            p["circuity"],
+            self.territory.cell_km,
+            self.wage_level,
         )
         n_out = int(rng.poisson(m * outside_seekers / seekers)) if seekers > 0 else 0
         if n_out:
             chosen = np.empty(n_out, dtype=np.int32)
-            filled = labour.outside_hires_kernel(phase_key(self.seed, "outside-hires", month),
-                                                 n_out, slots, slot_open, chosen)
+            filled = labour.outside_hires_kernel(
+                phase_key(self.seed, "outside-hires", month), n_out, slots, slot_open, chosen
+            )
             self._add_outside_workers(rng, chosen[:filled], month)
 
     def commuting(self, month: int) -> None:
@@ -427,22 +569,52 @@ class MetroModel(mesa.Model):
         tally.reset(self.territory.n_comuni)
         co2 = np.array([p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0])
         commuting.commuting_kernel(
-            self.phase_key("commuting"), people.alive, people.zone, people.cell, people.status,
-            people.job, people.mode, people.commute_km, f.cell, f.zone, self.torino,
-            self.layer["transit_quality"], self.torino, p["mode_review_rate"],
-            p["asc_transit"], p["asc_active"], p["time_value"], p["cost_value"],
-            p["car_speed_kmh"], p["transit_speed_kmh"], p["transit_wait_min"],
-            p["active_speed_kmh"], p["car_cost_per_km"] * hooks.car_cost[0],
-            p["parking_cost_torino"] * hooks.car_cost[0], p["transit_fare"] * hooks.transit_fare[0],
-            co2, p["working_days_per_month"], tally.od, tally.commuters, tally.to_torino,
-            tally.by_mode, tally.co2_kg, tally.km,
+            self.phase_key("commuting"),
+            people.alive,
+            people.zone,
+            people.cell,
+            people.status,
+            people.job,
+            people.mode,
+            people.commute_km,
+            f.cell,
+            f.zone,
+            self.torino,
+            self.layer["transit_quality"],
+            self.torino,
+            p["mode_review_rate"],
+            p["asc_transit"],
+            p["asc_active"],
+            p["time_value"],
+            p["cost_value"],
+            p["car_speed_kmh"],
+            p["transit_speed_kmh"],
+            p["transit_wait_min"],
+            p["active_speed_kmh"],
+            p["car_cost_per_km"] * hooks.car_cost[0],
+            p["parking_cost_torino"] * hooks.car_cost[0],
+            p["transit_fare"] * hooks.transit_fare[0],
+            co2,
+            p["working_days_per_month"],
+            tally.od,
+            tally.commuters,
+            tally.to_torino,
+            tally.by_mode,
+            tally.co2_kg,
+            tally.km,
         )
         if month % 12 == 0:
             self.od_snapshots.append((month, tally.od.copy()))
-            self.firm_snapshots.append((month, {
-                name: f.columns[name][: f.count][f.alive == 1].copy()
-                for name in ("sector", "employees", "zone", "founded")
-            } | {"firm_id": np.flatnonzero(f.alive == 1)}))
+            self.firm_snapshots.append(
+                (
+                    month,
+                    {
+                        name: f.columns[name][: f.count][f.alive == 1].copy()
+                        for name in ("sector", "employees", "zone", "founded")
+                    }
+                    | {"firm_id": np.flatnonzero(f.alive == 1)},
+                )
+            )
 
     def housing(self, month: int) -> None:
         """Occupancy, rents, moves; construction each January."""
@@ -453,19 +625,45 @@ class MetroModel(mesa.Model):
         capacity = self.layer["housing_capacity"]
         if month % 12 == 0 and month > self.first_month:
             tight = occupancy > capacity * (1.0 - 0.5 * p["vacancy_target"])
-            capacity += np.where(tight, np.ceil(capacity * p["construction_rate"]), 0)
-        housing.update_rents(self.layer["rent"], self.base_rent, capacity, occupancy,
-                             p["rent_adjustment"], p["rent_occupancy_elasticity"],
-                             p["vacancy_target"])
+            capacity += np.where(tight, capacity * p["construction_rate"], 0.0)
+        housing.update_rents(
+            self.layer["rent"],
+            self.base_rent,
+            capacity,
+            occupancy,
+            p["rent_adjustment"],
+            p["rent_occupancy_elasticity"],
+            p["vacancy_target"],
+        )
         attract = np.append(self.attractiveness[:38], -50.0)
         housing.moves_kernel(
-            self.phase_key("housing"), month, people.alive, people.zone, people.cell, people.born,
-            people.status, people.job, people.mode, people.commute_km, self.firms.cell,
-            self.university_cells, housing.free_capacity_cdf(capacity, occupancy),
-            self.cell_zone, occupancy, self.layer["rent"] * self.hooks.rent[self.cell_zone],
-            self.layer["green_access"], attract, self.cell_x, self.cell_y, self.flows,
-            p["move_rate"] / 12.0, p["rent_weight"], p["green_weight"],
-            p["job_access_weight"], p["circuity"], self.territory.cell_km,
+            self.phase_key("housing"),
+            month,
+            people.alive,
+            people.zone,
+            people.cell,
+            people.born,
+            people.status,
+            people.job,
+            people.mode,
+            people.commute_km,
+            self.firms.cell,
+            self.university_cells,
+            housing.free_capacity_cdf(capacity, occupancy),
+            self.cell_zone,
+            occupancy,
+            self.layer["rent"] * self.hooks.rent[self.cell_zone],
+            self.layer["green_access"],
+            attract,
+            self.cell_x,
+            self.cell_y,
+            self.flows,
+            p["move_rate"] / 12.0,
+            p["rent_weight"],
+            p["green_weight"],
+            p["job_access_weight"],
+            p["circuity"],
+            self.territory.cell_km,
         )
 
     def comuni_phase(self, month: int) -> None:
@@ -477,8 +675,7 @@ class MetroModel(mesa.Model):
         level = self.tourism.sum() / TOURISM_SEASON[month % 12]  # deseasonalised, per year
         if self._last_tourism_level is not None:
             growth = np.log(level / self._last_tourism_level) * 12.0
-            self.sector_drift[HOSPITALITY] = (
-                self.params["hospitality_tourism_elasticity"] * growth)
+            self.sector_drift[HOSPITALITY] = self.params["hospitality_tourism_elasticity"] * growth
         self._last_tourism_level = level
 
     def measure(self, month: int) -> None:
@@ -492,12 +689,15 @@ class MetroModel(mesa.Model):
         return self.people.add(n)
 
     def _km_to(self, cells: np.ndarray, place: int) -> np.ndarray:
-        d = np.hypot(self.cell_x[cells] - self.cell_x[place], self.cell_y[cells] - self.cell_y[place])
+        d = np.hypot(
+            self.cell_x[cells] - self.cell_x[place], self.cell_y[cells] - self.cell_y[place]
+        )
         return self.params["circuity"] * d + 0.5 * self.territory.cell_km
 
     def _firm_cells(self, rng: np.random.Generator, zones: np.ndarray) -> np.ndarray:
         weights = np.where(self.layer["land_use"] == BUILT, 1.0, 0.02) * (
-            1.0 + self.layer["jobs"] / 50.0)
+            1.0 + self.layer["jobs"] / 50.0
+        )
         cells = np.empty(zones.size, dtype=np.int32)
         for z in np.unique(zones):
             candidates = np.flatnonzero(self.cell_zone == z)
@@ -510,8 +710,9 @@ class MetroModel(mesa.Model):
         w = self.initial_firms_by_zone[:38] * np.exp(self.attractiveness[:38])
         return w / w.sum()
 
-    def _add_outside_workers(self, rng: np.random.Generator, firm_rows: np.ndarray,
-                             month: int) -> None:
+    def _add_outside_workers(
+        self, rng: np.random.Generator, firm_rows: np.ndarray, month: int
+    ) -> None:
         n = firm_rows.size
         if n == 0:
             return
@@ -521,9 +722,9 @@ class MetroModel(mesa.Model):
         fc = f.cell[firm_rows]
         # the outside cell nearest to each job, then a distance beyond the raster
         ox, oy = self.cell_x[self.outside_cells], self.cell_y[self.outside_cells]
-        nearest = np.array([
-            np.argmin(np.hypot(ox - self.cell_x[j], oy - self.cell_y[j])) for j in fc
-        ])
+        nearest = np.array(
+            [np.argmin(np.hypot(ox - self.cell_x[j], oy - self.cell_y[j])) for j in fc]
+        )
         cells = self.outside_cells[nearest]
         age_months = rng.integers(22 * 12, 60 * 12, size=n)
         edu = np.where(rng.random(n) < 0.2, 2, 1).astype(np.int8)
@@ -537,12 +738,19 @@ class MetroModel(mesa.Model):
         c["status"][rows] = EMPLOYED
         c["since"][rows] = month
         c["job"][rows] = firm_rows
-        w = labour.wages(self.wage_level, edu, age_months / 12.0, f.sector[firm_rows],
-                         f.productivity[firm_rows], rng.standard_normal(n))
+        w = labour.wages(
+            self.wage_level,
+            edu,
+            age_months / 12.0,
+            f.sector[firm_rows],
+            f.productivity[firm_rows],
+            rng.standard_normal(n),
+        )
         c["income"][rows] = w
         c["last_wage"][rows] = w
         c["commute_km"][rows] = self._km_between(cells, fc) + rng.exponential(
-            OUTSIDE_EXTRA_KM_MEAN, size=n)
+            OUTSIDE_EXTRA_KM_MEAN, size=n
+        )
         np.add.at(f.columns["employees"], firm_rows, 1)
 
     def _km_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -558,12 +766,13 @@ class MetroModel(mesa.Model):
         self.zone_green_share = np.where(total > 0, g / np.maximum(total, 1), 0.0)
         self.metro_green_share = g[:38].sum() / total[:38].sum()
         near = ndimage.uniform_filter(
-            (green & inside).astype(float).reshape(self.territory.shape), size=3, mode="nearest")
+            (green & inside).astype(float).reshape(self.territory.shape), size=3, mode="nearest"
+        )
         self.layer["green_access"][:] = near.ravel()
 
 
 class _CommuteTally:
-    """This month's commuting counts by home zone (and the OD matrix by mode)."""
+    """Commuting counts of the current month by home zone, and the OD matrix by mode."""
 
     def __init__(self) -> None:
         self.od = np.zeros((N_ZONES, 38, N_MODES))
@@ -595,12 +804,21 @@ def compute_indicators(model: MetroModel, month: int) -> np.ndarray:
     stocks = np.zeros((10, N_ZONES))
     hist = np.zeros((N_ZONES, indicators.N_BINS + 1))
     hist_sum = np.zeros_like(hist)
-    indicators.people_stocks(month, people.alive, people.zone, people.born, people.status,
-                             people.since, people.education, people.income, stocks, hist,
-                             hist_sum)
+    indicators.people_stocks(
+        month,
+        people.alive,
+        people.zone,
+        people.born,
+        people.status,
+        people.since,
+        people.education,
+        people.income,
+        stocks,
+        hist,
+        hist_sum,
+    )
     fstocks = np.zeros((4, N_ZONES))
-    indicators.firm_stocks(f.alive, f.zone, f.employees, f.innovative, f.university_link,
-                           fstocks)
+    indicators.firm_stocks(f.alive, f.zone, f.employees, f.innovative, f.university_link, fstocks)
     model.zone_population = stocks[0].copy()
     out = np.full((len(indicators.INDICATORS), N_ZONES), np.nan)
     ix = indicators.INDEX
@@ -631,10 +849,16 @@ def compute_indicators(model: MetroModel, month: int) -> np.ndarray:
     counts("employed", stocks[2])
     put("employment_rate", ratio(stocks[3], stocks[1]), stocks[3][:n].sum() / stocks[1][:n].sum())
     labour_force = stocks[2] + stocks[4]
-    put("unemployment_rate", ratio(stocks[4], labour_force),
-        stocks[4][:n].sum() / labour_force[:n].sum())
-    put("long_term_unemployment_rate", ratio(stocks[5], labour_force),
-        stocks[5][:n].sum() / labour_force[:n].sum())
+    put(
+        "unemployment_rate",
+        ratio(stocks[4], labour_force),
+        stocks[4][:n].sum() / labour_force[:n].sum(),
+    )
+    put(
+        "long_term_unemployment_rate",
+        ratio(stocks[5], labour_force),
+        stocks[5][:n].sum() / labour_force[:n].sum(),
+    )
     counts("innovative_firms", fstocks[2])
     counts("university_links", fstocks[3])
     counts("students", stocks[6], stocks[6].sum())  # metro: every enrolled student
@@ -657,10 +881,16 @@ def compute_indicators(model: MetroModel, month: int) -> np.ndarray:
     model.zone_poverty[:n] = poverty
     tally = model.commute
     put("commuters_to_torino", tally.to_torino / s, tally.to_torino.sum() / s)
-    put("transit_share", ratio(tally.by_mode[:, TRANSIT], tally.commuters),
-        tally.by_mode[:, TRANSIT].sum() / max(tally.commuters.sum(), 1))
-    put("bike_walk_share", ratio(tally.by_mode[:, 2], tally.commuters),
-        tally.by_mode[:, 2].sum() / max(tally.commuters.sum(), 1))
+    put(
+        "transit_share",
+        ratio(tally.by_mode[:, TRANSIT], tally.commuters),
+        tally.by_mode[:, TRANSIT].sum() / max(tally.commuters.sum(), 1),
+    )
+    put(
+        "bike_walk_share",
+        ratio(tally.by_mode[:, 2], tally.commuters),
+        tally.by_mode[:, 2].sum() / max(tally.commuters.sum(), 1),
+    )
     put("commute_co2_t", tally.co2_kg / 1000.0 / s, tally.co2_kg.sum() / 1000.0 / s)
     put("green_share", model.zone_green_share, model.metro_green_share)
     rent = model.layer["rent"]

@@ -21,7 +21,6 @@ import numpy as np
 from models.codes import (
     CHILD,
     EMPLOYED,
-    HOSPITALITY,
     INACTIVE,
     KNOWLEDGE,
     MANUFACTURING,
@@ -48,10 +47,30 @@ FOREIGN_SHARE_TORINO = 0.153
 
 # --- other initial shares (sources in docs/ODD.md, Initialisation) -----------------------
 # ISTAT, Piemonte 1 January 2015, shares of residents by 5-year age group (0-4 ... 95-99).
-AGE_GROUP_SHARES = np.array([
-    4.1, 4.5, 4.5, 4.4, 4.5, 4.8, 5.4, 6.6, 7.9, 8.3,
-    8.0, 7.1, 6.4, 6.5, 5.5, 5.3, 4.0, 2.6, 1.0, 0.3,
-])
+AGE_GROUP_SHARES = np.array(
+    [
+        4.1,
+        4.5,
+        4.5,
+        4.4,
+        4.5,
+        4.8,
+        5.4,
+        6.6,
+        7.9,
+        8.3,
+        8.0,
+        7.1,
+        6.4,
+        6.5,
+        5.5,
+        5.3,
+        4.0,
+        2.6,
+        1.0,
+        0.3,
+    ]
+)
 FOREIGN_SHARE_BELT = 0.065  # assumption: foreign-born share in the other 37 comuni
 UNEMPLOYMENT_2015 = 0.11  # ISTAT labour force survey, Città metropolitana di Torino 2015
 LONG_TERM_SHARE = 0.55  # ISTAT: share of unemployed searching for over 12 months (Italy 2015)
@@ -187,8 +206,9 @@ def place_in_zones(
         candidates = np.flatnonzero(zone_of_cell == z)
         w = weights[candidates]
         cdf = np.cumsum(w) / w.sum()
-        cells[idx] = candidates[np.searchsorted(cdf, rng.random(idx.size), side="right").clip(
-            0, candidates.size - 1)]
+        cells[idx] = candidates[
+            np.searchsorted(cdf, rng.random(idx.size), side="right").clip(0, candidates.size - 1)
+        ]
     return cells
 
 
@@ -206,10 +226,12 @@ def zone_distances(territory: Territory) -> np.ndarray:
     out[:n] = d
     zone = territory.cell_zone
     x0, y0 = territory.x_km[zone != OUTSIDE], territory.y_km[zone != OUTSIDE]
-    edge = np.array([
-        min(xy[c, 0] - x0.min(), x0.max() - xy[c, 0], xy[c, 1] - y0.min(), y0.max() - xy[c, 1])
-        for c in range(n)
-    ])
+    edge = np.array(
+        [
+            min(xy[c, 0] - x0.min(), x0.max() - xy[c, 0], xy[c, 1] - y0.min(), y0.max() - xy[c, 1])
+            for c in range(n)
+        ]
+    )
     out[n] = edge + OUTSIDE_EXTRA_KM_MEAN
     return out
 
@@ -233,7 +255,10 @@ def gravity_flows(
 
 
 def build_population(
-    territory: Territory, scale: float, rng: np.random.Generator, start_month: int,
+    territory: Territory,
+    scale: float,
+    rng: np.random.Generator,
+    start_month: int,
     params: dict[str, float],
 ) -> Population:
     """Draw the synthetic population of January 2015.
@@ -275,13 +300,15 @@ def build_population(
     )
     upper_p = np.select(
         [age < 19, age < 25, age < 35, age < 45, age < 55, age < 65],
-        [0.0, 0.80, 0.48, 0.45, 0.40, 0.35], 0.22,
+        [0.0, 0.80, 0.48, 0.45, 0.40, 0.35],
+        0.22,
     )
     tertiary_p = np.where(zone == torino, tertiary_p * 1.15, tertiary_p)
     tertiary_p = np.where(foreign, tertiary_p * 0.6, tertiary_p)
     draw = rng.random(n)
-    education = np.where(draw < tertiary_p, TERTIARY, np.where(draw < tertiary_p + upper_p,
-                         UPPER_SECONDARY, 0)).astype(np.int8)
+    education = np.where(
+        draw < tertiary_p, TERTIARY, np.where(draw < tertiary_p + upper_p, UPPER_SECONDARY, 0)
+    ).astype(np.int8)
     skill = np.exp(0.25 * education + 0.3 * rng.standard_normal(n) - 0.045)
 
     # Status.
@@ -297,8 +324,10 @@ def build_population(
     # Labour force participation (ISTAT 2015, by age and sex) and unemployment.
     rest = (status == CHILD) & adult
     particip = np.select(
-        [age < 25, age < 55, age < 67], [0.50, np.where(female, 0.80, 0.93),
-                                         np.where(female, 0.52, 0.66)], 0.0)
+        [age < 25, age < 55, age < 67],
+        [0.50, np.where(female, 0.80, 0.93), np.where(female, 0.52, 0.66)],
+        0.0,
+    )
     particip = np.where(foreign & female, particip * 0.8, particip)
     active = rest & (rng.random(n) < particip)
     status[rest & ~active] = INACTIVE
@@ -365,10 +394,14 @@ def build_population(
 
     # Firms: counts and sizes per zone (sizes sum to the jobs of the zone).
     firm_zone = np.repeat(np.arange(n_zones), firm_counts)
-    sizes = np.concatenate([
-        _firm_sizes(rng, int(firm_counts[c]), int(jobs_by_zone[c]), params["firm_size_exponent"])
-        for c in range(n_zones)
-    ])
+    sizes = np.concatenate(
+        [
+            _firm_sizes(
+                rng, int(firm_counts[c]), int(jobs_by_zone[c]), params["firm_size_exponent"]
+            )
+            for c in range(n_zones)
+        ]
+    )
     n_firms = sizes.size
     is_large = sizes >= 10
     sector = np.where(
@@ -381,8 +414,14 @@ def build_population(
     firm_age_months = np.minimum(rng.exponential(12 * 12, size=n_firms), 12 * 60).astype(np.int64)
     founded = start_month - firm_age_months - 1
     productivity = (0.2 * rng.standard_normal(n_firms) + 0.05 * np.log(sizes)).astype(np.float32)
-    innov_p = np.clip(0.03 + 0.08 * np.log10(sizes) + 0.08 * (sector == KNOWLEDGE)
-                      + 0.04 * (sector == MANUFACTURING), 0.0, 0.9)
+    innov_p = np.clip(
+        0.03
+        + 0.08 * np.log10(sizes)
+        + 0.08 * (sector == KNOWLEDGE)
+        + 0.04 * (sector == MANUFACTURING),
+        0.0,
+        0.9,
+    )
     innovative = rng.random(n_firms) < innov_p
     link = innovative & (rng.random(n_firms) < 0.3)
 
@@ -442,7 +481,7 @@ def build_population(
     # Commute distances and outside workers' homes: the outside cell nearest their job,
     # plus a distance beyond the raster.
     circuity = params["circuity"]
-    has_job = job[: n_total] >= 0
+    has_job = job[:n_total] >= 0
     job_cell = np.where(has_job, firm_cell[np.maximum(job[:n_total], 0)], -1)
     ow = np.arange(n, n + n_out_workers)
     if n_out_workers:
@@ -458,8 +497,13 @@ def build_population(
     uni = university_cells[rng.integers(0, UNIVERSITY_CELLS, size=n_total)]
     place = np.where(is_student, uni, place)
     home = cols["cell"][:n_total]
-    km = np.where(place >= 0, circuity * np.hypot(x[home] - x[place], y[home] - y[place])
-                  + extra + 0.5 * territory.cell_km, 0.0)
+    km = np.where(
+        place >= 0,
+        circuity * np.hypot(x[home] - x[place], y[home] - y[place])
+        + extra
+        + 0.5 * territory.cell_km,
+        0.0,
+    )
     cols["commute_km"][:n_total] = km
 
     # Incomes: wages, pensions, benefits; the wage level is calibrated so the mean income
@@ -471,8 +515,14 @@ def build_population(
     unit_wage = wages(0.0, cols["education"][:n_total], ages_all, fsector, fprod, wage_noise)
     # the unemployed's last wage: as if at an average firm of a random sector
     rand_sector = rng.choice(N_SECTORS, size=n_total, p=SECTOR_SHARES_MICRO)
-    unit_last = wages(0.0, cols["education"][:n_total], ages_all, rand_sector,
-                      np.zeros(n_total, dtype=np.float32), wage_noise)
+    unit_last = wages(
+        0.0,
+        cols["education"][:n_total],
+        ages_all,
+        rand_sector,
+        np.zeros(n_total, dtype=np.float32),
+        wage_noise,
+    )
     pension = 17_500.0 * np.exp(0.4 * rng.standard_normal(n_total) - 0.08)
     st = cols["status"][:n_total]
     resident = np.arange(n_total) < n
@@ -483,8 +533,10 @@ def build_population(
         inc = np.zeros(n_total)
         inc[st == EMPLOYED] = (np.exp(level) * unit_wage)[st == EMPLOYED]
         inc[st == RETIRED] = pension[st == RETIRED]
-        benefit = np.minimum(params["unemployment_benefit_replacement"] * np.exp(level)
-                             * unit_last, params["unemployment_benefit_cap"])
+        benefit = np.minimum(
+            params["unemployment_benefit_replacement"] * np.exp(level) * unit_last,
+            params["unemployment_benefit_cap"],
+        )
         inc[on_benefit] = benefit[on_benefit]
         inc[(st == UNEMPLOYED) & ~on_benefit] = params["social_minimum_income"]
         return inc
@@ -515,8 +567,9 @@ def build_population(
     fc["innovative"][:n_firms] = innovative
     fc["university_link"][:n_firms] = link
     del rows
-    return Population(people=people, firms=firms, wage_level=float(level),
-                      university_cells=university_cells)
+    return Population(
+        people=people, firms=firms, wage_level=float(level), university_cells=university_cells
+    )
 
 
 def _firm_counts(territory: Territory, total: int) -> np.ndarray:

@@ -21,7 +21,7 @@ def parse_month(text: str) -> int:
     """
     match = _MONTH.match(text) if isinstance(text, str) else None
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"expected a month as \"YYYY-MM\", got {text!r}")
+        raise ValueError(f'expected a month as "YYYY-MM", got {text!r}')
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 

@@ -52,11 +52,17 @@ def code_version(root: Path | None = None) -> str:
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return version
@@ -82,7 +88,7 @@ def write_parquet(table: pd.DataFrame | pa.Table, path: Path) -> None:
 
 def write_run_folder(
     out: str | Path,
-    manifest: Mapping[str, Any],
+    manifest: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     tables: Mapping[str, pd.DataFrame | pa.Table],
     extra: Callable[[Path], None] | None = None,
 ) -> Path:
@@ -90,7 +96,8 @@ def write_run_folder(
 
     Args:
         out: the folder to create (replaced whole if it exists).
-        manifest: written as ``manifest.json``.
+        manifest: written as ``manifest.json``; a callable is called last, after the
+            tables and ``extra``, so it can record how long they took.
         tables: name to table, each written as ``NAME.parquet``.
         extra: called with the temporary folder to add more files (plots).
 
@@ -100,12 +107,16 @@ def write_run_folder(
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a results folder is not
     try:
         for name, table in tables.items():
             write_parquet(table, tmp / f"{name}.parquet")
         if extra is not None:
             extra(tmp)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+        content = manifest() if callable(manifest) else manifest
+        (tmp / MANIFEST).write_text(json.dumps(content, indent=2, sort_keys=False) + "\n")
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             out.rename(old)

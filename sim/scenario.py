@@ -94,7 +94,9 @@ class Scenario:
             f"  seed {self.seed}, scale {self.scale:g}",
         ]
         if self.parameters:
-            lines.append("  parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items()))
+            lines.append(
+                "  parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
+            )
         return "\n".join(lines)
 
 
@@ -208,9 +210,7 @@ def _check_scale(value: Any, source: str, key: str) -> float:
     return float(value)
 
 
-def _check_parameters(
-    table: Any, source: str, schema: ScenarioSchema
-) -> dict[str, float]:
+def _check_parameters(table: Any, source: str, schema: ScenarioSchema) -> dict[str, float]:
     if not isinstance(table, dict):
         raise InputError("expected a table of name = number", source, "parameters")
     out: dict[str, float] = {}
@@ -224,6 +224,8 @@ def _check_parameters(
             raise InputError(f"expected a number, got {value!r}", source, key)
         low, high = schema.parameter_bounds[name]
         if not (math.isfinite(value) and low <= value <= high):
-            raise InputError(f"{value!r} is out of range (expected {low:g} to {high:g})", source, key)
+            raise InputError(
+                f"{value!r} is out of range (expected {low:g} to {high:g})", source, key
+            )
         out[name] = float(value)
     return out

@@ -1,0 +1,1 @@
+"""Calibration targets, priors, ABC-SMC calibration and global sensitivity analysis (to come)."""

@@ -1,0 +1,179 @@
+"""``metropoli``: run, check and inspect scenarios of the Turin metropolitan model."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.cli import ArgumentParser, run_main
+from sim.errors import InputError
+
+DESCRIPTION = """\
+Agent-based simulator of the Turin metropolitan area (38 comuni), 2015-2025, for the
+strategic plan "Torino Metropoli 2025". Scenario files are TOML (see scenarios/)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``metropoli`` command line."""
+    parser = ArgumentParser(
+        prog="metropoli",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run a scenario and write a results folder",
+        description="Run a scenario month by month and write a results folder: "
+        "manifest.json, indicators.parquet, od.parquet, firms.parquet and plots/.",
+    )
+    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    run.add_argument(
+        "--scale",
+        type=_number,
+        metavar="S",
+        help="agents per real person or firm, in (0, 1]; 1 is 1:1 (overrides [run] scale)",
+    )
+    run.add_argument(
+        "--seed",
+        type=_integer,
+        metavar="N",
+        help="random seed, a non-negative integer (overrides [run] seed)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="results folder to write (replaced whole if it exists); default "
+        "results/<scenario>-seed<N>-scale<S>",
+    )
+    run.add_argument("--no-plots", action="store_true", help="write the tables only")
+    run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+    check = sub.add_parser(
+        "check",
+        help="validate a scenario and say what it would run",
+        description="Check a scenario file without running it.",
+    )
+    check.add_argument("scenario", type=Path, help="scenario TOML file")
+
+    sub.add_parser(
+        "levers",
+        help="list the plan's 29 projects as levers",
+        description="List the 29 levers: code, name, strategy, priority areas, "
+        "yearly cost and what each moves.",
+    )
+    sub.add_parser(
+        "parameters",
+        help="list the model parameters with ranges and sources",
+        description="List every model parameter: value, unit, plausible range.",
+    )
+    return parser
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a scenario and write its folder."""
+    from models import scenario as scenarios
+
+    sc = scenarios.load(args.scenario).with_run(seed=args.seed, scale=args.scale)
+    out = args.out or Path("results") / f"{sc.name}-seed{sc.seed}-scale{sc.scale:g}"
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder (expected a results folder)", str(out))
+    from models.run import simulate, write_run
+
+    result = simulate(sc, progress=not args.quiet)
+    folder = write_run(result, out, plots=not args.no_plots)
+    if not args.quiet:
+        t = result.timings
+        print(
+            f"wrote {folder}  (init {t['init_s']:.1f} s, simulate {t['simulate_s']:.1f} s, "
+            f"peak memory {result.peak_rss_mb:.0f} MB)"
+        )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a scenario and describe it."""
+    from models import scenario as scenarios
+    from models.levers import SPEC_BY_CODE
+
+    sc = scenarios.load(args.scenario)
+    print(f"OK: {sc.describe()}")
+    if not sc.levers:
+        print("  levers: none (baseline)")
+    total = 0.0
+    for code, entry in sc.levers.items():
+        spec = SPEC_BY_CODE[code]
+        cost = spec.cost_eur * entry["intensity"]
+        total += cost
+        where = ", ".join(entry["targets"]) if entry["targets"] else "all 38 comuni"
+        until = f" until {entry['end']}" if entry["end"] else ""
+        print(
+            f"  {code:4s} {spec.name}: from {entry['start']}{until}, ramp "
+            f"{entry['ramp_months']} months, intensity {entry['intensity']:g}, {where}; "
+            f"{cost / 1e6:.1f} M EUR/year"
+        )
+    if sc.levers:
+        print(f"  total cost at full strength: {total / 1e6:.1f} M EUR/year")
+    return 0
+
+
+def cmd_levers(args: argparse.Namespace) -> int:
+    """Print the 29 levers."""
+    from models.levers import AREA_NAMES, SPECS
+
+    for s in SPECS:
+        areas = ", ".join(AREA_NAMES[a] for a in s.areas) or "-"
+        print(f"{s.code:4s} {s.name}")
+        print(f"     {s.summary}")
+        print(
+            f"     strategy: {s.strategy}; areas: {areas}; cost {s.cost_eur / 1e6:.1f} M "
+            f"EUR/year; default start {s.start}, ramp {s.ramp_months} months"
+        )
+        print(f"     moves: {s.describe_effects()}")
+    return 0
+
+
+def cmd_parameters(args: argparse.Namespace) -> int:
+    """Print the parameters."""
+    from models.parameters import PARAMETERS
+
+    for p in PARAMETERS.values():
+        print(f"{p.name:36s} {p.value:>12g} {p.unit:22s} [{p.low:g}, {p.high:g}]  {p.submodel}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``metropoli`` console script."""
+    handlers = {
+        "run": cmd_run,
+        "check": cmd_check,
+        "levers": cmd_levers,
+        "parameters": cmd_parameters,
+    }
+    return run_main(build_parser(), argv, handlers)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Running a scenario: a pure function of (scenario, parameters, seed, scale) to tables.
+
+:func:`simulate` builds a :class:`~models.model.MetroModel`, steps it to the end and
+returns a picklable :class:`RunResult`; :func:`write_run` writes the run folder
+(manifest, Parquet tables, plots) atomically. Nothing depends on the process or the
+machine, so the same scenario, seed and scale give identical tables anywhere.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.codes import MODE_NAMES, SECTOR_NAMES
+from models.indicators import INDICATOR_NAMES
+from models.levers import build_levers, lever_markers
+from models.model import MetroModel
+from models.parameters import resolve
+from models.plots import goal_figures, map_figures, save_figures
+from models.territory import OUTSIDE
+from sim.calendar import format_month
+from sim.results import code_version, machine, package_versions, write_run_folder
+from sim.scenario import Scenario
+
+METRO = "metro"
+
+
+@dataclass
+class RunResult:
+    """What a run produced, in memory.
+
+    Attributes:
+        scenario: the scenario that was run (with its seed and scale).
+        indicators: tidy table ``date, comune, indicator, value``.
+        od: commuting flows ``date, origin, destination, mode, commuters`` (each January).
+        firms: firm snapshot ``date, firm_id, sector, employees, comune, founded``.
+        timings: seconds: ``init_s``, ``simulate_s`` and per phase.
+        agents: counts of rows and live agents at the end.
+        peak_rss_mb: peak resident memory of the process so far, MB.
+    """
+
+    scenario: Scenario
+    indicators: pd.DataFrame
+    od: pd.DataFrame
+    firms: pd.DataFrame
+    timings: dict[str, Any] = field(default_factory=dict)
+    agents: dict[str, int] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+
+
+def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
+    """Run a scenario to its end month and collect its tables."""
+    start = time.perf_counter()
+    model = MetroModel(
+        seed=scenario.seed,
+        scale=scenario.scale,
+        parameters=scenario.parameters,
+        levers=build_levers(scenario.levers),
+        start=format_month(scenario.start),
+        end=format_month(scenario.end),
+    )
+    init_s = time.perf_counter() - start
+    start = time.perf_counter()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=model.end_month - model.month + 1,
+            unit="month",
+            file=sys.stderr,
+            desc=f"{scenario.name} s={scenario.scale:g}",
+        )
+    model.run_to_end(bar)
+    if bar is not None:
+        bar.close()
+    simulate_s = time.perf_counter() - start
+    codes = list(model.territory.codes)
+    return RunResult(
+        scenario=scenario,
+        indicators=indicator_table(model.records, codes),
+        od=od_table(model.od_snapshots, codes, model.scale),
+        firms=firm_table(model.firm_snapshots, codes),
+        timings={
+            "init_s": init_s,
+            "simulate_s": simulate_s,
+            "phases_s": {k: round(v, 4) for k, v in model.plan.seconds.items()},
+        },
+        agents={
+            "people_rows": model.people.count,
+            "people_alive": len(model.people),
+            "firm_rows": model.firms.count,
+            "firms_alive": len(model.firms),
+        },
+        peak_rss_mb=peak_rss_mb(),
+    )
+
+
+def indicator_table(records: list[tuple[int, np.ndarray]], codes: list[str]) -> pd.DataFrame:
+    """Tidy indicators from the model's monthly records (indicator × zone arrays)."""
+    zones = codes + [METRO]
+    n_ind, n_zone = len(INDICATOR_NAMES), len(zones)
+    months = [format_month(m) for m, _ in records]
+    values = np.stack([v for _, v in records]) if records else np.zeros((0, n_ind, n_zone))
+    return pd.DataFrame(
+        {
+            "date": np.repeat(months, n_ind * n_zone),
+            "comune": np.tile(np.repeat(zones, 1), len(months) * n_ind),
+            "indicator": np.tile(np.repeat(INDICATOR_NAMES, n_zone), len(months)),
+            "value": values.reshape(-1),
+        }
+    )
+
+
+def od_table(
+    snapshots: list[tuple[int, np.ndarray]], codes: list[str], scale: float
+) -> pd.DataFrame:
+    """Commuting flows (full-scale per day) between zones by mode, one snapshot a year."""
+    origins = codes + ["outside"]
+    frames = []
+    for month, od in snapshots:
+        o, d, m = np.nonzero(od)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": format_month(month),
+                    "origin": np.asarray(origins)[o],
+                    "destination": np.asarray(codes)[d],
+                    "mode": np.asarray(MODE_NAMES)[m],
+                    "commuters": od[o, d, m] / scale,
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=["date", "origin", "destination", "mode", "commuters"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def firm_table(
+    snapshots: list[tuple[int, dict[str, np.ndarray]]], codes: list[str]
+) -> pd.DataFrame:
+    """Every live firm each January: id, sector, employees, comune, founding month."""
+    codes_arr = np.asarray(codes)
+    sectors = np.asarray(SECTOR_NAMES)
+    frames = []
+    for month, snap in snapshots:
+        founded = snap["founded"]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": format_month(month),
+                    "firm_id": snap["firm_id"].astype(np.int64),
+                    "sector": sectors[snap["sector"]],
+                    "employees": snap["employees"].astype(np.int64),
+                    "comune": codes_arr[snap["zone"]],
+                    "founded": [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in founded.tolist()],
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=["date", "firm_id", "sector", "employees", "comune", "founded"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process, MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def manifest(result: RunResult, write_s: float, plots: list[str]) -> dict[str, Any]:
+    """How a result was made: scenario text and hash, seed, scale, versions, timings."""
+    s = result.scenario
+    return {
+        "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "scenario": {"name": s.name, "source": s.source, "sha256": s.sha256, "text": s.text},
+        "seed": s.seed,
+        "scale": s.scale,
+        "start": format_month(s.start),
+        "end": format_month(s.end),
+        "parameters": resolve(s.parameters),
+        "parameter_overrides": s.parameters,
+        "levers": s.levers,
+        "code_version": code_version(),
+        "packages": package_versions(),
+        "machine": machine(),
+        "timings": {
+            **{k: round(v, 4) if isinstance(v, float) else v for k, v in result.timings.items()},
+            "write_s": round(write_s, 4),
+        },
+        "peak_rss_mb": round(result.peak_rss_mb, 1),
+        "agents": result.agents,
+        "tables": {
+            "indicators.parquet": len(result.indicators),
+            "od.parquet": len(result.od),
+            "firms.parquet": len(result.firms),
+        },
+        "plots": plots,
+        "zones": {"metro": "the 38 comuni together", "outside": f"zone {OUTSIDE}"},
+    }
+
+
+def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
+    """Write a run folder atomically: manifest, Parquet tables and (by default) plots."""
+    from models.territory import load_territory
+
+    start = time.perf_counter()
+    plot_names: list[str] = []
+    markers = lever_markers(result.scenario.levers)
+
+    def extra(folder: Path) -> None:
+        if plots:
+            figures = goal_figures(result.indicators, markers)
+            figures.update(map_figures(result.indicators, load_territory()))
+            plot_names.extend(save_figures(figures, folder / "plots"))
+
+    tables = {"indicators": result.indicators, "od": result.od, "firms": result.firms}
+
+    return write_run_folder(
+        out, lambda: manifest(result, time.perf_counter() - start, plot_names), tables, extra
+    )

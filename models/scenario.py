@@ -1,0 +1,28 @@
+"""The Turin model's scenario schema: months, parameters and levers it accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.levers import check_levers
+from models.parameters import bounds
+from sim.calendar import parse_month
+from sim.scenario import Scenario, ScenarioSchema, load_scenario
+
+FIRST_MONTH = "2015-01"  # the synthetic population is that of January 2015
+LAST_MONTH = "2040-12"  # projections beyond the plan's horizon are allowed up to here
+
+
+def schema() -> ScenarioSchema:
+    """What a scenario of this model may contain."""
+    return ScenarioSchema(
+        first_month=parse_month(FIRST_MONTH),
+        last_month=parse_month(LAST_MONTH),
+        parameter_bounds=bounds(),
+        check_levers=check_levers,
+    )
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and check a scenario file of this model."""
+    return load_scenario(path, schema())

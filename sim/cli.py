@@ -1,0 +1,44 @@
+"""Command-line plumbing: argument errors and input errors as one line and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from sim.errors import InputError
+
+EXIT_INPUT = 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An argparse parser whose usage errors are one line (``prog: error: ...``), status 2."""
+
+    def error(self, message: str) -> None:  # noqa: D102
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def run_main(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    handlers: dict[str, Callable[[argparse.Namespace], int]],
+) -> int:
+    """Parse ``argv`` and call the handler of the chosen subcommand.
+
+    An :class:`~sim.errors.InputError` becomes one line on stderr and exit status 2.
+    """
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or a usage error (2, already printed)
+        return int(exit_.code or 0)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return handlers[args.command](args)
+    except InputError as err:
+        print(f"{parser.prog}: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted; nothing was written", file=sys.stderr)
+        return 130

@@ -1,0 +1,114 @@
+"""The monthly loop: accounting identities and consistency of the agent tables."""
+
+import mesa
+import numpy as np
+import pytest
+
+from models.codes import EMPLOYED
+from models.indicators import INDEX
+from models.model import MetroModel
+from models.territory import OUTSIDE
+
+
+@pytest.fixture(scope="module")
+def stepped():
+    """A model at scale 0.01 checked after each of 24 months."""
+    model = MetroModel(seed=3, scale=0.01, end="2016-12")
+    checks = []
+    while model.running:
+        before = _population_by_zone(model)
+        model.step()
+        checks.append((before, _population_by_zone(model), model.flows.copy(), _consistency(model)))
+    return model, checks
+
+
+def _population_by_zone(model):
+    p = model.people
+    resident = (p.alive == 1) & (p.zone != OUTSIDE)
+    return np.bincount(p.zone[resident], minlength=39)[:38]
+
+
+def _consistency(model):
+    p, f = model.people, model.firms
+    employed = (p.alive == 1) & (p.status == EMPLOYED)
+    jobs = np.bincount(p.job[employed], minlength=f.count)
+    return {
+        "employed_have_live_firm": bool(np.all(f.alive[p.job[employed]] == 1)),
+        "employees_match": bool(np.array_equal(jobs, f.employees)),
+        "dead_firms_empty": bool(np.all(f.employees[f.alive == 0] == 0)),
+        "nonworkers_no_job": bool(np.all(p.job[(p.alive == 1) & (p.status != EMPLOYED)] == -1)),
+        "commuters": model.commute.commuters.sum(),
+        "od_total": model.commute.od.sum(),
+    }
+
+
+def test_is_a_mesa_model_with_comuni_on_a_grid(stepped):
+    model, _ = stepped
+    assert isinstance(model, mesa.Model)
+    assert len(model.comuni) == 38
+    assert len(model.agents) == 38
+    assert all(isinstance(c, mesa.Agent) and c.cell is not None for c in model.comuni)
+    assert {"land_use", "housing_capacity", "rent", "transit_quality"} <= set(
+        model.grid._mesa_property_layers
+    )
+    assert model.steps == 24
+
+
+def test_population_accounting_holds_each_month_for_each_comune(stepped):
+    from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, MOVES_IN, MOVES_OUT
+
+    _, checks = stepped
+    for before, after, flows, _ in checks:
+        expected = (
+            before
+            + flows[BIRTHS, :38]
+            - flows[DEATHS, :38]
+            + flows[IMMIGRANTS, :38]
+            + flows[MOVES_IN, :38]
+            - flows[EMIGRANTS, :38]
+            - flows[MOVES_OUT, :38]
+        )
+        assert np.array_equal(after, expected)
+        # moves between comuni cancel for the metro area
+        assert flows[MOVES_IN, :38].sum() == flows[MOVES_OUT, :38].sum()
+
+
+def test_population_accounting_in_the_indicator_table(baseline_result):
+    d = baseline_result.indicators
+    metro = d[d["comune"] == "metro"].pivot(index="date", columns="indicator", values="value")
+    change = metro["population"].diff().iloc[1:]
+    flows = (metro["births"] - metro["deaths"] + metro["immigrants"] - metro["emigrants"]).iloc[1:]
+    assert np.allclose(change.to_numpy(), flows.to_numpy())
+    comuni = d[d["comune"] != "metro"]
+    for code, g in comuni.groupby("comune"):
+        w = g.pivot(index="date", columns="indicator", values="value")
+        change = w["population"].diff().iloc[1:]
+        flows = (w["births"] - w["deaths"] + w["immigrants"] - w["emigrants"]).iloc[1:]
+        assert np.allclose(change.to_numpy(), flows.to_numpy()), code
+
+
+def test_jobs_and_firms_stay_consistent(stepped):
+    _, checks = stepped
+    for _, _, _, c in checks:
+        assert c["employed_have_live_firm"]
+        assert c["employees_match"]
+        assert c["dead_firms_empty"]
+        assert c["nonworkers_no_job"]
+        assert c["commuters"] == c["od_total"]
+
+
+def test_commuters_are_the_workers_and_students(stepped):
+    model, _ = stepped
+    p = model.people
+    commuting = (p.alive == 1) & np.isin(p.status, [EMPLOYED, 1])
+    assert model.commute.commuters.sum() == commuting.sum()
+
+
+def test_metro_values_are_full_scale_whatever_the_scale():
+    a = MetroModel(seed=1, scale=0.005, end="2015-01")
+    b = MetroModel(seed=1, scale=0.02, end="2015-01")
+    a.step()
+    b.step()
+    pa, pb = a.records[0][1], b.records[0][1]
+    for name in ("population", "firms_active", "students", "jobs"):
+        assert pa[INDEX[name], 38] == pytest.approx(pb[INDEX[name], 38], rel=0.02), name

@@ -1,0 +1,112 @@
+"""The synthetic population of January 2015 against the plan's figures."""
+
+import numpy as np
+import pytest
+
+from models.codes import EMPLOYED, STUDENT, UNEMPLOYED
+from models.model import MetroModel
+from models.parameters import defaults
+from models.population import build_population, largest_remainder
+from models.territory import OUTSIDE, load_territory
+from sim.random import phase_generator
+
+START = 2015 * 12
+
+
+def synthesize(scale, seed=1):
+    t = load_territory()
+    return t, build_population(t, scale, phase_generator(seed, "population"), START, defaults())
+
+
+def plan_figures(territory, pop, scale):
+    p, f = pop.people, pop.firms
+    resident = (p.alive == 1) & (p.zone != OUTSIDE)
+    employed = p.job >= 0
+    works_in_torino = np.zeros(p.count, dtype=bool)
+    works_in_torino[employed] = f.zone[p.job[employed]] == territory.torino
+    to_torino = (works_in_torino | (p.status == STUDENT)) & (p.zone != territory.torino)
+    income = p.income[resident]
+    return {
+        "residents": resident.sum() / scale,
+        "torino_share": (p.zone[resident] == territory.torino).mean(),
+        "firms": f.count / scale,
+        "firms_torino_share": (f.zone == territory.torino).mean(),
+        "students": (p.status == STUDENT).sum() / scale,
+        "mean_income": income[income > 0].mean(),
+        "commuters_to_torino": to_torino.sum() / scale,
+    }
+
+
+def check_plan(fig):
+    assert fig["residents"] == pytest.approx(1_586_000, rel=0.005)
+    assert fig["torino_share"] == pytest.approx(0.56, abs=0.01)
+    assert fig["firms"] == pytest.approx(124_600, rel=0.01)
+    assert fig["firms_torino_share"] == pytest.approx(0.658, abs=0.02)
+    assert fig["students"] == pytest.approx(94_000, rel=0.02)
+    assert fig["mean_income"] == pytest.approx(25_400, rel=0.02)
+    assert fig["commuters_to_torino"] == pytest.approx(328_000, rel=0.03)
+
+
+@pytest.mark.parametrize("scale", [0.002, 0.01, 0.05])
+def test_plan_totals_at_small_scales(scale):
+    t, pop = synthesize(scale)
+    check_plan(plan_figures(t, pop, scale))
+
+
+def test_plan_totals_at_full_scale():
+    t, pop = synthesize(1.0)
+    check_plan(plan_figures(t, pop, 1.0))
+
+
+def test_jobs_link_workers_to_firms():
+    t, pop = synthesize(0.02)
+    p, f = pop.people, pop.firms
+    employed = p.status == EMPLOYED
+    assert np.all(p.job[employed] >= 0)
+    assert np.all(p.job[~employed] == -1)
+    assert np.array_equal(np.bincount(p.job[employed], minlength=f.count), f.employees)
+    assert f.employees.min() >= 1
+
+
+def test_firm_sizes_heavy_tailed_most_micro():
+    t, pop = synthesize(0.2)
+    size = pop.firms.employees
+    assert (size < 10).mean() > 0.85  # Italy: about 95% of firms have under 10 employees
+    assert size.max() > 100 * np.median(size)
+
+
+def test_unemployment_and_age_structure_are_plausible():
+    t, pop = synthesize(0.02)
+    p = pop.people
+    resident = p.zone != OUTSIDE
+    lf = resident & np.isin(p.status, [EMPLOYED, UNEMPLOYED])
+    u = (p.status[lf] == UNEMPLOYED).mean()
+    assert u == pytest.approx(0.11, abs=0.005)
+    age = (START - p.born[resident]) / 12
+    assert 0.20 < (age >= 65).mean() < 0.28  # Piedmont 2015: about 24% aged 65+
+
+
+def test_largest_remainder_is_exact():
+    counts = largest_remainder(np.array([1.0, 2.0, 3.0]), 100)
+    assert counts.sum() == 100 and list(counts) == [17, 33, 50]
+
+
+def test_indicators_of_january_2015_match_the_plan_at_full_scale():
+    model = MetroModel(seed=1, scale=1.0, end="2015-01")
+    model.step()
+    ((month, values),) = model.records
+    from models.indicators import INDEX
+
+    metro = 38
+    assert values[INDEX["population"], metro] == pytest.approx(1_586_000, rel=0.005)
+    torino = values[INDEX["population"], model.torino] / values[INDEX["population"], metro]
+    assert torino == pytest.approx(0.56, abs=0.01)
+    assert values[INDEX["firms_active"], metro] == pytest.approx(124_600, rel=0.01)
+    firms_torino = (
+        values[INDEX["firms_active"], model.torino] / values[INDEX["firms_active"], metro]
+    )
+    assert firms_torino == pytest.approx(0.658, abs=0.02)
+    assert values[INDEX["students"], metro] == pytest.approx(94_000, rel=0.02)
+    assert values[INDEX["mean_income_eur"], metro] == pytest.approx(25_400, rel=0.02)
+    assert values[INDEX["commuters_to_torino"], metro] == pytest.approx(328_000, rel=0.03)
+    assert not model.running

@@ -56,6 +56,7 @@ def mode_utilities(
 @njit(cache=True)
 def commuting_kernel(
     key,
+    uid,
     alive,
     zone,
     cell,
@@ -107,7 +108,7 @@ def commuting_kernel(
         z = zone[i]
         km = commute_km[i]
         m = mode[i]
-        if m == NO_MODE or uniform(key, i, 0) < review_rate:
+        if m == NO_MODE or uniform(key, uid[i], 0) < review_rate:
             q = transit_quality[cell[i]]
             v_car, v_pt, v_act = mode_utilities(
                 km,
@@ -125,9 +126,9 @@ def commuting_kernel(
                 parking_torino,
                 fare,
             )
-            u_car = v_car + gumbel(key, i, 1)
-            u_pt = v_pt + gumbel(key, i, 2)
-            u_act = v_act + gumbel(key, i, 3)
+            u_car = v_car + gumbel(key, uid[i], 1)
+            u_pt = v_pt + gumbel(key, uid[i], 2)
+            u_act = v_act + gumbel(key, uid[i], 3)
             if u_car >= u_pt and u_car >= u_act:
                 m = CAR
             elif u_pt >= u_act:

@@ -30,6 +30,7 @@ ARRIVAL_STUDENT_SHARE = 0.5  # assumption: share of arrivals aged 19-26 who come
 @njit(cache=True)
 def demography_kernel(
     key,
+    uid,
     month,
     alive,
     zone,
@@ -42,10 +43,8 @@ def demography_kernel(
     employees,
     flows,
     mothers,
-    mortality_a,
-    mortality_b,
-    tfr,
-    fertility_mean_age,
+    death_p,
+    birth_p,
     emigration_monthly,
     young_factor,
     foreign_factor,
@@ -55,21 +54,25 @@ def demography_kernel(
 ):
     """Deaths, departures and births of residents for one month.
 
+    Death and departure are competing risks read off one draw: ``u < p_death`` dies,
+    ``p_death <= u < p_death + p_leave`` leaves. ``death_p`` and ``birth_p`` are monthly
+    probabilities by age in months (:func:`monthly_tables`).
+
     Returns:
         The number of births; the mothers' rows are written to ``mothers[:n]``.
     """
     n_births = 0
-    sd = 5.5
-    norm = tfr / (sd * math.sqrt(2.0 * math.pi)) / 12.0
+    last_age = death_p.size - 1
     for i in range(alive.size):
         if alive[i] == 0 or zone[i] == OUTSIDE:
             continue
         z = zone[i]
-        age = (month - born[i]) / 12.0
-        q = math.exp(mortality_a + mortality_b * age)
-        p_death = 1.0 - (1.0 - min(q, 1.0)) ** (1.0 / 12.0)
+        age_months = min(month - born[i], last_age)
+        age = age_months / 12.0
+        p_death = death_p[age_months]
         left = False
-        if uniform(key, i, 0) < p_death:
+        u = uniform(key, uid[i], 0)
+        if u < p_death:
             flows[DEATHS, z] += 1.0
             left = True
         else:
@@ -84,7 +87,7 @@ def demography_kernel(
                 p *= unemployed_factor
             if status[i] == CHILD and age < 15.0:
                 p *= 0.6
-            if uniform(key, i, 1) < p:
+            if u < p_death + p:
                 flows[EMIGRANTS, z] += 1.0
                 if education[i] == TERTIARY and 25.0 <= age < 65.0:
                     flows[TALENT_OUT, z] += 1.0
@@ -95,13 +98,30 @@ def demography_kernel(
                 employees[job[i]] -= 1
             job[i] = -1
             continue
-        if female[i] and 15.0 <= age < 50.0:
-            x = (age - fertility_mean_age) / sd
-            if uniform(key, i, 2) < norm * math.exp(-0.5 * x * x):
+        if female[i] and birth_p[age_months] > 0.0:
+            if uniform(key, uid[i], 1) < birth_p[age_months]:
                 mothers[n_births] = i
                 n_births += 1
                 flows[BIRTHS, z] += 1.0
     return n_births
+
+
+def monthly_tables(
+    mortality_a: float, mortality_b: float, tfr: float, mean_age: float, sd: float = 5.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly death and birth probabilities by age in months (0 to 110 years).
+
+    Deaths: Gompertz annual hazard ``q = exp(a + b·age)`` turned monthly,
+    ``1 - (1 - q)^(1/12)``. Births: a normal fertility schedule over ages 15-49 with mean
+    ``mean_age``, spread ``sd`` and total ``tfr``, divided by 12.
+    """
+    age = np.arange(110 * 12 + 1) / 12.0
+    q = np.minimum(np.exp(mortality_a + mortality_b * age), 1.0)
+    death = 1.0 - (1.0 - q) ** (1.0 / 12.0)
+    x = (age - mean_age) / sd
+    birth = tfr / (sd * math.sqrt(2.0 * math.pi)) * np.exp(-0.5 * x * x) / 12.0
+    birth[(age < 15.0) | (age >= 50.0)] = 0.0
+    return death, birth
 
 
 def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, np.ndarray]:

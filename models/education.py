@@ -36,6 +36,7 @@ PENSION_REPLACEMENT = 0.7  # INPS: replacement rate of the mixed system, about 7
 @njit(cache=True)
 def education_kernel(
     key,
+    uid,
     month,
     alive,
     zone,
@@ -75,23 +76,23 @@ def education_kernel(
         outside = z == OUTSIDE
         if s == CHILD:
             if age_months >= SCHOOL_LEAVING_MONTHS:
-                if uniform(key, i, 0) < EARLY_LEAVER_SHARE:
+                if uniform(key, uid[i], 0) < EARLY_LEAVER_SHARE:
                     education[i] = 0
                 else:
                     education[i] = UPPER_SECONDARY
                 since[i] = month
-                if education[i] == UPPER_SECONDARY and uniform(key, i, 1) < min(
+                if education[i] == UPPER_SECONDARY and uniform(key, uid[i], 1) < min(
                     1.0, enrolment_rate * enrolment_multiplier[z]
                 ):
                     status[i] = STUDENT
                     enrolled += 1
-                elif uniform(key, i, 2) < LABOUR_ENTRY_SHARE:
+                elif uniform(key, uid[i], 2) < LABOUR_ENTRY_SHARE:
                     status[i] = UNEMPLOYED
                 else:
                     status[i] = INACTIVE
         elif s == STUDENT:
             months = month - since[i]
-            if months >= MIN_STUDY_MONTHS and uniform(key, i, 3) < graduation_hazard:
+            if months >= MIN_STUDY_MONTHS and uniform(key, uid[i], 3) < graduation_hazard:
                 education[i] = TERTIARY
                 graduated[i] = month
                 skill[i] *= 1.28
@@ -102,7 +103,7 @@ def education_kernel(
                     status[i] = UNEMPLOYED
                     since[i] = month
                     mode[i] = -1
-            elif uniform(key, i, 4) < dropout_hazard:
+            elif uniform(key, uid[i], 4) < dropout_hazard:
                 if outside:
                     alive[i] = 0
                 else:
@@ -111,7 +112,7 @@ def education_kernel(
                     mode[i] = -1
         elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
             age = age_months / 12.0
-            if age >= 60.0 and (age >= 67.0 or uniform(key, i, 5) < retirement_hazard):
+            if age >= 60.0 and (age >= 67.0 or uniform(key, uid[i], 5) < retirement_hazard):
                 if s == EMPLOYED and job[i] >= 0:
                     employees[job[i]] -= 1
                 job[i] = -1
@@ -127,13 +128,13 @@ def education_kernel(
                     income[i] = SOCIAL_PENSION
             elif outside:
                 continue
-            elif s == INACTIVE and age < 60.0 and uniform(key, i, 6) < reentry_hazard:
+            elif s == INACTIVE and age < 60.0 and uniform(key, uid[i], 6) < reentry_hazard:
                 status[i] = UNEMPLOYED
                 since[i] = month
             elif (
                 s != INACTIVE
                 and age < 60.0
-                and uniform(key, i, 7)
+                and uniform(key, uid[i], 7)
                 < labour_exit_hazard
                 + (discouragement_hazard if s == UNEMPLOYED and month - since[i] >= 24 else 0.0)
             ):

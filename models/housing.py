@@ -26,6 +26,7 @@ MOVE_CANDIDATES = 6  # candidate homes compared by a mover (assumption)
 @njit(cache=True)
 def moves_kernel(
     key,
+    uid,
     month,
     alive,
     zone,
@@ -64,7 +65,7 @@ def moves_kernel(
             continue
         age = (month - born[i]) / 12.0
         p = move_monthly * (2.0 if 20.0 <= age < 35.0 else 1.0)
-        if uniform(key, i, 0) >= p:
+        if uniform(key, uid[i], 0) >= p:
             continue
         place = -1
         if status[i] == EMPLOYED:
@@ -78,7 +79,7 @@ def moves_kernel(
             if c == 0:
                 cand = here
             else:
-                r = uniform(key, i, 1 + c) * total
+                r = uniform(key, uid[i], 1 + c) * total
                 cand = np.searchsorted(free_cdf, r, side="right")
                 if cand >= n_cells:
                     cand = n_cells - 1
@@ -91,7 +92,7 @@ def moves_kernel(
                 u -= job_weight * d
             if c == 0:
                 u += MOVING_COST
-            u += gumbel(key, i, 20 + c)
+            u += gumbel(key, uid[i], 20 + c)
             if u > best_u:
                 best_u = u
                 best = cand

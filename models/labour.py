@@ -60,6 +60,7 @@ def wages(level, education, age_years, sector, productivity, noise):
 @njit(cache=True)
 def separations_kernel(
     key,
+    uid,
     month,
     alive,
     zone,
@@ -89,7 +90,7 @@ def separations_kernel(
             f = job[i]
             leave = firm_alive[f] == 0
             if not leave:
-                leave = uniform(key, i, 0) < separation_rate + layoff_p[f]
+                leave = uniform(key, uid[i], 0) < separation_rate + layoff_p[f]
             if leave:
                 if firm_alive[f] == 1:
                     employees[f] -= 1
@@ -127,6 +128,7 @@ def search_effort(alive, zone, status, since, month, long_term_efficiency, effor
 @njit(cache=True)
 def matching_kernel(
     key,
+    uid,
     month,
     start,
     effort,
@@ -173,13 +175,13 @@ def matching_kernel(
     for k in range(n):
         i = (start + k) % n
         # draw numbers 1-99 here: draw 0 of this phase's key is the separation draw
-        if effort[i] == 0.0 or uniform(key, i, 1) >= effort[i] * p_per_effort:
+        if effort[i] == 0.0 or uniform(key, uid[i], 1) >= effort[i] * p_per_effort:
             continue
         best = -1
         best_u = -1e300
         best_d = 0.0
         for c in range(n_candidates):
-            s = int(uniform(key, i, 2 + c) * n_slots)
+            s = int(uniform(key, uid[i], 2 + c) * n_slots)
             if slot_open[s] == 0:
                 continue
             f = slots[s]
@@ -190,7 +192,7 @@ def matching_kernel(
             fit = -abs(math.log(skill[i]) - need)
             if education[i] == TERTIARY and firm_sector[f] == KNOWLEDGE:
                 fit += 0.5
-            u = -distance_weight * d + skill_weight * fit + gumbel(key, i, 40 + c)
+            u = -distance_weight * d + skill_weight * fit + gumbel(key, uid[i], 40 + c)
             if u > best_u:
                 best_u = u
                 best = s
@@ -213,7 +215,7 @@ def matching_kernel(
                 age,
                 SECTOR_WAGE_PREMIUM[firm_sector[f]],
                 firm_productivity[f],
-                standard_normal(key, i, 35),
+                standard_normal(key, uid[i], 35),
             )
         )
         income[i] = w

@@ -51,6 +51,7 @@ from models.population import (
     OUTSIDE_EXTRA_KM_MEAN,
     SECTOR_SHARES_MICRO,
     build_population,
+    nearest_outside_cells,
     town_centres,
 )
 from models.territory import AGRICULTURAL, BUILT, GREEN, OUTSIDE, Territory, load_territory
@@ -73,6 +74,9 @@ class MetroModel(mesa.Model):
         start: first month, ``"YYYY-MM"``; the population is that of January 2015 and
             months before ``start`` are simulated as spin-up.
         end: last month, ``"YYYY-MM"``; ``running`` turns False after it.
+        territory: the territory (loaded from the package data if not given).
+        phases: run only these phases of the monthly plan, in plan order (for tests,
+            benchmarks and the Mesa reference); all of them if not given.
 
     Attributes:
         people, firms: the agent tables.
@@ -93,6 +97,7 @@ class MetroModel(mesa.Model):
         start: str = "2015-01",
         end: str = "2025-12",
         territory: Territory | None = None,
+        phases: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(seed=seed)
         self.seed = int(seed)
@@ -107,6 +112,12 @@ class MetroModel(mesa.Model):
         t = self.territory
         self.torino = t.torino
         self.hooks = Hooks.neutral()
+        self.death_p, self.birth_p = demography.monthly_tables(
+            self.params["mortality_a"],
+            self.params["mortality_b"],
+            self.params["fertility_tfr"],
+            self.params["fertility_mean_age"],
+        )
 
         # Space: the Mesa grid and its property layers (flat views for the kernels).
         self.grid = OrthogonalMooreGrid(t.shape, torus=False, random=self.random)
@@ -150,6 +161,7 @@ class MetroModel(mesa.Model):
         self.wage_level = pop.wage_level
         self.university_cells = pop.university_cells
         self.outside_cells = np.flatnonzero(self.cell_zone == OUTSIDE).astype(np.int32)
+        self.near_outside = nearest_outside_cells(t)
         self.initial_firms_by_zone = np.bincount(self.firms.zone, minlength=N_ZONES).astype(float)
         resident = self.people.zone != OUTSIDE
         self.initial_residents_by_zone = np.bincount(
@@ -193,31 +205,37 @@ class MetroModel(mesa.Model):
         self.firm_snapshots: list[tuple[int, dict[str, np.ndarray]]] = []
         self.records: list[tuple[int, np.ndarray]] = []
         self._vacancy_buffer = np.zeros(0, dtype=np.int32)
-        self.plan = self.month_plan()
+        self.plan = self.month_plan(phases)
         compute_indicators(self, self.first_month)  # initial zone populations and poverty
         for comune in self.comuni:
             comune.step()
         self.running = True
 
     # ------------------------------------------------------------------ the monthly plan
-    def month_plan(self) -> PhasePlan:
-        """The ordered phases of one month."""
-        return PhasePlan(
-            [
-                Phase("levers", self.apply_levers, "active levers set the hooks for this month"),
-                Phase("demography", self.demography, "deaths, births, departures and arrivals"),
-                Phase("education", self.education, "school leaving, university, retirement"),
-                Phase("firms", self.firm_dynamics, "exit, growth, investment, innovation, entry"),
-                Phase("labour", self.labour_market, "separations, vacancies, matching, wages"),
-                Phase("commuting", self.commuting, "mode choice, flows and emissions"),
-                Phase("housing", self.housing, "rents, moves, construction"),
-                Phase("comuni", self.comuni_phase, "services, burden, attractiveness, tourism"),
-                Phase("indicators", self.measure, "indicators of the eight goals"),
-            ]
-        )
+    def month_plan(self, only: tuple[str, ...] | None = None) -> PhasePlan:
+        """The ordered phases of one month (or the subset ``only``, in plan order)."""
+        phases = [
+            Phase("levers", self.apply_levers, "active levers set the hooks for this month"),
+            Phase("demography", self.demography, "deaths, births, departures and arrivals"),
+            Phase("education", self.education, "school leaving, university, retirement"),
+            Phase("firms", self.firm_dynamics, "exit, growth, investment, innovation, entry"),
+            Phase("labour", self.labour_market, "separations, vacancies, matching, wages"),
+            Phase("commuting", self.commuting, "mode choice, flows and emissions"),
+            Phase("housing", self.housing, "rents, moves, construction"),
+            Phase("comuni", self.comuni_phase, "services, burden, attractiveness, tourism"),
+            Phase("indicators", self.measure, "indicators of the eight goals"),
+        ]
+        if only is not None:
+            unknown = set(only) - {p.name for p in phases}
+            if unknown:
+                raise ValueError(f"unknown phases {sorted(unknown)}")
+            phases = [p for p in phases if p.name in only]
+        return PhasePlan(phases)
 
     def step(self) -> None:
         """Simulate one month."""
+        if self.month % 12 == 0 and self.month > self.first_month:
+            self.people.compact()  # yearly: drop the dead and departed (draws key on uid)
         self.flows[:] = 0.0
         self.plan.run(self.month)
         self.month += 1
@@ -257,6 +275,7 @@ class MetroModel(mesa.Model):
         )
         n_births = demography.demography_kernel(
             self.phase_key("demography"),
+            people.uid,
             month,
             people.alive,
             people.zone,
@@ -269,10 +288,8 @@ class MetroModel(mesa.Model):
             self.firms.employees,
             self.flows,
             mothers,
-            p["mortality_a"],
-            p["mortality_b"],
-            p["fertility_tfr"],
-            p["fertility_mean_age"],
+            self.death_p,
+            self.birth_p,
             p["emigration_rate"] / 12.0,
             p["migration_young_factor"],
             p["migration_foreign_factor"],
@@ -335,6 +352,7 @@ class MetroModel(mesa.Model):
         p, people = self.params, self.people
         education.education_kernel(
             self.phase_key("education"),
+            people.uid,
             month,
             people.alive,
             people.zone,
@@ -476,6 +494,7 @@ class MetroModel(mesa.Model):
         layoff = labour.layoff_probabilities(f.alive, f.employees, f.target, p["layoff_speed"])
         labour.separations_kernel(
             key,
+            people.uid,
             month,
             people.alive,
             people.zone,
@@ -521,6 +540,7 @@ class MetroModel(mesa.Model):
         start = int(rng.integers(0, max(people.count, 1)))
         labour.matching_kernel(
             key,
+            people.uid,
             month,
             start,
             effort,
@@ -570,6 +590,7 @@ class MetroModel(mesa.Model):
         co2 = np.array([p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0])
         commuting.commuting_kernel(
             self.phase_key("commuting"),
+            people.uid,
             people.alive,
             people.zone,
             people.cell,
@@ -638,6 +659,7 @@ class MetroModel(mesa.Model):
         attract = np.append(self.attractiveness[:38], -50.0)
         housing.moves_kernel(
             self.phase_key("housing"),
+            people.uid,
             month,
             people.alive,
             people.zone,
@@ -720,12 +742,9 @@ class MetroModel(mesa.Model):
         rows = self._add_people(n)
         c = self.people.columns
         fc = f.cell[firm_rows]
-        # the outside cell nearest to each job, then a distance beyond the raster
-        ox, oy = self.cell_x[self.outside_cells], self.cell_y[self.outside_cells]
-        nearest = np.array(
-            [np.argmin(np.hypot(ox - self.cell_x[j], oy - self.cell_y[j])) for j in fc]
-        )
-        cells = self.outside_cells[nearest]
+        # one of the outside cells nearest to each job, then a distance beyond the raster
+        near = self.near_outside[fc]
+        cells = near[np.arange(n), rng.integers(0, near.shape[1], size=n)]
         age_months = rng.integers(22 * 12, 60 * 12, size=n)
         edu = np.where(rng.random(n) < 0.2, 2, 1).astype(np.int8)
         c["zone"][rows] = OUTSIDE
@@ -813,6 +832,7 @@ def compute_indicators(model: MetroModel, month: int) -> np.ndarray:
         people.since,
         people.education,
         people.income,
+        people.income.view(np.int32),
         stocks,
         hist,
         hist_sum,

@@ -101,6 +101,7 @@ class Population:
 
 PEOPLE_SCHEMA = {
     "alive": (np.uint8, 0),
+    "uid": (np.int64, -1),
     "zone": (np.int8, OUTSIDE),
     "cell": (np.int32, -1),
     "born": (np.int32, 0),
@@ -485,11 +486,8 @@ def build_population(
     job_cell = np.where(has_job, firm_cell[np.maximum(job[:n_total], 0)], -1)
     ow = np.arange(n, n + n_out_workers)
     if n_out_workers:
-        ocx, ocy = x[outside_cells], y[outside_cells]
-        fx, fy = x[job_cell[ow]], y[job_cell[ow]]
-        # nearest outside cell: project to the raster edge along the axis of least distance
-        nearest = _nearest_cells(ocx, ocy, fx, fy, rng)
-        cols["cell"][ow] = outside_cells[nearest]
+        near = nearest_outside_cells(territory)[job_cell[ow]]
+        cols["cell"][ow] = near[np.arange(ow.size), rng.integers(0, near.shape[1], size=ow.size)]
     extra = np.zeros(n_total)
     extra[n:] = rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out)
     place = np.where(has_job, job_cell, -1)
@@ -614,15 +612,16 @@ def _firm_sizes(rng: np.random.Generator, n: int, jobs: int, exponent: float) ->
     return rng.permutation(sizes)
 
 
-def _nearest_cells(
-    cx: np.ndarray, cy: np.ndarray, px: np.ndarray, py: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """For each point, a random one among the 20 outside cells nearest to it."""
+def nearest_outside_cells(territory: Territory, k: int = 20) -> np.ndarray:
+    """For every flat cell, the ``k`` outside cells nearest to it, ``(n_cells, k)``.
+
+    An in-commuter's home is one of the outside cells nearest their job: they come from
+    the side of the area their job is on.
+    """
     from scipy.spatial import cKDTree
 
-    tree = cKDTree(np.column_stack([cx, cy]))
-    k = min(20, cx.size)
-    _, idx = tree.query(np.column_stack([px, py]), k=k)
-    idx = np.atleast_2d(idx)
-    pick = rng.integers(0, k, size=px.size)
-    return idx[np.arange(px.size), pick]
+    x, y = territory.x_km.ravel(), territory.y_km.ravel()
+    outside = np.flatnonzero(territory.cell_zone.ravel() == OUTSIDE)
+    k = min(k, outside.size)
+    _, idx = cKDTree(np.column_stack([x[outside], y[outside]])).query(np.column_stack([x, y]), k=k)
+    return outside[np.atleast_2d(idx).reshape(x.size, k)].astype(np.int32)

@@ -1,10 +1,12 @@
 """Struct-of-arrays agent tables.
 
 An :class:`AgentTable` keeps one preallocated numpy column per state variable, a ``count``
-of rows in use and views up to it. Rows are never reused: an agent that dies or leaves is
-marked (``alive = 0``) and keeps its row, so a row index is a permanent agent id that
-other tables may reference and random streams may key on. LASER's ``LaserFrame`` and
-Starsim's states are the models for this design.
+of rows in use and views up to it. An agent that dies or leaves is marked (``alive = 0``)
+and keeps its row until :meth:`AgentTable.compact` drops dead rows. A table whose schema
+has a ``uid`` column gives every new row a permanent id there (random streams key on it,
+so compaction changes no draw); without one, rows are never compacted and the row index
+is the id other tables reference. LASER's ``LaserFrame`` and Starsim's states are the
+models for this design.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class AgentTable:
         self.name = name
         self.schema = dict(schema)
         self.count = 0
+        self.next_uid = 0
         self.columns: dict[str, np.ndarray] = {
             col: np.full(max(capacity, 1), fill, dtype=dtype)
             for col, (dtype, fill) in self.schema.items()
@@ -91,7 +94,29 @@ class AgentTable:
         self.count = start + n
         new = slice(start, start + n)
         self.columns["alive"][new] = 1
+        if "uid" in self.columns:
+            self.columns["uid"][new] = np.arange(self.next_uid, self.next_uid + n)
+            self.next_uid += n
         return new
+
+    def compact(self) -> np.ndarray:
+        """Drop dead rows, keeping the order of the live ones.
+
+        Only for tables with a ``uid`` column, whose rows nothing else references.
+
+        Returns:
+            The old row index of each row kept.
+        """
+        if "uid" not in self.columns:
+            raise ValueError(f"{self.name} has no uid column: its row indices are its ids")
+        keep = np.flatnonzero(self.columns["alive"][: self.count])
+        for col in self.columns.values():
+            col[: keep.size] = col[keep]
+            col[keep.size : self.count] = 0
+        for col, (_, fill) in self.schema.items():
+            self.columns[col][keep.size : self.count] = fill
+        self.count = keep.size
+        return keep
 
     def reserve(self, capacity: int) -> None:
         """Make room for at least ``capacity`` rows without changing ``count``."""

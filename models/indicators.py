@@ -80,7 +80,17 @@ GOALS = {
 
 @njit(cache=True)
 def people_stocks(
-    month, alive, zone, born, status, since, education, income, income_bits, stocks, hist,
+    month,
+    alive,
+    zone,
+    born,
+    status,
+    since,
+    education,
+    income,
+    income_bits,
+    stocks,
+    hist,
     hist_sum,
 ):
     """Count stocks by zone and fill the income histogram.
@@ -174,4 +184,4 @@ def share_below(counts: np.ndarray, line: float) -> float:
         return float(counts[0] / n)
     b = min(int(np.searchsorted(EDGES, line, side="right")), N_BINS)  # line is in bin b
     frac = min((line - EDGES[b - 1]) / (EDGES[b] - EDGES[b - 1]), 1.0)
-    return float((counts[: b].sum() + frac * counts[b]) / n)
+    return float((counts[:b].sum() + frac * counts[b]) / n)

@@ -80,8 +80,21 @@ def separations_kernel(
     benefit_cap,
     benefit_months,
     social_minimum,
+    long_term_efficiency,
+    seekers,
+    effort,
 ):
-    """Quits, dismissals, layoffs, closures; wage drift; end of benefits."""
+    """Quits, dismissals, layoffs, closures; wage drift; end of benefits; the job seekers.
+
+    Resident job seekers (after this month's separations) are written in row order to
+    ``seekers``, with their search efficiency (1, or ``long_term_efficiency`` after 12
+    months of unemployment) in ``effort``.
+
+    Returns:
+        The number of job seekers and the sum of their efficiencies.
+    """
+    n_seekers = 0
+    total_effort = 0.0
     for i in range(alive.size):
         if alive[i] == 0:
             continue
@@ -92,10 +105,7 @@ def separations_kernel(
             if not leave:
                 leave = uniform(key, uid[i], 0) < separation_rate + layoff_p[f]
             if leave:
-                if firm_alive[f] == 1:
-                    employees[f] -= 1
-                else:
-                    employees[f] -= 1
+                employees[f] -= 1
                 job[i] = -1
                 flows[SEPARATIONS, zone[i]] += 1.0
                 if zone[i] == OUTSIDE:
@@ -110,19 +120,13 @@ def separations_kernel(
                 income[i] *= 1.0 + wage_growth_monthly
         elif s == UNEMPLOYED and month - since[i] == benefit_months:
             income[i] = social_minimum
-
-
-@njit(cache=True)
-def search_effort(alive, zone, status, since, month, long_term_efficiency, effort):
-    """Each resident job seeker's search efficiency; returns their sum."""
-    total = 0.0
-    for i in range(alive.size):
-        e = 0.0
-        if alive[i] == 1 and status[i] == UNEMPLOYED and zone[i] != OUTSIDE:
+        if status[i] == UNEMPLOYED and zone[i] != OUTSIDE:
             e = long_term_efficiency if month - since[i] >= 12 else 1.0
-        effort[i] = e
-        total += e
-    return total
+            seekers[n_seekers] = i
+            effort[n_seekers] = e
+            n_seekers += 1
+            total_effort += e
+    return n_seekers, total_effort
 
 
 @njit(cache=True)
@@ -131,7 +135,9 @@ def matching_kernel(
     uid,
     month,
     start,
+    seekers,
     effort,
+    n_seekers,
     p_per_effort,
     alive,
     zone,
@@ -164,18 +170,20 @@ def matching_kernel(
 ):
     """Resident job seekers meet vacancies and choose among a few of them.
 
-    Seekers are visited from a random ``start`` row onwards (wrapping), so no row is
-    always first. ``n_candidates`` is at most 30. Returns the number of hires.
+    Seekers (rows in increasing order, ``seekers[:n_seekers]``) are visited from the first
+    at or after a random ``start`` row onwards, wrapping, so no row is always first.
+    ``n_candidates`` is at most 30. Returns the number of hires.
     """
-    n = alive.size
     n_slots = slots.size
     hires = 0
-    if n_slots == 0:
+    if n_slots == 0 or n_seekers == 0:
         return 0
-    for k in range(n):
-        i = (start + k) % n
+    first = np.searchsorted(seekers[:n_seekers], start)
+    for k in range(n_seekers):
+        j = (first + k) % n_seekers
+        i = seekers[j]
         # draw numbers 1-99 here: draw 0 of this phase's key is the separation draw
-        if effort[i] == 0.0 or uniform(key, uid[i], 1) >= effort[i] * p_per_effort:
+        if uniform(key, uid[i], 1) >= effort[j] * p_per_effort:
             continue
         best = -1
         best_u = -1e300

@@ -492,7 +492,9 @@ class MetroModel(mesa.Model):
         p, people, f, hooks = self.params, self.people, self.firms, self.hooks
         key = self.phase_key("labour")
         layoff = labour.layoff_probabilities(f.alive, f.employees, f.target, p["layoff_speed"])
-        labour.separations_kernel(
+        seekers_rows = np.empty(people.count, dtype=np.int64)
+        effort = np.empty(people.count)
+        n_seekers, resident_effort = labour.separations_kernel(
             key,
             people.uid,
             month,
@@ -514,18 +516,11 @@ class MetroModel(mesa.Model):
             p["unemployment_benefit_cap"],
             int(p["unemployment_benefit_months"]),
             p["social_minimum_income"] + hooks.social_minimum[0],
-        )
-        slots = labour.vacancy_slots(f.alive, f.employees, f.target)
-        effort = np.empty(people.count)
-        resident_effort = labour.search_effort(
-            people.alive,
-            people.zone,
-            people.status,
-            people.since,
-            month,
             p["long_term_search_efficiency"] * hooks.job_search_long_term[0],
+            seekers_rows,
             effort,
         )
+        slots = labour.vacancy_slots(f.alive, f.employees, f.target)
         outside_seekers = p["outside_searchers_ratio"] * self.neutral_outside_seekers
         seekers = resident_effort + outside_seekers
         m = labour.matches(
@@ -543,7 +538,9 @@ class MetroModel(mesa.Model):
             people.uid,
             month,
             start,
+            seekers_rows,
             effort,
+            n_seekers,
             p_per_effort,
             people.alive,
             people.zone,

@@ -88,12 +88,11 @@ def commuting_kernel(
     to_torino,
     by_mode,
     co2_kg,
-    km_total,
 ):
     """Choose or keep each commuter's mode and count flows, modes and emissions by home zone.
 
     ``od[origin, destination, mode]``, ``commuters[zone]``, ``to_torino[zone]``,
-    ``by_mode[zone, mode]``, ``co2_kg[zone]`` and ``km_total[zone]`` are added to.
+    ``by_mode[zone, mode]``, and ``co2_kg[zone]`` are added to.
     """
     for i in range(alive.size):
         if alive[i] == 0:
@@ -142,7 +141,6 @@ def commuting_kernel(
         if dest == torino and z != torino:
             to_torino[z] += 1.0
         co2_kg[z] += 2.0 * km * trips_per_month * co2_factors[m]
-        km_total[z] += km
 
 
 def logit_shares(utilities: np.ndarray) -> np.ndarray:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
+from models.hooks import METRO
+
 if TYPE_CHECKING:
     from models.model import MetroModel
 
@@ -84,6 +86,6 @@ def tourist_arrivals(model: MetroModel, month: int) -> np.ndarray:
     p = model.params
     years = (month - model.first_month) / 12.0
     level = p["tourist_arrivals_2015"] * (1.0 + p["tourism_trend"]) ** years
-    level *= model.hooks.tourism[0] ** p["tourism_attractiveness_elasticity"]
+    level *= model.hooks.tourism[METRO] ** p["tourism_attractiveness_elasticity"]
     total = level * TOURISM_SEASON[month % 12]
     return total * model.tourism_shares

@@ -3,7 +3,8 @@
 Deaths follow a Gompertz hazard, births an age-specific fertility schedule with the
 region's total fertility rate, departures an age-shaped migration schedule (Rogers and
 Castro 1981) pushed up by unemployment and pulled down by the comune's attractiveness.
-Arrivals are drawn in :func:`draw_immigrants` and placed by :mod:`models.housing`.
+Arrivals are drawn in :func:`draw_immigrants`; the model places them where housing is
+free, weighted by the comuni's attractiveness.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ import math
 import numpy as np
 from numba import njit
 
-from models.codes import CHILD, EMPLOYED, RETIRED, STUDENT, TERTIARY, UNEMPLOYED, UPPER_SECONDARY
+from models.codes import (
+    CHILD,
+    EMPLOYED,
+    INACTIVE,
+    RETIRED,
+    STUDENT,
+    TERTIARY,
+    UNEMPLOYED,
+    UPPER_SECONDARY,
+)
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, TALENT_OUT
 from models.territory import OUTSIDE
 from sim.random import uniform
@@ -24,7 +34,10 @@ ARRIVAL_AGE_BOUNDS = np.array([0, 15, 19, 27, 35, 50, 67, 85])
 ARRIVAL_AGE_SHARES = np.array([0.14, 0.04, 0.22, 0.24, 0.22, 0.09, 0.05])
 ARRIVAL_FOREIGN_SHARE = 0.5  # ISTAT: about half of registrations from outside are foreign
 ARRIVAL_TERTIARY_SHARE = 0.26  # assumption: internal migrants to a university city
-ARRIVAL_STUDENT_SHARE = 0.5  # assumption: share of arrivals aged 19-26 who come to study
+ARRIVAL_STUDENT_SHARE = 0.5
+# assumption: retirees who move in, EUR/year, between the social pension (5,800) and the
+# mean pension
+ARRIVAL_PENSION = 9_000.0  # assumption: share of arrivals aged 19-26 who come to study
 
 
 @njit(cache=True)
@@ -142,7 +155,7 @@ def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, n
     adult = age >= 19
     student = adult & (age < 27) & (rng.random(n) < ARRIVAL_STUDENT_SHARE)
     education = np.where(student, UPPER_SECONDARY, education).astype(np.int8)
-    status[adult] = np.where(rng.random(int(adult.sum())) < 0.8, UNEMPLOYED, 4)
+    status[adult] = np.where(rng.random(int(adult.sum())) < 0.8, UNEMPLOYED, INACTIVE)
     status[student] = STUDENT
     status[age >= 67] = RETIRED
     return {
@@ -152,5 +165,5 @@ def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, n
         "education": education,
         "skill": np.exp(0.25 * education + 0.3 * rng.standard_normal(n) - 0.045).astype(np.float32),
         "status": status,
-        "income": np.where(status == RETIRED, 9000.0, 0.0).astype(np.float32),
+        "income": np.where(status == RETIRED, ARRIVAL_PENSION, 0.0).astype(np.float32),
     }

@@ -30,6 +30,7 @@ EARLY_LEAVER_SHARE = 0.13  # ISTAT/Eurostat: early leavers from education, Piedm
 LABOUR_ENTRY_SHARE = 0.8  # assumption: school leavers who look for a job at once
 MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
 SOCIAL_PENSION = 5_800.0  # INPS assegno sociale 2015, EUR/year
+SKILL_PER_LEVEL = 1.284  # exp(0.25): the skill premium of one level of education
 PENSION_REPLACEMENT = 0.7  # INPS: replacement rate of the mixed system, about 70%
 
 
@@ -60,6 +61,7 @@ def education_kernel(
     labour_exit_hazard,
     discouragement_hazard,
     enrolment_multiplier,
+    pension_indexation_monthly,
 ):
     """Life-course transitions for one month.
 
@@ -80,6 +82,7 @@ def education_kernel(
                     education[i] = 0
                 else:
                     education[i] = UPPER_SECONDARY
+                    skill[i] *= SKILL_PER_LEVEL  # as exp(0.25 * education) at initialisation
                 since[i] = month
                 if education[i] == UPPER_SECONDARY and uniform(key, uid[i], 1) < min(
                     1.0, enrolment_rate * enrolment_multiplier[z]
@@ -95,7 +98,7 @@ def education_kernel(
             if months >= MIN_STUDY_MONTHS and uniform(key, uid[i], 3) < graduation_hazard:
                 education[i] = TERTIARY
                 graduated[i] = month
-                skill[i] *= 1.28
+                skill[i] *= SKILL_PER_LEVEL
                 flows[GRADUATES, z] += 1.0
                 if outside:
                     alive[i] = 0
@@ -110,6 +113,8 @@ def education_kernel(
                     status[i] = UNEMPLOYED
                     since[i] = month
                     mode[i] = -1
+        elif s == RETIRED:
+            income[i] *= 1.0 + pension_indexation_monthly
         elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
             age = age_months / 12.0
             if age >= 60.0 and (age >= 67.0 or uniform(key, uid[i], 5) < retirement_hazard):
@@ -122,8 +127,9 @@ def education_kernel(
                 status[i] = RETIRED
                 since[i] = month
                 mode[i] = -1
-                if last_wage[i] > 0.0:
-                    income[i] = max(PENSION_REPLACEMENT * last_wage[i], SOCIAL_PENSION)
+                wage = income[i] if s == EMPLOYED else last_wage[i]
+                if wage > 0.0:
+                    income[i] = max(PENSION_REPLACEMENT * wage, SOCIAL_PENSION)
                 else:
                     income[i] = SOCIAL_PENSION
             elif outside:
@@ -141,7 +147,7 @@ def education_kernel(
                 if s == EMPLOYED and job[i] >= 0:
                     employees[job[i]] -= 1
                     last_wage[i] = income[i]
-                    income[i] = 0.0
+                income[i] = 0.0  # no wage, and no benefit out of the labour force
                 job[i] = -1
                 status[i] = INACTIVE
                 since[i] = month

@@ -7,7 +7,8 @@
   labour market.
 * Investment: replacement of depreciated capital plus capital for the growth of targets.
 * Innovation: firms become innovative and link with the universities at small hazards.
-* Entry: start-ups by comune and sector (:func:`entry_counts`), and foreign plants.
+* Entry: start-ups by comune (:func:`entry_weights`) and sector, and foreign plants
+  (drawn in ``MetroModel.firm_dynamics``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Each hook is an array over the 39 zones (38 comuni and outside), reset every month to its
 neutral value; active levers then multiply (or add to) the entries of their target
 comuni. Kernels read hooks as ordinary arguments: no lever code ever runs inside a kernel.
-A hook whose effect is metro-wide uses entry 0 for the whole area.
+A hook whose effect is metro-wide (marked "metro-wide" below) is read at entry
+:data:`METRO` (38), which only metro-wide effects reach: a lever targeted at some comuni
+cannot change it by accident.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 N_ZONES = 39
+METRO = 38  # the entry read for metro-wide hooks
 
 # name: (neutral value, what it does)
 HOOKS: dict[str, tuple[float, str]] = {
@@ -22,22 +25,22 @@ HOOKS: dict[str, tuple[float, str]] = {
     "innovation": (1.0, "multiplies the hazard of becoming innovative"),
     "university_links": (1.0, "multiplies the rate of new university-industry links"),
     "admin_burden": (1.0, "multiplies the administrative days firms spend"),
-    "fdi": (1.0, "multiplies inward-investment plants (entry 0: metro-wide)"),
+    "fdi": (1.0, "multiplies inward-investment plants (metro-wide)"),
     "transit_quality": (1.0, "multiplies transit service quality of the comune's cells"),
-    "transit_fare": (1.0, "multiplies the transit fare (entry 0: metro-wide)"),
-    "car_cost": (1.0, "multiplies the cost of driving (entry 0: metro-wide)"),
+    "transit_fare": (1.0, "multiplies the transit fare (metro-wide)"),
+    "car_cost": (1.0, "multiplies the cost of driving (metro-wide)"),
     "enrolment": (1.0, "multiplies the university enrolment rate"),
-    "talent_exit": (1.0, "multiplies departures of young graduates (entry 0: metro-wide)"),
+    "talent_exit": (1.0, "multiplies departures of young graduates (metro-wide)"),
     "departures": (1.0, "multiplies departures of all residents of the comune"),
-    "arrivals": (1.0, "multiplies arrivals from outside (entry 0: metro-wide)"),
+    "arrivals": (1.0, "multiplies arrivals from outside (metro-wide)"),
     "amenity": (0.0, "adds to the comune's attractiveness (utility units)"),
-    "tourism": (1.0, "multiplies tourist arrivals (entry 0: metro-wide)"),
+    "tourism": (1.0, "multiplies tourist arrivals (metro-wide)"),
     "service_cost": (1.0, "multiplies the per-resident cost of services"),
     "service_pooling": (1.0, "multiplies the population over which service costs are shared"),
-    "matching": (1.0, "multiplies matching efficiency (entry 0: metro-wide)"),
+    "matching": (1.0, "multiplies matching efficiency (metro-wide)"),
     "job_search_long_term": (1.0, "multiplies long-term unemployed's search efficiency"),
     "rent": (1.0, "multiplies rents in the comune (social housing)"),
-    "social_minimum": (0.0, "adds EUR/year of income support after benefits end (entry 0)"),
+    "social_minimum": (0.0, "adds EUR/year of income support after benefits end (metro-wide)"),
     "growth_drift": (0.0, "adds to the yearly log growth of firms' employment targets"),
 }
 

@@ -71,7 +71,7 @@ def moves_kernel(
         if status[i] == EMPLOYED:
             place = firm_cell[job[i]]
         elif status[i] == STUDENT:
-            place = university_cells[0]
+            place = university_cells[uid[i] % university_cells.size]
         here = cell[i]
         best = here
         best_u = -1e300

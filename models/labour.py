@@ -118,8 +118,8 @@ def separations_kernel(
                 income[i] = min(benefit_replacement * income[i], benefit_cap)
             else:
                 income[i] *= 1.0 + wage_growth_monthly
-        elif s == UNEMPLOYED and month - since[i] == benefit_months:
-            income[i] = social_minimum
+        elif s == UNEMPLOYED and month - since[i] >= benefit_months:
+            income[i] = social_minimum  # every month, so a change of the minimum reaches all
         if status[i] == UNEMPLOYED and zone[i] != OUTSIDE:
             e = long_term_efficiency if month - since[i] >= 12 else 1.0
             seekers[n_seekers] = i

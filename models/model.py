@@ -44,7 +44,7 @@ from models.flows import (
     TALENT_IN,
     new_flows,
 )
-from models.hooks import Hooks
+from models.hooks import METRO, Hooks
 from models.parameters import resolve
 from models.population import (
     CAPITAL_PER_WORKER,
@@ -186,10 +186,11 @@ class MetroModel(mesa.Model):
         shares = np.zeros(N_ZONES)
         venaria = t.index_of("Venaria Reale")
         rest = 1.0 - TORINO_TOURISM_SHARE - VENARIA_TOURISM_SHARE
-        shares[: t.n_comuni] = rest * t.population / t.population.sum()
+        others = np.ones(t.n_comuni, dtype=bool)
+        others[[self.torino, venaria]] = False
+        shares[: t.n_comuni][others] = rest * t.population[others] / t.population[others].sum()
         shares[self.torino] = TORINO_TOURISM_SHARE
         shares[venaria] = VENARIA_TOURISM_SHARE
-        shares[: t.n_comuni] /= shares[: t.n_comuni].sum()
         self.tourism_shares = shares
 
         # Monthly state read across phases.
@@ -293,7 +294,7 @@ class MetroModel(mesa.Model):
             p["emigration_rate"] / 12.0,
             p["migration_young_factor"],
             p["migration_foreign_factor"],
-            p["talent_exit_factor"] * hooks.talent_exit[0],
+            p["talent_exit_factor"] * hooks.talent_exit[METRO],
             p["unemployed_exit_factor"],
             exit_mult,
         )
@@ -315,7 +316,7 @@ class MetroModel(mesa.Model):
         )
         attract = np.exp(p["attractiveness_migration_elasticity"] * self.attractiveness)
         mean_attract = float(np.average(attract[:38], weights=self.zone_population[:38] + 1e-9))
-        expected = p["immigration_rate"] / 12.0 * residents * mean_attract * hooks.arrivals[0]
+        expected = p["immigration_rate"] / 12.0 * residents * mean_attract * hooks.arrivals[METRO]
         n_in = int(rng.poisson(expected))
         if n_in:
             attrs = demography.draw_immigrants(rng, n_in, month)
@@ -344,7 +345,7 @@ class MetroModel(mesa.Model):
             self.flows[TALENT_IN] += np.bincount(zones[talent], minlength=N_ZONES)
             students = attrs["status"] == STUDENT
             c["commute_km"][rows] = np.where(
-                students, self._km_to(cells, self.university_cells[0]), 0.0
+                students, self._km_to(cells, self._university_cell(rng, n_in)), 0.0
             )
 
     def education(self, month: int) -> None:
@@ -376,6 +377,7 @@ class MetroModel(mesa.Model):
             p["labour_exit_hazard"],
             p["discouragement_hazard"],
             self.hooks.enrolment,
+            p["pension_indexation"] / 12.0,
         )
         rng = self.phase_rng("education")
         n_out = int(rng.poisson(p["outside_student_intake"] / 12.0 * self.scale))
@@ -391,9 +393,9 @@ class MetroModel(mesa.Model):
             c["skill"][rows] = np.exp(0.25 + 0.3 * rng.standard_normal(n_out) - 0.045)
             c["status"][rows] = STUDENT
             c["since"][rows] = month
-            c["commute_km"][rows] = self._km_to(cells, self.university_cells[0]) + rng.exponential(
-                OUTSIDE_EXTRA_KM_MEAN, size=n_out
-            )
+            c["commute_km"][rows] = self._km_to(
+                cells, self._university_cell(rng, n_out)
+            ) + rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out)
 
     def firm_dynamics(self, month: int) -> None:
         """Exit, growth, investment and innovation (kernel); start-ups and foreign plants."""
@@ -421,7 +423,7 @@ class MetroModel(mesa.Model):
             p["exit_size_exponent"],
             hooks.firm_exit,
             hooks.startup_exit,
-            p["growth_drift"] + hooks.growth_drift[0],
+            p["growth_drift"] + hooks.growth_drift[METRO],
             p["growth_scale"],
             p["growth_size_exponent"],
             p["depreciation_rate"] / 12.0,
@@ -430,6 +432,9 @@ class MetroModel(mesa.Model):
             hooks.innovation,
             p["university_links_rate"],
             hooks.university_links,
+        )
+        self.layer["jobs"][:] = np.bincount(
+            f.cell[f.alive == 1], weights=f.employees[f.alive == 1], minlength=self.cell_zone.size
         )
         rng = self.phase_rng("firms")
         burden = np.array([c.admin_burden_days for c in self.comuni] + [p["admin_burden_days"]])
@@ -442,10 +447,9 @@ class MetroModel(mesa.Model):
             p["admin_burden_elasticity"],
             hooks.startups,
         )[:38]
-        base = self.initial_firms_by_zone[:38].sum()
-        expected = p["firm_birth_rate"] / 12.0 * weights.sum() * (base / max(base, 1e-9))
+        expected = p["firm_birth_rate"] / 12.0 * weights.sum()
         n_new = int(rng.poisson(expected))
-        n_fdi = int(rng.poisson(p["fdi_plants_per_year"] / 12.0 * self.scale * hooks.fdi[0]))
+        n_fdi = int(rng.poisson(p["fdi_plants_per_year"] / 12.0 * self.scale * hooks.fdi[METRO]))
         if n_new + n_fdi == 0:
             return
         zones = np.concatenate(
@@ -515,8 +519,8 @@ class MetroModel(mesa.Model):
             p["unemployment_benefit_replacement"],
             p["unemployment_benefit_cap"],
             int(p["unemployment_benefit_months"]),
-            p["social_minimum_income"] + hooks.social_minimum[0],
-            p["long_term_search_efficiency"] * hooks.job_search_long_term[0],
+            p["social_minimum_income"] + hooks.social_minimum[METRO],
+            p["long_term_search_efficiency"] * hooks.job_search_long_term[METRO],
             seekers_rows,
             effort,
         )
@@ -526,7 +530,7 @@ class MetroModel(mesa.Model):
         m = labour.matches(
             seekers,
             slots.size,
-            p["matching_efficiency"] * hooks.matching[0],
+            p["matching_efficiency"] * hooks.matching[METRO],
             p["matching_elasticity"],
         )
         p_per_effort = m / seekers if seekers > 0 else 0.0
@@ -569,7 +573,7 @@ class MetroModel(mesa.Model):
             p["skill_fit_weight"],
             p["circuity"],
             self.territory.cell_km,
-            self.wage_level,
+            self.wage_level_at(month),
         )
         n_out = int(rng.poisson(m * outside_seekers / seekers)) if seekers > 0 else 0
         if n_out:
@@ -609,9 +613,9 @@ class MetroModel(mesa.Model):
             p["transit_speed_kmh"],
             p["transit_wait_min"],
             p["active_speed_kmh"],
-            p["car_cost_per_km"] * hooks.car_cost[0],
-            p["parking_cost_torino"] * hooks.car_cost[0],
-            p["transit_fare"] * hooks.transit_fare[0],
+            p["car_cost_per_km"] * hooks.car_cost[METRO],
+            p["parking_cost_torino"] * hooks.car_cost[METRO],
+            p["transit_fare"] * hooks.transit_fare[METRO],
             co2,
             p["working_days_per_month"],
             tally.od,
@@ -619,7 +623,6 @@ class MetroModel(mesa.Model):
             tally.to_torino,
             tally.by_mode,
             tally.co2_kg,
-            tally.km,
         )
         if month % 12 == 0:
             self.od_snapshots.append((month, tally.od.copy()))
@@ -707,7 +710,17 @@ class MetroModel(mesa.Model):
     def _add_people(self, n: int) -> slice:
         return self.people.add(n)
 
-    def _km_to(self, cells: np.ndarray, place: int) -> np.ndarray:
+    def wage_level_at(self, month: int) -> float:
+        """The log wage level of new hires: the 2015 level grown at ``wage_growth``."""
+        return self.wage_level + (month - self.first_month) / 12.0 * np.log1p(
+            self.params["wage_growth"]
+        )
+
+    def _university_cell(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """A university cell for each of ``n`` students."""
+        return self.university_cells[rng.integers(0, self.university_cells.size, size=n)]
+
+    def _km_to(self, cells: np.ndarray, place: np.ndarray | int) -> np.ndarray:
         d = np.hypot(
             self.cell_x[cells] - self.cell_x[place], self.cell_y[cells] - self.cell_y[place]
         )
@@ -755,7 +768,7 @@ class MetroModel(mesa.Model):
         c["since"][rows] = month
         c["job"][rows] = firm_rows
         w = labour.wages(
-            self.wage_level,
+            self.wage_level_at(month),
             edu,
             age_months / 12.0,
             f.sector[firm_rows],
@@ -796,10 +809,9 @@ class _CommuteTally:
         self.to_torino = np.zeros(N_ZONES)
         self.by_mode = np.zeros((N_ZONES, N_MODES))
         self.co2_kg = np.zeros(N_ZONES)
-        self.km = np.zeros(N_ZONES)
 
     def reset(self, n_comuni: int) -> None:
-        for array in (self.od, self.commuters, self.to_torino, self.by_mode, self.co2_kg, self.km):
+        for array in (self.od, self.commuters, self.to_torino, self.by_mode, self.co2_kg):
             array[...] = 0.0
 
 
@@ -910,10 +922,9 @@ def compute_indicators(model: MetroModel, month: int) -> np.ndarray:
     )
     put("commute_co2_t", tally.co2_kg / 1000.0 / s, tally.co2_kg.sum() / 1000.0 / s)
     put("green_share", model.zone_green_share, model.metro_green_share)
-    rent = model.layer["rent"]
+    rent = model.layer["rent"] * model.hooks.rent[model.cell_zone]  # as residents pay it
     occ = model.layer["residents"]
     rz = np.bincount(model.cell_zone, weights=rent * occ, minlength=N_ZONES)
     oz = np.bincount(model.cell_zone, weights=occ, minlength=N_ZONES)
     put("rent_eur_m2", ratio(rz, oz), rz[:n].sum() / oz[:n].sum())
-    _ = (UNEMPLOYED,)
     return out

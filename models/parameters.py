@@ -331,7 +331,7 @@ _ALL = [
         "vacancies",
         4,
         16,
-        (1, 64),
+        (1, 30),
         "labour",
         "assumption: a job seeker compares a handful of vacancies a month",
         "vacancies sampled by each matched job seeker",
@@ -413,6 +413,18 @@ _ALL = [
         "labour",
         "calibrated to an effective retirement age near 63 (INPS 2015)",
         "monthly retirement probability between 60 and 66",
+    ),
+    _P(
+        "pension_indexation",
+        0.01,
+        "1/year",
+        0.0,
+        0.02,
+        (-0.1, 0.2),
+        "inclusion",
+        "INPS perequazione: pensions follow consumer prices, about +1% a year 2015-2019, "
+        "close to nominal wage growth",
+        "yearly growth of pensions",
     ),
     _P(
         "reentry_hazard",

@@ -64,6 +64,47 @@ INDICATORS: tuple[tuple[str, int, str], ...] = (
     ("rent_eur_m2", 9, "EUR per m² per month"),
 )
 INDICATOR_NAMES = tuple(name for name, _, _ in INDICATORS)
+
+# The largest month-to-month change of each metro indicator that is plausible at scale 1:
+# ("rel", r) bounds |x_t / x_(t-1) - 1|, ("abs", a) bounds |x_t - x_(t-1)|, None means
+# lumpy by nature (one foreign plant is a month's FDI). Stocks move slowly (a metro area
+# does not gain or lose 1% of its residents or 2% of its jobs in a month); flows have
+# Poisson noise and seasonality (tourism).
+PLAUSIBLE_MONTHLY_CHANGE: dict[str, tuple[str, float] | None] = {
+    "population": ("rel", 0.005),
+    "births": ("rel", 0.3),
+    "deaths": ("rel", 0.3),
+    "immigrants": ("rel", 0.3),
+    "emigrants": ("rel", 0.3),
+    "investment_eur": ("rel", 0.5),
+    "fdi_eur": None,
+    "firms_active": ("rel", 0.02),
+    "firm_births": ("rel", 0.4),
+    "firm_deaths": ("rel", 0.4),
+    "jobs": ("rel", 0.02),
+    "employed": ("rel", 0.02),
+    "employment_rate": ("abs", 0.01),
+    "unemployment_rate": ("abs", 0.01),
+    "innovative_firms": ("rel", 0.05),
+    "university_links": ("rel", 0.05),
+    "students": ("rel", 0.05),
+    "graduates": ("rel", 0.5),
+    "talents": ("rel", 0.02),
+    "talent_net_migration": None,
+    "service_cost_per_capita_eur": ("rel", 0.02),
+    "admin_burden_days": ("rel", 0.05),
+    "tourist_arrivals": ("rel", 0.5),
+    "long_term_unemployment_rate": ("abs", 0.01),
+    "mean_income_eur": ("rel", 0.02),
+    "poverty_rate": ("abs", 0.01),
+    "income_gini": ("abs", 0.01),
+    "commuters_to_torino": ("rel", 0.03),
+    "transit_share": ("abs", 0.01),
+    "bike_walk_share": ("abs", 0.01),
+    "commute_co2_t": ("rel", 0.03),
+    "green_share": ("abs", 0.005),
+    "rent_eur_m2": ("rel", 0.02),
+}
 INDEX = {name: k for k, name in enumerate(INDICATOR_NAMES)}
 GOALS = {
     1: "Investment",

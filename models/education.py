@@ -29,7 +29,7 @@ SCHOOL_LEAVING_MONTHS = 19 * 12
 EARLY_LEAVER_SHARE = 0.13  # ISTAT/Eurostat: early leavers from education, Piedmont 2015
 LABOUR_ENTRY_SHARE = 0.8  # assumption: school leavers who look for a job at once
 MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
-SOCIAL_PENSION = 5_800.0  # INPS assegno sociale 2015, EUR/year
+SOCIAL_PENSION = 5_800.0  # INPS assegno sociale 2015, EUR/year (indexed like pensions)
 SKILL_PER_LEVEL = 1.284  # exp(0.25): the skill premium of one level of education
 PENSION_REPLACEMENT = 0.7  # INPS: replacement rate of the mixed system, about 70%
 
@@ -62,6 +62,7 @@ def education_kernel(
     discouragement_hazard,
     enrolment_multiplier,
     pension_indexation_monthly,
+    social_pension,
 ):
     """Life-course transitions for one month.
 
@@ -129,9 +130,9 @@ def education_kernel(
                 mode[i] = -1
                 wage = income[i] if s == EMPLOYED else last_wage[i]
                 if wage > 0.0:
-                    income[i] = max(PENSION_REPLACEMENT * wage, SOCIAL_PENSION)
+                    income[i] = max(PENSION_REPLACEMENT * wage, social_pension)
                 else:
-                    income[i] = SOCIAL_PENSION
+                    income[i] = social_pension
             elif outside:
                 continue
             elif s == INACTIVE and age < 60.0 and uniform(key, uid[i], 6) < reentry_hazard:

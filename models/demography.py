@@ -64,11 +64,14 @@ def demography_kernel(
     talent_factor,
     unemployed_factor,
     exit_multiplier,
+    leave_max,
 ):
     """Deaths, departures and births of residents for one month.
 
     Death and departure are competing risks read off one draw: ``u < p_death`` dies,
-    ``p_death <= u < p_death + p_leave`` leaves. ``death_p`` and ``birth_p`` are monthly
+    ``p_death <= u < p_death + p_leave`` leaves. ``leave_max`` bounds ``p_leave`` from
+    above, so the departure probability is worked out only when the draw could fall
+    under it (about 1% of residents a month); the result is the same. ``death_p`` and ``birth_p`` are monthly
     probabilities by age in months (:func:`monthly_tables`).
 
     Returns:
@@ -88,7 +91,7 @@ def demography_kernel(
         if u < p_death:
             flows[DEATHS, z] += 1.0
             left = True
-        else:
+        elif u < p_death + leave_max:
             p = emigration_monthly * exit_multiplier[z]
             if 20.0 <= age < 35.0:
                 p *= young_factor

@@ -134,47 +134,72 @@ def people_stocks(
     hist,
     hist_sum,
 ):
-    """Count stocks by zone and fill the income histogram.
+    """Count stocks by zone and fill the income histogram, in one pass.
 
     ``stocks[k, zone]`` for k = population, pop 15-64, employed, employed 15-64, unemployed,
-    long-term unemployed, students, talents, income sum, income earners; the histogram is
-    of adults who are employed, unemployed or retired.
+    long-term unemployed, students, talents, income sum, income earners. The histogram
+    (``hist`` counts, ``hist_sum`` incomes) is of adults who are employed, unemployed or
+    retired, the only people with an income; its bins above 0 give the income earners.
+
+    Each resident adds 1 to one cell of a table by zone and category (status, working
+    age, talent, long-term unemployed), and the stocks are summed from that table at the
+    end: one increment per person instead of several.
     """
+    n_zones = stocks.shape[1]
+    table = np.zeros((n_zones, 64), dtype=np.int64)
     for i in range(alive.size):
         if alive[i] == 0:
             continue
         z = zone[i]
         s = status[i]
-        if s == STUDENT:
-            stocks[6, z] += 1.0
         if z == OUTSIDE:
+            if s == STUDENT:
+                table[z, s] += 1
             continue
-        age = (month - born[i]) / 12.0
-        stocks[0, z] += 1.0
-        working_age = 15.0 <= age < 65.0
+        age_months = month - born[i]
+        working_age = 180 <= age_months < 780
+        code = s
         if working_age:
-            stocks[1, z] += 1.0
-        if s == EMPLOYED:
-            stocks[2, z] += 1.0
-            if working_age:
-                stocks[3, z] += 1.0
-        elif s == UNEMPLOYED:
-            stocks[4, z] += 1.0
-            if month - since[i] >= 12:
-                stocks[5, z] += 1.0
-        if education[i] == TERTIARY and 25.0 <= age < 65.0:
-            stocks[7, z] += 1.0
-        y = income[i]
-        if y > 0.0 and age >= 18.0:
-            stocks[8, z] += y
-            stocks[9, z] += 1.0
-        if age >= 18.0 and (s == EMPLOYED or s == UNEMPLOYED or s == RETIRED):
+            code |= 8
+            if education[i] == TERTIARY and age_months >= 300:
+                code |= 16
+        if s == UNEMPLOYED and month - since[i] >= 12:
+            code |= 32
+        table[z, code] += 1
+        if s == EMPLOYED or s == UNEMPLOYED or s == RETIRED:
+            y = income[i]
             if y <= 0.0:
                 b = 0
             else:
                 b = min(max((income_bits[i] >> _SHIFT) - _BASE + 1, 1), N_BINS)
             hist[z, b] += 1.0
             hist_sum[z, b] += y
+    for z in range(n_zones):
+        for code in range(64):
+            c = table[z, code]
+            if c == 0:
+                continue
+            s = code & 7
+            if s == STUDENT:
+                stocks[6, z] += c
+            if z == OUTSIDE:
+                continue
+            stocks[0, z] += c
+            if code & 8:
+                stocks[1, z] += c
+            if s == EMPLOYED:
+                stocks[2, z] += c
+                if code & 8:
+                    stocks[3, z] += c
+            elif s == UNEMPLOYED:
+                stocks[4, z] += c
+                if code & 32:
+                    stocks[5, z] += c
+            if code & 16:
+                stocks[7, z] += c
+        for b in range(1, hist.shape[1]):
+            stocks[8, z] += hist_sum[z, b]
+            stocks[9, z] += hist[z, b]
 
 
 @njit(cache=True)

@@ -275,6 +275,16 @@ class MetroModel(mesa.Model):
         exit_mult = hooks.departures * np.exp(
             -p["attractiveness_migration_elasticity"] * self.attractiveness
         )
+        talent_factor = p["talent_exit_factor"] * hooks.talent_exit[METRO]
+        leave_max = (  # every multiplier at its largest
+            p["emigration_rate"]
+            / 12.0
+            * exit_mult.max()
+            * max(p["migration_young_factor"], 1.0)
+            * max(talent_factor, 1.0)
+            * max(p["migration_foreign_factor"], 1.0)
+            * max(p["unemployed_exit_factor"], 1.0)
+        )
         n_births = demography.demography_kernel(
             self.phase_key("demography"),
             people.uid,
@@ -295,9 +305,10 @@ class MetroModel(mesa.Model):
             p["emigration_rate"] / 12.0,
             p["migration_young_factor"],
             p["migration_foreign_factor"],
-            p["talent_exit_factor"] * hooks.talent_exit[METRO],
+            talent_factor,
             p["unemployed_exit_factor"],
             exit_mult,
+            leave_max,
         )
         rng = self.phase_rng("demography")
         if n_births:

@@ -81,18 +81,14 @@ def commuting_kernel(
     car_cost_km,
     parking_torino,
     fare,
-    co2_factors,
-    trips_per_month,
     od,
-    commuters,
-    to_torino,
-    by_mode,
-    co2_kg,
+    km_by_mode,
 ):
-    """Choose or keep each commuter's mode and count flows, modes and emissions by home zone.
+    """Choose or keep each commuter's mode; count trips and kilometres.
 
-    ``od[origin, destination, mode]``, ``commuters[zone]``, ``to_torino[zone]``,
-    ``by_mode[zone, mode]``, and ``co2_kg[zone]`` are added to.
+    ``od[origin, destination, mode]`` counts commuters and ``km_by_mode[origin, mode]``
+    their one-way kilometres; commuters by zone and mode, commuters towards Torino and
+    emissions all follow from these two (:meth:`CommuteTally.finish`).
     """
     for i in range(alive.size):
         if alive[i] == 0:
@@ -136,11 +132,41 @@ def commuting_kernel(
                 m = ACTIVE
             mode[i] = m
         od[z, dest, m] += 1.0
-        commuters[z] += 1.0
-        by_mode[z, m] += 1.0
-        if dest == torino and z != torino:
-            to_torino[z] += 1.0
-        co2_kg[z] += 2.0 * km * trips_per_month * co2_factors[m]
+        km_by_mode[z, m] += km
+
+
+class CommuteTally:
+    """The month's commuting: flows by mode and what follows from them, by home zone.
+
+    Attributes:
+        od: commuters ``[origin zone (39), destination comune (38), mode]``.
+        km_by_mode: one-way kilometres ``[origin zone, mode]``.
+        commuters: commuters by home zone.
+        by_mode: commuters ``[home zone, mode]``.
+        to_torino: commuters towards Torino from outside it, by home zone.
+        co2_kg: emissions of the month's commuting, kg, by home zone.
+    """
+
+    def __init__(self, n_zones: int = 39, n_comuni: int = 38) -> None:
+        self.od = np.zeros((n_zones, n_comuni, N_MODES))
+        self.km_by_mode = np.zeros((n_zones, N_MODES))
+        self.commuters = np.zeros(n_zones)
+        self.by_mode = np.zeros((n_zones, N_MODES))
+        self.to_torino = np.zeros(n_zones)
+        self.co2_kg = np.zeros(n_zones)
+
+    def reset(self) -> None:
+        """Zero the counts before the month's kernel."""
+        self.od[...] = 0.0
+        self.km_by_mode[...] = 0.0
+
+    def finish(self, torino: int, co2_kg_per_km: np.ndarray, trips_per_month: float) -> None:
+        """Derive the by-zone tallies from the OD matrix and kilometres (two trips a day)."""
+        self.by_mode = self.od.sum(axis=1)
+        self.commuters = self.by_mode.sum(axis=1)
+        self.to_torino = self.od[:, torino, :].sum(axis=1)
+        self.to_torino[torino] = 0.0
+        self.co2_kg = 2.0 * trips_per_month * (self.km_by_mode * co2_kg_per_km).sum(axis=1)
 
 
 def logit_shares(utilities: np.ndarray) -> np.ndarray:

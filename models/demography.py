@@ -71,8 +71,8 @@ def demography_kernel(
     Death and departure are competing risks read off one draw: ``u < p_death`` dies,
     ``p_death <= u < p_death + p_leave`` leaves. ``leave_max`` bounds ``p_leave`` from
     above, so the departure probability is worked out only when the draw could fall
-    under it (about 1% of residents a month); the result is the same. ``death_p`` and ``birth_p`` are monthly
-    probabilities by age in months (:func:`monthly_tables`).
+    under it (about 1% of residents a month); the result is the same. ``death_p`` and
+    ``birth_p`` are monthly probabilities by age in months (:func:`monthly_tables`).
 
     Returns:
         The number of births; the mothers' rows are written to ``mothers[:n]``.

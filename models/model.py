@@ -22,7 +22,6 @@ from models.codes import (
     HOSPITALITY,
     KNOWLEDGE,
     MANUFACTURING,
-    N_MODES,
     N_SECTORS,
     STUDENT,
     TRANSIT,
@@ -202,7 +201,7 @@ class MetroModel(mesa.Model):
         self.sector_drift = np.zeros(N_SECTORS)
         self.tourism = np.zeros(N_ZONES)
         self._last_tourism_level = None
-        self.commute = _CommuteTally()
+        self.commute = commuting.CommuteTally()
         self.od_snapshots: list[tuple[int, np.ndarray]] = []
         self.firm_snapshots: list[tuple[int, dict[str, np.ndarray]]] = []
         self.records: list[tuple[int, np.ndarray]] = []
@@ -600,8 +599,7 @@ class MetroModel(mesa.Model):
         """Mode choice and flows of every commuter."""
         p, people, f, hooks = self.params, self.people, self.firms, self.hooks
         tally = self.commute
-        tally.reset(self.territory.n_comuni)
-        co2 = np.array([p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0])
+        tally.reset()
         commuting.commuting_kernel(
             self.phase_key("commuting"),
             people.uid,
@@ -629,14 +627,11 @@ class MetroModel(mesa.Model):
             p["car_cost_per_km"] * hooks.car_cost[METRO],
             p["parking_cost_torino"] * hooks.car_cost[METRO],
             p["transit_fare"] * hooks.transit_fare[METRO],
-            co2,
-            p["working_days_per_month"],
             tally.od,
-            tally.commuters,
-            tally.to_torino,
-            tally.by_mode,
-            tally.co2_kg,
+            tally.km_by_mode,
         )
+        co2 = np.array([p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0])
+        tally.finish(self.torino, co2, p["working_days_per_month"])
         if month % 12 == 0:
             self.od_snapshots.append((month, tally.od.copy()))
             self.firm_snapshots.append(
@@ -826,21 +821,6 @@ class MetroModel(mesa.Model):
             (green & inside).astype(float).reshape(self.territory.shape), size=3, mode="nearest"
         )
         self.layer["green_access"][:] = near.ravel()
-
-
-class _CommuteTally:
-    """Commuting counts of the current month by home zone, and the OD matrix by mode."""
-
-    def __init__(self) -> None:
-        self.od = np.zeros((N_ZONES, 38, N_MODES))
-        self.commuters = np.zeros(N_ZONES)
-        self.to_torino = np.zeros(N_ZONES)
-        self.by_mode = np.zeros((N_ZONES, N_MODES))
-        self.co2_kg = np.zeros(N_ZONES)
-
-    def reset(self, n_comuni: int) -> None:
-        for array in (self.od, self.commuters, self.to_torino, self.by_mode, self.co2_kg):
-            array[...] = 0.0
 
 
 def compute_indicators(model: MetroModel, month: int) -> np.ndarray:

@@ -155,14 +155,7 @@ def test_mode_shares_are_the_logit_probabilities():
     p, f = model.people, model.firms
     par = model.params
     mode = np.full(p.count, -1, dtype=np.int8)
-    shape = (39,)
-    out = [
-        np.zeros((39, 38, 3)),
-        np.zeros(shape),
-        np.zeros(shape),
-        np.zeros((39, 3)),
-        np.zeros(shape),
-    ]
+    out = [np.zeros((39, 38, 3)), np.zeros((39, 3))]
     args = (
         par["asc_transit"],
         par["asc_active"],
@@ -193,8 +186,6 @@ def test_mode_shares_are_the_logit_probabilities():
         model.torino,
         1.0,
         *args,
-        np.array([0.17, 0.06, 0.0]),
-        21.0,
         *out,
     )
     chosen = mode >= 0

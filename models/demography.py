@@ -25,6 +25,7 @@ from models.codes import (
     UPPER_SECONDARY,
 )
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, TALENT_OUT
+from models.population import draw_skill
 from models.territory import OUTSIDE
 from sim.random import uniform
 
@@ -34,10 +35,10 @@ ARRIVAL_AGE_BOUNDS = np.array([0, 15, 19, 27, 35, 50, 67, 85])
 ARRIVAL_AGE_SHARES = np.array([0.14, 0.04, 0.22, 0.24, 0.22, 0.09, 0.05])
 ARRIVAL_FOREIGN_SHARE = 0.5  # ISTAT: about half of registrations from outside are foreign
 ARRIVAL_TERTIARY_SHARE = 0.26  # assumption: internal migrants to a university city
-ARRIVAL_STUDENT_SHARE = 0.5
-# assumption: retirees who move in, EUR/year, between the social pension (5,800) and the
-# mean pension
-ARRIVAL_PENSION = 9_000.0  # assumption: share of arrivals aged 19-26 who come to study
+ARRIVAL_STUDENT_SHARE = 0.5  # assumption: share of arrivals aged 19-26 who come to study
+# assumption: pension of retirees who move in, EUR/year, between the social pension
+# (5,800) and the mean pension
+ARRIVAL_PENSION = 9_000.0
 
 
 @njit(cache=True)
@@ -166,7 +167,7 @@ def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, n
         "female": (rng.random(n) < 0.5).astype(np.uint8),
         "foreign": foreign.astype(np.uint8),
         "education": education,
-        "skill": np.exp(0.25 * education + 0.3 * rng.standard_normal(n) - 0.045).astype(np.float32),
+        "skill": draw_skill(rng, education),
         "status": status,
         "income": np.where(status == RETIRED, ARRIVAL_PENSION, 0.0).astype(np.float32),
     }

@@ -26,6 +26,7 @@ from models.codes import (
     STUDENT,
     TRANSIT,
     UNEMPLOYED,
+    UPPER_SECONDARY,
 )
 from models.comuni import (
     TORINO_TOURISM_SHARE,
@@ -37,6 +38,7 @@ from models.comuni import (
 from models.flows import (
     FDI,
     FIRM_BIRTHS,
+    HIRES,
     IMMIGRANTS,
     INVESTMENT,
     STARTUPS_INNOVATIVE,
@@ -50,6 +52,7 @@ from models.population import (
     OUTSIDE_EXTRA_KM_MEAN,
     SECTOR_SHARES_MICRO,
     build_population,
+    draw_skill,
     nearest_outside_cells,
     town_centres,
 )
@@ -312,15 +315,16 @@ class MetroModel(mesa.Model):
         rng = self.phase_rng("demography")
         if n_births:
             mothers = mothers[:n_births]
-            rows = self._add_people(n_births)
-            c = self.people.columns
-            c["zone"][rows] = c["zone"][mothers]
-            c["cell"][rows] = c["cell"][mothers]
-            c["born"][rows] = month
-            c["female"][rows] = rng.random(n_births) < 0.486
-            c["foreign"][rows] = c["foreign"][mothers]
-            c["skill"][rows] = np.exp(0.3 * rng.standard_normal(n_births) - 0.045)
-            c["since"][rows] = month
+            self.people.append(
+                n_births,
+                zone=people.zone[mothers],
+                cell=people.cell[mothers],
+                born=month,
+                female=rng.random(n_births) < 0.486,  # ISTAT sex ratio at birth 1.06
+                foreign=people.foreign[mothers],
+                skill=draw_skill(rng, np.zeros(n_births, dtype=np.int8)),
+                since=month,
+            )
         # Arrivals: residents x rate x attractiveness, placed where there is free housing.
         residents = float(
             np.count_nonzero((self.people.alive == 1) & (self.people.zone != OUTSIDE))
@@ -339,14 +343,8 @@ class MetroModel(mesa.Model):
                 .clip(0, cdf.size - 1)
                 .astype(np.int32)
             )
-            rows = self._add_people(n_in)
-            c = self.people.columns
-            for name, values in attrs.items():
-                c[name][rows] = values
-            c["cell"][rows] = cells
-            c["zone"][rows] = self.cell_zone[cells]
-            c["since"][rows] = month
             zones = self.cell_zone[cells]
+            rows = self.people.append(n_in, **attrs, cell=cells, zone=zones, since=month)
             self.flows[IMMIGRANTS] += np.bincount(zones, minlength=N_ZONES)
             talent = (
                 (attrs["education"] == 2)
@@ -355,7 +353,7 @@ class MetroModel(mesa.Model):
             )
             self.flows[TALENT_IN] += np.bincount(zones[talent], minlength=N_ZONES)
             students = attrs["status"] == STUDENT
-            c["commute_km"][rows] = np.where(
+            self.people.columns["commute_km"][rows] = np.where(
                 students, self._km_to(cells, self._university_cell(rng, n_in)), 0.0
             )
 
@@ -394,20 +392,20 @@ class MetroModel(mesa.Model):
         rng = self.phase_rng("education")
         n_out = int(rng.poisson(p["outside_student_intake"] / 12.0 * self.scale))
         if n_out:
-            rows = self._add_people(n_out)
-            c = self.people.columns
             cells = rng.choice(self.outside_cells, size=n_out)
-            c["zone"][rows] = OUTSIDE
-            c["cell"][rows] = cells
-            c["born"][rows] = month - rng.integers(19 * 12, 21 * 12, size=n_out)
-            c["female"][rows] = rng.random(n_out) < 0.5
-            c["education"][rows] = 1
-            c["skill"][rows] = np.exp(0.25 + 0.3 * rng.standard_normal(n_out) - 0.045)
-            c["status"][rows] = STUDENT
-            c["since"][rows] = month
-            c["commute_km"][rows] = self._km_to(
-                cells, self._university_cell(rng, n_out)
-            ) + rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out)
+            self.people.append(
+                n_out,
+                zone=OUTSIDE,
+                cell=cells,
+                born=month - rng.integers(19 * 12, 21 * 12, size=n_out),
+                female=rng.random(n_out) < 0.5,
+                education=UPPER_SECONDARY,
+                skill=draw_skill(rng, np.full(n_out, UPPER_SECONDARY, dtype=np.int8)),
+                status=STUDENT,
+                since=month,
+                commute_km=self._km_to(cells, self._university_cell(rng, n_out))
+                + rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out),
+            )
 
     def firm_dynamics(self, month: int) -> None:
         """Exit, growth, investment and innovation (kernel); start-ups and foreign plants."""
@@ -531,7 +529,8 @@ class MetroModel(mesa.Model):
             p["unemployment_benefit_replacement"],
             p["unemployment_benefit_cap"] * self.indexation(month, p["wage_growth"]),
             int(p["unemployment_benefit_months"]),
-            p["social_minimum_income"] + hooks.social_minimum[METRO],
+            (p["social_minimum_income"] + hooks.social_minimum[METRO])
+            * self.indexation(month, p["wage_growth"]),
             p["long_term_search_efficiency"] * hooks.job_search_long_term[METRO],
             seekers_rows,
             effort,
@@ -751,7 +750,7 @@ class MetroModel(mesa.Model):
 
     def _firm_cells(self, rng: np.random.Generator, zones: np.ndarray) -> np.ndarray:
         weights = np.where(self.layer["land_use"] == BUILT, 1.0, 0.02) * (
-            1.0 + self.layer["jobs"] / 50.0
+            1.0 + self.layer["jobs"] / self.scale / 500.0  # full-scale jobs in the cell
         )
         cells = np.empty(zones.size, dtype=np.int32)
         for z in np.unique(zones):
@@ -785,7 +784,7 @@ class MetroModel(mesa.Model):
         c["born"][rows] = month - age_months
         c["female"][rows] = rng.random(n) < 0.45
         c["education"][rows] = edu
-        c["skill"][rows] = np.exp(0.25 * edu + 0.3 * rng.standard_normal(n) - 0.045)
+        c["skill"][rows] = draw_skill(rng, edu)
         c["foreign"][rows] = rng.random(n) < 0.08
         c["status"][rows] = EMPLOYED
         c["since"][rows] = month
@@ -804,6 +803,7 @@ class MetroModel(mesa.Model):
             OUTSIDE_EXTRA_KM_MEAN, size=n
         )
         np.add.at(f.columns["employees"], firm_rows, 1)
+        self.flows[HIRES, OUTSIDE] += n  # in-commuters' hires, as their separations
 
     def _km_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         d = np.hypot(self.cell_x[a] - self.cell_x[b], self.cell_y[a] - self.cell_y[b])

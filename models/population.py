@@ -164,6 +164,18 @@ def weighted_sample(rng: np.random.Generator, weights: np.ndarray, k: int) -> np
     return np.argpartition(keys, k - 1)[:k]
 
 
+def draw_skill(rng: np.random.Generator, education: np.ndarray) -> np.ndarray:
+    """Skill index of people with the given education.
+
+    ``exp(0.25·education + 0.3·N(0,1) - 0.045)``: a person of low education has mean skill
+    1 (assumption: each level of education raises skill by 28%, with a lognormal spread
+    of 0.3).
+    """
+    return np.exp(0.25 * education + 0.3 * rng.standard_normal(education.size) - 0.045).astype(
+        np.float32
+    )
+
+
 def town_centres(territory: Territory) -> np.ndarray:
     """Town-centre coordinates (km on the grid) of the comuni, ``(38, 2)``."""
     x, y = territory.project(territory.lat, territory.lon)
@@ -310,7 +322,7 @@ def build_population(
     education = np.where(
         draw < tertiary_p, TERTIARY, np.where(draw < tertiary_p + upper_p, UPPER_SECONDARY, 0)
     ).astype(np.int8)
-    skill = np.exp(0.25 * education + 0.3 * rng.standard_normal(n) - 0.045)
+    skill = draw_skill(rng, education)
 
     # Status.
     status = np.full(n, CHILD, dtype=np.int8)
@@ -453,7 +465,7 @@ def build_population(
     cols["female"][out] = rng.random(n_out) < 0.45
     out_edu = np.where(rng.random(n_out) < 0.2, TERTIARY, UPPER_SECONDARY).astype(np.int8)
     cols["education"][out] = out_edu
-    cols["skill"][out] = np.exp(0.25 * out_edu + 0.3 * rng.standard_normal(n_out) - 0.045)
+    cols["skill"][out] = draw_skill(rng, out_edu)
     cols["foreign"][out] = rng.random(n_out) < 0.08
     cols["status"][n : n + n_out_workers] = EMPLOYED
     cols["status"][n + n_out_workers : n_total] = STUDENT

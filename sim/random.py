@@ -6,7 +6,8 @@ Two kinds of draws are offered, both derived only from the run's seed and names:
   month, for the few draws made in Python (how many firms are born this month).
 * :func:`phase_key` gives a 64-bit key for a named phase and month; numba kernels turn it
   into uniform numbers per agent with :func:`uniform`, a counter-based generator
-  (SplitMix64 finaliser over ``key, agent id, draw``). A draw depends on who draws and
+  (SplitMix64 finaliser over ``key, agent id, draw``; the id is the agent's permanent
+  ``uid``). A draw depends on who draws and
   what for, not on the order of the loop, so two scenarios with the same seed share the
   random numbers of every agent whose path agrees (common random numbers), and a kernel
   may be parallelised without changing its results.
@@ -66,7 +67,7 @@ def uniform(key: uint64, agent: int, draw: int) -> float:
 
     Args:
         key: the phase key (:func:`phase_key`).
-        agent: the agent's permanent id (its row in its table).
+        agent: the agent's permanent id (its ``uid``, or its row in a table never compacted).
         draw: which draw of this agent in this phase (0, 1, ...).
     """
     z = mix64(key ^ mix64(uint64(agent) * uint64(0x9E3779B97F4A7C15) + uint64(draw)))

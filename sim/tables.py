@@ -99,6 +99,20 @@ class AgentTable:
             self.next_uid += n
         return new
 
+    def append(self, n: int, **values: Any) -> slice:
+        """Add ``n`` rows and set the given columns (arrays of length ``n``, or scalars).
+
+        Returns:
+            The slice of the new rows.
+        """
+        unknown = set(values) - set(self.columns)
+        if unknown:
+            raise KeyError(f"{self.name} has no columns {sorted(unknown)}")
+        rows = self.add(n)
+        for name, value in values.items():
+            self.columns[name][rows] = value
+        return rows
+
     def compact(self) -> np.ndarray:
         """Drop dead rows, keeping the order of the live ones.
 

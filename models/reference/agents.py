@@ -91,15 +91,16 @@ def log_wage(
 class LabourRules:
     """Parameters of the labour-market rules (the arguments of the labour kernels).
 
-    The log wage level of new hires grows from ``wage_level_2015`` at the yearly rate
-    ``wage_growth`` (:meth:`ReferenceModel.wage_level_at`).
+    The log wage level of new hires grows from ``wage_level_2015``, and the benefit cap
+    from ``benefit_cap_2015``, at the yearly rate ``wage_growth``
+    (:meth:`ReferenceModel.wage_level_at`, :meth:`ReferenceModel.benefit_cap_at`).
     """
 
     separation_rate: float
     layoff_speed: float
     wage_growth_monthly: float
     benefit_replacement: float
-    benefit_cap: float
+    benefit_cap_2015: float
     benefit_months: int
     social_minimum: float
     long_term_efficiency: float
@@ -138,26 +139,35 @@ class CommuteRules:
 
 
 class CommuteTally:
-    """One month's commuting counts by home zone (the tallies the commuting kernel fills).
+    """One month's commuting: trips and kilometres, and what follows from them.
 
-    ``od[origin][destination][mode]``, ``commuters[zone]``, ``to_torino[zone]``,
-    ``by_mode[zone][mode]`` and ``co2_kg[zone]``, over the 39 zones (the 38 comuni and the
-    outside zone) and the 38 destination comuni.
+    Commuters add themselves to ``od[origin][destination][mode]`` (counts, over the 39
+    home zones, the 38 comuni and the outside zone, and the 38 destination comuni) and
+    ``km_by_mode[origin][mode]`` (one-way km), as the commuting kernel does; :meth:`finish`
+    derives the by-zone tallies as :meth:`models.commuting.CommuteTally.finish` does.
+
+    Attributes (after :meth:`finish`, numpy arrays by home zone):
+        commuters, by_mode (``[zone, mode]``), to_torino (commuters towards Torino from
+        outside it), co2_kg (emissions of the month, two trips a working day).
     """
 
     def __init__(self, n_destinations: int = 38, n_modes: int = 3) -> None:
         self.od = [[[0.0] * n_modes for _ in range(n_destinations)] for _ in range(N_ZONES)]
-        self.commuters = [0.0] * N_ZONES
-        self.to_torino = [0.0] * N_ZONES
-        self.by_mode = [[0.0] * n_modes for _ in range(N_ZONES)]
-        self.co2_kg = [0.0] * N_ZONES
+        self.km_by_mode = [[0.0] * n_modes for _ in range(N_ZONES)]
+        self.commuters = np.zeros(N_ZONES)
+        self.by_mode = np.zeros((N_ZONES, n_modes))
+        self.to_torino = np.zeros(N_ZONES)
+        self.co2_kg = np.zeros(N_ZONES)
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The tallies as numpy arrays."""
-        return {
-            name: np.array(getattr(self, name))
-            for name in ("od", "commuters", "to_torino", "by_mode", "co2_kg")
-        }
+    def finish(self, torino: int, co2_kg_per_km: np.ndarray, trips_per_month: float) -> None:
+        """Commuters by zone and mode, towards Torino, and emissions, from trips and km."""
+        od = np.array(self.od)
+        self.by_mode = od.sum(axis=1)
+        self.commuters = self.by_mode.sum(axis=1)
+        self.to_torino = od[:, torino, :].sum(axis=1)
+        self.to_torino[torino] = 0.0
+        km = np.array(self.km_by_mode)
+        self.co2_kg = 2.0 * trips_per_month * (km * co2_kg_per_km).sum(axis=1)
 
 
 def mode_utilities(
@@ -295,14 +305,16 @@ class Person(mesa.Agent):
         self.effort = 0.0
 
     # ------------------------------------------------------------------ labour market
-    def work_month(self, key: np.uint64, month: int, rules: LabourRules) -> None:
+    def work_month(
+        self, key: np.uint64, month: int, rules: LabourRules, benefit_cap: float
+    ) -> None:
         """An employed person keeps the job (and the wage drifts up) or loses it.
 
         Mirrors the ``EMPLOYED`` branch of :func:`models.labour.separations_kernel`: the job
         is lost if the firm has closed, or with probability ``separation_rate`` plus the
         firm's layoff probability (draw 0). A resident who loses the job becomes
-        unemployed on a benefit of ``benefit_replacement`` times the income, capped; an
-        in-commuter who loses it leaves the model.
+        unemployed on a benefit of ``benefit_replacement`` times the income, capped at
+        this month's ``benefit_cap``; an in-commuter who loses it leaves the model.
         """
         firm = self.job
         leave = firm.alive == 0
@@ -321,7 +333,7 @@ class Person(mesa.Agent):
         self.since = month
         self.mode = NO_MODE
         self.last_wage = self.income
-        self.income = single(min(rules.benefit_replacement * self.income, rules.benefit_cap))
+        self.income = single(min(rules.benefit_replacement * self.income, benefit_cap))
 
     def benefit_month(self, month: int, rules: LabourRules) -> None:
         """After ``benefit_months`` of unemployment the income is the social minimum.
@@ -335,8 +347,9 @@ class Person(mesa.Agent):
     def set_search_effort(self, month: int, rules: LabourRules) -> None:
         """A resident job seeker searches with efficiency 1, less after 12 months.
 
-        Mirrors :func:`models.labour.search_effort` (the caller selects resident job
-        seekers; everybody else has effort 0).
+        Mirrors the job-seeker lines at the end of :func:`models.labour.separations_kernel`
+        (the caller selects the resident job seekers after the month's separations;
+        nobody else searches).
         """
         self.effort = rules.long_term_efficiency if month - self.since >= 12 else 1.0
 
@@ -374,6 +387,8 @@ class Person(mesa.Agent):
             if not slot_open[s]:
                 continue
             firm = slots[s]
+            # np.hypot is the C library's hypot, as in numba (math.hypot can differ by
+            # an ulp)
             d = rules.circuity * float(np.hypot(x - m.cell_x[firm.cell], y - m.cell_y[firm.cell]))
             d += 0.5 * rules.cell_km
             need = firm.productivity + (0.25 if firm.sector == KNOWLEDGE else 0.0)
@@ -425,13 +440,13 @@ class Person(mesa.Agent):
         transit_quality: list[float],
         tally: CommuteTally,
     ) -> None:
-        """Choose (or keep) the commuting mode, and count the trip and its CO2.
+        """Choose (or keep) the commuting mode, and count the trip and its kilometres.
 
         Mirrors the body of :func:`models.commuting.commuting_kernel`'s loop. Workers go
         to their firm's comune, students to the university (in Torino). Without a mode,
         or with probability ``review_rate`` (draw 0), the person picks the mode of highest
         utility plus a Gumbel term (draws 1-3: car, transit, bike-or-walk), a multinomial
-        logit; otherwise habit keeps the mode. Emissions are two trips a working day.
+        logit; otherwise habit keeps the mode.
         """
         if self.status == EMPLOYED:
             dest = self.job.zone
@@ -457,8 +472,4 @@ class Person(mesa.Agent):
                 m = ACTIVE
             self.mode = m
         tally.od[z][dest][m] += 1.0
-        tally.commuters[z] += 1.0
-        tally.by_mode[z][m] += 1.0
-        if dest == rules.torino and z != rules.torino:
-            tally.to_torino[z] += 1.0
-        tally.co2_kg[z] += 2.0 * km * rules.trips_per_month * rules.co2_factors[m]
+        tally.km_by_mode[z][m] += km

@@ -24,10 +24,6 @@ TOURISM_SEASON = np.array(
     [0.060, 0.068, 0.080, 0.090, 0.100, 0.090, 0.080, 0.072, 0.090, 0.100, 0.090, 0.080]
 )
 TOURISM_SEASON = TOURISM_SEASON / TOURISM_SEASON.sum()
-ATTRACT_EFFICIENCY = 0.5  # assumption: utility per log point of cheaper services
-ATTRACT_GREEN = 2.0  # assumption: utility per unit of green share gained since 2015
-TORINO_TOURISM_SHARE = 0.78  # assumption: Turin hosts most arrivals of the conurbation
-VENARIA_TOURISM_SHARE = 0.06  # assumption: the Reggia di Venaria
 
 
 class Comune(FixedAgent):
@@ -80,10 +76,10 @@ class Comune(FixedAgent):
         self.green_share = float(m.zone_green_share[i])
         efficiency = np.log(self._base_cost / self.service_cost_per_capita)
         green_gain = self.green_share - m.initial_green_share[i]
-        # assumption (no source): half a utility unit per log point of service efficiency,
-        # two per unit of green share gained or lost since 2015, plus lever amenities
         self.attractiveness = float(
-            ATTRACT_EFFICIENCY * efficiency + ATTRACT_GREEN * green_gain + hooks.amenity[i]
+            m.params["attractiveness_efficiency_weight"] * efficiency
+            + m.params["attractiveness_green_weight"] * green_gain
+            + hooks.amenity[i]
         )
 
 

@@ -33,12 +33,6 @@ from sim.random import uniform
 # 19-26, 27-34, 35-49, 50-66, 67-84.
 ARRIVAL_AGE_BOUNDS = np.array([0, 15, 19, 27, 35, 50, 67, 85])
 ARRIVAL_AGE_SHARES = np.array([0.14, 0.04, 0.22, 0.24, 0.22, 0.09, 0.05])
-ARRIVAL_FOREIGN_SHARE = 0.5  # ISTAT: about half of registrations from outside are foreign
-ARRIVAL_TERTIARY_SHARE = 0.26  # assumption: internal migrants to a university city
-ARRIVAL_STUDENT_SHARE = 0.5  # assumption: share of arrivals aged 19-26 who come to study
-# assumption: pension of retirees who move in, EUR/year, between the social pension
-# (5,800) and the mean pension
-ARRIVAL_PENSION = 9_000.0
 
 
 @njit(cache=True)
@@ -141,15 +135,19 @@ def monthly_tables(
     return death, birth
 
 
-def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, np.ndarray]:
+def draw_immigrants(
+    rng: np.random.Generator, n: int, month: int, params: dict[str, float]
+) -> dict[str, np.ndarray]:
     """Attributes of ``n`` arrivals from outside the area (homes are chosen by housing)."""
     group = rng.choice(len(ARRIVAL_AGE_SHARES), size=n, p=ARRIVAL_AGE_SHARES)
     lo, hi = ARRIVAL_AGE_BOUNDS[group], ARRIVAL_AGE_BOUNDS[group + 1]
     age_months = (lo * 12 + rng.random(n) * (hi - lo) * 12).astype(np.int32)
     age = age_months / 12.0
-    foreign = rng.random(n) < ARRIVAL_FOREIGN_SHARE
+    foreign = rng.random(n) < params["arrival_foreign_share"]
     draw = rng.random(n)
-    tertiary_p = np.where(age >= 23, ARRIVAL_TERTIARY_SHARE * np.where(foreign, 0.6, 1.2), 0.0)
+    tertiary_p = np.where(
+        age >= 23, params["arrival_tertiary_share"] * np.where(foreign, 0.6, 1.2), 0.0
+    )
     education = np.where(
         draw < tertiary_p,
         TERTIARY,
@@ -157,7 +155,7 @@ def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, n
     )
     status = np.full(n, CHILD, dtype=np.int8)
     adult = age >= 19
-    student = adult & (age < 27) & (rng.random(n) < ARRIVAL_STUDENT_SHARE)
+    student = adult & (age < 27) & (rng.random(n) < params["arrival_student_share"])
     education = np.where(student, UPPER_SECONDARY, education).astype(np.int8)
     status[adult] = np.where(rng.random(int(adult.sum())) < 0.8, UNEMPLOYED, INACTIVE)
     status[student] = STUDENT
@@ -169,5 +167,5 @@ def draw_immigrants(rng: np.random.Generator, n: int, month: int) -> dict[str, n
         "education": education,
         "skill": draw_skill(rng, education),
         "status": status,
-        "income": np.where(status == RETIRED, ARRIVAL_PENSION, 0.0).astype(np.float32),
+        "income": np.where(status == RETIRED, params["arrival_pension"], 0.0).astype(np.float32),
     }

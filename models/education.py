@@ -26,12 +26,9 @@ from models.territory import OUTSIDE
 from sim.random import uniform
 
 SCHOOL_LEAVING_MONTHS = 19 * 12
-EARLY_LEAVER_SHARE = 0.13  # ISTAT/Eurostat: early leavers from education, Piedmont 2015
-LABOUR_ENTRY_SHARE = 0.8  # assumption: school leavers who look for a job at once
 MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
 SOCIAL_PENSION = 5_800.0  # INPS assegno sociale 2015, EUR/year (indexed like pensions)
 SKILL_PER_LEVEL = 1.284  # exp(0.25): the skill premium of one level of education
-PENSION_REPLACEMENT = 0.7  # INPS: replacement rate of the mixed system, about 70%
 
 
 @njit(cache=True)
@@ -63,6 +60,9 @@ def education_kernel(
     enrolment_multiplier,
     pension_indexation_monthly,
     social_pension,
+    early_leaver_share,
+    labour_entry_share,
+    pension_replacement,
 ):
     """Life-course transitions for one month.
 
@@ -79,7 +79,7 @@ def education_kernel(
         outside = z == OUTSIDE
         if s == CHILD:
             if age_months >= SCHOOL_LEAVING_MONTHS:
-                if uniform(key, uid[i], 0) < EARLY_LEAVER_SHARE:
+                if uniform(key, uid[i], 0) < early_leaver_share:
                     education[i] = 0
                 else:
                     education[i] = UPPER_SECONDARY
@@ -90,7 +90,7 @@ def education_kernel(
                 ):
                     status[i] = STUDENT
                     enrolled += 1
-                elif uniform(key, uid[i], 2) < LABOUR_ENTRY_SHARE:
+                elif uniform(key, uid[i], 2) < labour_entry_share:
                     status[i] = UNEMPLOYED
                 else:
                     status[i] = INACTIVE
@@ -130,7 +130,7 @@ def education_kernel(
                 mode[i] = -1
                 wage = income[i] if s == EMPLOYED else last_wage[i]
                 if wage > 0.0:
-                    income[i] = max(PENSION_REPLACEMENT * wage, social_pension)
+                    income[i] = max(pension_replacement * wage, social_pension)
                 else:
                     income[i] = social_pension
             elif outside:

@@ -22,8 +22,6 @@ from models.codes import KNOWLEDGE
 from models.flows import FIRM_DEATHS, INVESTMENT
 from sim.random import laplace, uniform
 
-EMPTY_MONTHS_TO_EXIT = 6  # assumption: a firm with no worker for six months closes
-
 
 @njit(cache=True)
 def firms_kernel(
@@ -57,6 +55,7 @@ def firms_kernel(
     innovation_multiplier,
     link_rate,
     link_multiplier,
+    empty_months_to_exit,
 ):
     """Exit, growth, investment and innovation of every live firm for one month."""
     for f in range(alive.size):
@@ -78,7 +77,7 @@ def firms_kernel(
         else:
             empty_since[f] = -1
         if uniform(key, f, 0) < hazard or (
-            empty_since[f] >= 0 and month - empty_since[f] >= EMPTY_MONTHS_TO_EXIT
+            empty_since[f] >= 0 and month - empty_since[f] >= empty_months_to_exit
         ):
             alive[f] = 0
             closed[f] = month

@@ -19,9 +19,6 @@ from models.flows import MOVES_IN, MOVES_OUT
 from models.territory import OUTSIDE
 from sim.random import gumbel, uniform
 
-MOVING_COST = 1.0  # utility a mover must gain to leave home (assumption)
-MOVE_CANDIDATES = 6  # candidate homes compared by a mover (assumption)
-
 
 @njit(cache=True)
 def moves_kernel(
@@ -53,6 +50,8 @@ def moves_kernel(
     job_weight,
     circuity,
     cell_km,
+    moving_cost,
+    move_candidates,
 ):
     """Residential moves of adults for one month. Returns the number of moves."""
     n_cells = free_cdf.size
@@ -75,7 +74,7 @@ def moves_kernel(
         here = cell[i]
         best = here
         best_u = -1e300
-        for c in range(MOVE_CANDIDATES + 1):
+        for c in range(move_candidates + 1):
             if c == 0:
                 cand = here
             else:
@@ -91,7 +90,7 @@ def moves_kernel(
                 )
                 u -= job_weight * d
             if c == 0:
-                u += MOVING_COST
+                u += moving_cost
             u += gumbel(key, uid[i], 20 + c)
             if u > best_u:
                 best_u = u

@@ -29,9 +29,7 @@ from models.codes import (
     UPPER_SECONDARY,
 )
 from models.comuni import (
-    TORINO_TOURISM_SHARE,
     TOURISM_SEASON,
-    VENARIA_TOURISM_SHARE,
     Comune,
     tourist_arrivals,
 )
@@ -188,12 +186,12 @@ class MetroModel(mesa.Model):
         )
         shares = np.zeros(N_ZONES)
         venaria = t.index_of("Venaria Reale")
-        rest = 1.0 - TORINO_TOURISM_SHARE - VENARIA_TOURISM_SHARE
+        rest = 1.0 - self.params["torino_tourism_share"] - self.params["venaria_tourism_share"]
         others = np.ones(t.n_comuni, dtype=bool)
         others[[self.torino, venaria]] = False
         shares[: t.n_comuni][others] = rest * t.population[others] / t.population[others].sum()
-        shares[self.torino] = TORINO_TOURISM_SHARE
-        shares[venaria] = VENARIA_TOURISM_SHARE
+        shares[self.torino] = self.params["torino_tourism_share"]
+        shares[venaria] = self.params["venaria_tourism_share"]
         self.tourism_shares = shares
 
         # Monthly state read across phases.
@@ -334,7 +332,7 @@ class MetroModel(mesa.Model):
         expected = p["immigration_rate"] / 12.0 * residents * mean_attract * hooks.arrivals[METRO]
         n_in = int(rng.poisson(expected))
         if n_in:
-            attrs = demography.draw_immigrants(rng, n_in, month)
+            attrs = demography.draw_immigrants(rng, n_in, month, p)
             free = np.maximum(self.layer["housing_capacity"] - self.layer["residents"], 0.0)
             weights = free * attract[self.cell_zone]
             cdf = np.cumsum(weights)
@@ -388,6 +386,9 @@ class MetroModel(mesa.Model):
             self.hooks.enrolment,
             p["pension_indexation"] / 12.0,
             education.SOCIAL_PENSION * self.indexation(month, p["pension_indexation"]),
+            p["early_leaver_share"],
+            p["labour_entry_share"],
+            p["pension_replacement"],
         )
         rng = self.phase_rng("education")
         n_out = int(rng.poisson(p["outside_student_intake"] / 12.0 * self.scale))
@@ -442,6 +443,7 @@ class MetroModel(mesa.Model):
             hooks.innovation,
             p["university_links_rate"],
             hooks.university_links,
+            int(p["empty_months_to_exit"]),
         )
         self.layer["jobs"][:] = np.bincount(
             f.cell[f.alive == 1], weights=f.employees[f.alive == 1], minlength=self.cell_zone.size
@@ -693,6 +695,8 @@ class MetroModel(mesa.Model):
             p["job_access_weight"],
             p["circuity"],
             self.territory.cell_km,
+            p["moving_cost"],
+            int(p["move_candidates"]),
         )
 
     def comuni_phase(self, month: int) -> None:

@@ -1,0 +1,1 @@
+"""Documentation helpers (generated tables of docs/ODD.md)."""

@@ -103,7 +103,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from models.run import simulate, write_run
 
     result = simulate(sc, progress=not args.quiet)
-    folder = write_run(result, out, plots=not args.no_plots)
+    try:
+        folder = write_run(result, out, plots=not args.no_plots)
+    except OSError as err:
+        raise InputError(
+            f"cannot write the results folder ({err.strerror or err})", str(out)
+        ) from None
     if not args.quiet:
         t = result.timings
         print(

@@ -165,3 +165,26 @@ def test_help_explains_every_option():
     assert proc.returncode == 0
     for option in ("--scale", "--seed", "--out", "--no-plots", "--quiet"):
         assert option in proc.stdout
+
+
+def test_unwritable_output_is_one_line_exit_2(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = main(
+        [
+            "run",
+            str(ROOT / "scenarios/baseline.toml"),
+            "--scale",
+            "0.002",
+            "--seed",
+            "1",
+            "--out",
+            str(blocker / "sub" / "out"),
+            "--quiet",
+            "--no-plots",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "cannot write" in err
+    assert blocker.read_text() == "not a folder"

@@ -557,8 +557,11 @@ def build_population(
         return float(inc[earners].mean())
 
     level = np.log(MEAN_INCOME_2015 / np.mean(unit_wage[st == EMPLOYED]))
-    for _ in range(50):
-        level += np.log(MEAN_INCOME_2015 / mean_income(level)) * 1.3
+    for _ in range(50):  # fixed point; benefits are capped, so iterate
+        gap = np.log(MEAN_INCOME_2015 / mean_income(level))
+        if abs(gap) < 1e-9:
+            break
+        level += gap * 1.3
     income = incomes(level)
     cols["income"][:n_total] = income
     last = np.exp(level) * np.where(st == EMPLOYED, unit_wage, unit_last)

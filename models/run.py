@@ -152,7 +152,8 @@ def firm_table(
     sectors = np.asarray(SECTOR_NAMES)
     frames = []
     for month, snap in snapshots:
-        founded = snap["founded"]
+        months, index = np.unique(snap["founded"], return_inverse=True)
+        founded = np.array([format_month(int(m)) for m in months], dtype=object)[index]
         frames.append(
             pd.DataFrame(
                 {
@@ -161,7 +162,7 @@ def firm_table(
                     "sector": sectors[snap["sector"]],
                     "employees": snap["employees"].astype(np.int64),
                     "comune": codes_arr[snap["zone"]],
-                    "founded": [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in founded.tolist()],
+                    "founded": founded,
                 }
             )
         )

@@ -38,10 +38,16 @@ HOOKS: dict[str, tuple[float, str]] = {
     "service_cost": (1.0, "multiplies the per-resident cost of services"),
     "service_pooling": (1.0, "multiplies the population over which service costs are shared"),
     "matching": (1.0, "multiplies matching efficiency (metro-wide)"),
-    "job_search_long_term": (1.0, "multiplies long-term unemployed's search efficiency"),
+    "job_search_long_term": (
+        1.0,
+        "multiplies long-term unemployed's search efficiency (metro-wide)",
+    ),
     "rent": (1.0, "multiplies rents in the comune (social housing)"),
     "social_minimum": (0.0, "adds EUR/year of income support after benefits end (metro-wide)"),
-    "growth_drift": (0.0, "adds to the yearly log growth of firms' employment targets"),
+    "growth_drift": (
+        0.0,
+        "adds to the yearly log growth of firms' employment targets (metro-wide)",
+    ),
 }
 
 

@@ -286,7 +286,7 @@ SPECS: tuple[LeverSpec, ...] = (
             _e("fdi", 0.25, (0.0, 0.5), HARDING_JAVORCIK_2011),
             _e("growth_drift", 0.002, (0.0005, 0.004)),
         ),
-        {"investment_eur": +1, "jobs": +1},
+        {"jobs": +1},
         "promotion and a single contact raise the arrival of foreign plants; support to "
         "local firms' investment projects raises their growth",
     ),
@@ -411,7 +411,7 @@ SPECS: tuple[LeverSpec, ...] = (
         36,
         15.0e6,
         (_e("amenity", 0.05, (0.02, 0.10)), _e("transit_quality", 0.04, (0.02, 0.06))),
-        {"transit_share": +1, "population": +1},
+        {"transit_share": +1},
         "better public space around stations and markets raises the towns' amenity and "
         "makes walking and cycling to transit easier",
         targets=B2_PLACES,
@@ -457,7 +457,7 @@ SPECS: tuple[LeverSpec, ...] = (
         24,
         1.0e6,
         (_e("matching", 0.05, (0.02, 0.08)),),
-        {"unemployment_rate": -1, "employment_rate": +1},
+        {"unemployment_rate": -1, "employed": +1},
         "orientation and training designed with firms raise the efficiency with which job "
         "seekers and vacancies meet",
     ),
@@ -573,8 +573,8 @@ SPECS: tuple[LeverSpec, ...] = (
         "2016-01",
         24,
         1.0e6,
-        (_e("startups", 0.03, (0.01, 0.05)), _e("job_search_long_term", 0.08, (0.02, 0.15))),
-        {"firm_births": +1, "long_term_unemployment_rate": -1},
+        (_e("startups", 0.03, (0.01, 0.05)), _e("job_search_long_term", 0.10, (0.03, 0.15))),
+        {"firms_active": +1, "long_term_unemployment_rate": -1},
         "social enterprises start up and employ people far from the labour market",
     ),
     LeverSpec(
@@ -811,8 +811,24 @@ def build_levers(table: Mapping[str, Any]) -> list[Lever]:
     return levers
 
 
-def lever_markers(table: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(code, "YYYY-MM")`` of each active lever's start, for plots."""
-    return [
-        (code, entry["start"]) for code, entry in table.items() if entry.get("intensity", 1.0) > 0
-    ]
+def lever_markers(table: Mapping[str, Any], max_codes: int = 4) -> list[tuple[str, str]]:
+    """``(label, "YYYY-MM")`` per start month of the active levers, for plots.
+
+    Levers starting in the same month share one marker labelled with their codes (the
+    first ``max_codes`` of them and how many more), so that a plan of 29 projects does
+    not draw 29 overlapping lines.
+    """
+    order = [s.code for s in SPECS]
+    by_month: dict[str, list[str]] = {}
+    for code in sorted(table, key=order.index):
+        entry = table[code]
+        if entry.get("intensity", 1.0) > 0:
+            by_month.setdefault(entry["start"], []).append(code)
+    markers = []
+    for month in sorted(by_month):
+        codes = by_month[month]
+        label = " ".join(codes[:max_codes])
+        if len(codes) > max_codes:
+            label += f" +{len(codes) - max_codes}"
+        markers.append((label, month))
+    return markers

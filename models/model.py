@@ -57,7 +57,7 @@ from models.population import (
 from models.territory import AGRICULTURAL, BUILT, GREEN, OUTSIDE, Territory, load_territory
 from sim.calendar import parse_month
 from sim.phases import Phase, PhasePlan
-from sim.random import phase_generator, phase_key
+from sim.random import phase_generator, phase_key, poisson_count
 
 N_ZONES = 39
 
@@ -330,7 +330,7 @@ class MetroModel(mesa.Model):
         attract = np.exp(p["attractiveness_migration_elasticity"] * self.attractiveness)
         mean_attract = float(np.average(attract[:38], weights=self.zone_population[:38] + 1e-9))
         expected = p["immigration_rate"] / 12.0 * residents * mean_attract * hooks.arrivals[METRO]
-        n_in = int(rng.poisson(expected))
+        n_in = poisson_count(rng, expected)
         if n_in:
             attrs = demography.draw_immigrants(rng, n_in, month, p)
             free = np.maximum(self.layer["housing_capacity"] - self.layer["residents"], 0.0)
@@ -391,7 +391,7 @@ class MetroModel(mesa.Model):
             p["pension_replacement"],
         )
         rng = self.phase_rng("education")
-        n_out = int(rng.poisson(p["outside_student_intake"] / 12.0 * self.scale))
+        n_out = poisson_count(rng, p["outside_student_intake"] / 12.0 * self.scale)
         if n_out:
             cells = rng.choice(self.outside_cells, size=n_out)
             self.people.append(
@@ -460,8 +460,8 @@ class MetroModel(mesa.Model):
             hooks.startups,
         )[:38]
         expected = p["firm_birth_rate"] / 12.0 * weights.sum()
-        n_new = int(rng.poisson(expected))
-        n_fdi = int(rng.poisson(p["fdi_plants_per_year"] / 12.0 * self.scale * hooks.fdi[METRO]))
+        n_new = poisson_count(rng, expected)
+        n_fdi = poisson_count(rng, p["fdi_plants_per_year"] / 12.0 * self.scale * hooks.fdi[METRO])
         if n_new + n_fdi == 0:
             return
         zones = np.concatenate(
@@ -588,7 +588,7 @@ class MetroModel(mesa.Model):
             self.territory.cell_km,
             self.wage_level_at(month),
         )
-        n_out = int(rng.poisson(m * outside_seekers / seekers)) if seekers > 0 else 0
+        n_out = poisson_count(rng, m * outside_seekers / seekers if seekers > 0 else 0.0)
         if n_out:
             chosen = np.empty(n_out, dtype=np.int32)
             filled = labour.outside_hires_kernel(

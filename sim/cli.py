@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -36,6 +37,9 @@ def run_main(
         return EXIT_INPUT
     try:
         return handlers[args.command](args)
+    except BrokenPipeError:  # the reader went away (``metropoli levers | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except InputError as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return EXIT_INPUT

@@ -21,6 +21,7 @@ import zlib
 
 import numpy as np
 from numba import njit, uint64
+from scipy.stats import poisson
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -51,6 +52,20 @@ def phase_key(seed: int, name: str, month: int | None = None) -> np.uint64:
     """A 64-bit key for the counter-based draws of one phase (and month) of a run."""
     state = phase_seed_sequence(seed, name, month).generate_state(2, dtype=np.uint32)
     return np.uint64((int(state[0]) << 32) | int(state[1]))
+
+
+def poisson_count(rng: np.random.Generator, mean: float) -> int:
+    """A Poisson count drawn by inversion from one uniform number.
+
+    NumPy's Poisson sampler spends a varying number of draws and, for means of 10 or more,
+    does not give a larger count for a larger mean from the same stream; inversion does
+    both: the stream always advances by one draw, and a scenario whose mean is higher
+    gets a count at least as high (common random numbers).
+    """
+    u = rng.random()
+    if not mean > 0.0:
+        return 0
+    return max(int(poisson.ppf(u, mean)), 0)
 
 
 @njit(cache=True, inline="always")

@@ -48,7 +48,7 @@ from models.reference.agents import (
 )
 from models.territory import OUTSIDE, Territory
 from sim.calendar import format_month, parse_month
-from sim.random import phase_generator, phase_key, uniform
+from sim.random import phase_generator, phase_key, poisson_count, uniform
 
 OUTCOMES = (
     "employed",
@@ -340,7 +340,7 @@ class ReferenceModel(mesa.Model):
             ):
                 part.do("seek_job", key, month, p_per_effort, slots, slot_open, r, level)
 
-        n_out = int(rng.poisson(m * r.outside_seekers / total)) if total > 0 else 0
+        n_out = poisson_count(rng, m * r.outside_seekers / total if total > 0 else 0.0)
         if n_out:
             chosen = self.fill_from_outside(month, n_out, slots, slot_open)
             self.add_outside_workers(rng, chosen, month)

@@ -8,8 +8,6 @@ zones are counted by mode; emissions are trip kilometres times emission factors.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -192,13 +190,3 @@ def initial_transit_quality(
     q = 0.3 + 0.7 * np.exp(-d / 8.0)
     q = np.where(zone == torino, np.maximum(q, 0.7), q)
     return np.where(zone == OUTSIDE, 0.3, q)
-
-
-__all__ = [
-    "N_MODES",
-    "commuting_kernel",
-    "logit_shares",
-    "mode_utilities",
-    "initial_transit_quality",
-    "math",
-]

@@ -31,6 +31,17 @@ SOCIAL_PENSION = 5_800.0  # INPS assegno sociale 2015, EUR/year (indexed like pe
 SKILL_PER_LEVEL = 1.284  # exp(0.25): the skill premium of one level of education
 
 
+@njit(cache=True, inline="always")
+def _leave_university(i, month, outside, alive, status, since, mode):
+    """A graduate or drop-out: residents look for a job; outside students leave the model."""
+    if outside:
+        alive[i] = 0
+    else:
+        status[i] = UNEMPLOYED
+        since[i] = month
+        mode[i] = -1
+
+
 @njit(cache=True)
 def education_kernel(
     key,
@@ -101,19 +112,9 @@ def education_kernel(
                 graduated[i] = month
                 skill[i] *= SKILL_PER_LEVEL
                 flows[GRADUATES, z] += 1.0
-                if outside:
-                    alive[i] = 0
-                else:
-                    status[i] = UNEMPLOYED
-                    since[i] = month
-                    mode[i] = -1
+                _leave_university(i, month, outside, alive, status, since, mode)
             elif uniform(key, uid[i], 4) < dropout_hazard:
-                if outside:
-                    alive[i] = 0
-                else:
-                    status[i] = UNEMPLOYED
-                    since[i] = month
-                    mode[i] = -1
+                _leave_university(i, month, outside, alive, status, since, mode)
         elif s == RETIRED:
             income[i] *= 1.0 + pension_indexation_monthly
         elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:

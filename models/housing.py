@@ -152,13 +152,3 @@ def initial_rents(
     d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
     rent = 5.5 + 5.0 * np.exp(-d / 6.0)
     return np.where(zone == OUTSIDE, 0.0, rent)
-
-
-__all__ = [
-    "MOVES_IN",
-    "MOVES_OUT",
-    "free_capacity_cdf",
-    "initial_rents",
-    "moves_kernel",
-    "update_rents",
-]

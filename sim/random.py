@@ -21,7 +21,6 @@ import zlib
 
 import numpy as np
 from numba import njit, uint64
-from scipy.stats import poisson
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -65,7 +64,36 @@ def poisson_count(rng: np.random.Generator, mean: float) -> int:
     u = rng.random()
     if not mean > 0.0:
         return 0
-    return max(int(poisson.ppf(u, mean)), 0)
+    return int(poisson_inverse(u, float(mean)))
+
+
+@njit(cache=True)
+def poisson_inverse(u: float, mean: float) -> int:
+    """The smallest k with P(K <= k) > u for K ~ Poisson(mean): the Poisson quantile.
+
+    The probabilities are built outwards from the mode relative to its own (so no term
+    underflows, whatever the mean) over the mode ± 40 standard deviations, beyond which the
+    mass is below 1e-300.
+    """
+    if mean <= 0.0:
+        return 0
+    mode = int(mean)
+    width = int(40.0 * np.sqrt(mean)) + 50
+    low = max(0, mode - width)
+    high = mode + width
+    rel = np.empty(high - low + 1)
+    rel[mode - low] = 1.0
+    for k in range(mode, low, -1):
+        rel[k - 1 - low] = rel[k - low] * k / mean
+    for k in range(mode, high):
+        rel[k + 1 - low] = rel[k - low] * mean / (k + 1)
+    target = u * rel.sum()
+    cumulative = 0.0
+    for j in range(rel.size):
+        cumulative += rel[j]
+        if cumulative > target:
+            return low + j
+    return high
 
 
 @njit(cache=True, inline="always")

@@ -37,3 +37,28 @@ def test_generators_are_reproducible():
     c = phase_generator(4, "population").random(5)
     assert np.array_equal(a, b)
     assert not np.array_equal(a, c)
+
+
+def test_poisson_inverse_is_the_poisson_quantile_and_monotone_in_the_mean():
+    from scipy.stats import poisson
+
+    from sim.random import poisson_count, poisson_inverse
+
+    rng = np.random.default_rng(0)
+    for mean in (0.3, 4.0, 37.5, 700.0, 2600.0, 1e5):
+        for u in rng.random(200):
+            expected = max(int(poisson.ppf(u, mean)), 0)
+            assert poisson_inverse(u, mean) == expected, (u, mean)
+    # the same uniform never gives a smaller count for a larger mean (common random numbers)
+    for u in rng.random(100):
+        counts = [poisson_inverse(u, m) for m in np.linspace(10, 200, 40)]
+        assert counts == sorted(counts)
+    # one draw per call, whatever the mean
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    poisson_count(a, 3.0)
+    poisson_count(b, 3000.0)
+    assert a.random() == b.random()
+    # the sample mean and variance are the Poisson's
+    rng = np.random.default_rng(1)
+    x = np.array([poisson_count(rng, 12.0) for _ in range(20000)])
+    assert abs(x.mean() - 12.0) < 0.1 and abs(x.var() - 12.0) < 0.5

@@ -352,7 +352,7 @@ class MetroModel(mesa.Model):
             self.flows[TALENT_IN] += np.bincount(zones[talent], minlength=N_ZONES)
             students = attrs["status"] == STUDENT
             self.people.columns["commute_km"][rows] = np.where(
-                students, self._km_to(cells, self._university_cell(rng, n_in)), 0.0
+                students, self._km_between(cells, self._university_cell(rng, n_in)), 0.0
             )
 
     def education(self, month: int) -> None:
@@ -404,14 +404,13 @@ class MetroModel(mesa.Model):
                 skill=draw_skill(rng, np.full(n_out, UPPER_SECONDARY, dtype=np.int8)),
                 status=STUDENT,
                 since=month,
-                commute_km=self._km_to(cells, self._university_cell(rng, n_out))
+                commute_km=self._km_between(cells, self._university_cell(rng, n_out))
                 + rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out),
             )
 
     def firm_dynamics(self, month: int) -> None:
         """Exit, growth, investment and innovation (kernel); start-ups and foreign plants."""
         p, f, hooks = self.params, self.firms, self.hooks
-        drift = self.sector_drift.copy()
         firms.firms_kernel(
             self.phase_key("firms"),
             month,
@@ -427,7 +426,7 @@ class MetroModel(mesa.Model):
             f.closed,
             self.flows,
             CAPITAL_PER_WORKER,
-            drift,
+            self.sector_drift,
             p["exit_hazard"],
             p["exit_young_factor"],
             p["exit_young_years"],
@@ -718,9 +717,6 @@ class MetroModel(mesa.Model):
             self.records.append((month, values))
 
     # ------------------------------------------------------------------ helpers
-    def _add_people(self, n: int) -> slice:
-        return self.people.add(n)
-
     def _scratch(self, name: str, size: int, dtype: type) -> np.ndarray:
         """A reusable work array of ``size`` items (contents undefined).
 
@@ -746,10 +742,9 @@ class MetroModel(mesa.Model):
         """A university cell for each of ``n`` students."""
         return self.university_cells[rng.integers(0, self.university_cells.size, size=n)]
 
-    def _km_to(self, cells: np.ndarray, place: np.ndarray | int) -> np.ndarray:
-        d = np.hypot(
-            self.cell_x[cells] - self.cell_x[place], self.cell_y[cells] - self.cell_y[place]
-        )
+    def _km_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Commuting distance between cells: straight line × circuity, plus half a cell."""
+        d = np.hypot(self.cell_x[a] - self.cell_x[b], self.cell_y[a] - self.cell_y[b])
         return self.params["circuity"] * d + 0.5 * self.territory.cell_km
 
     def _firm_cells(self, rng: np.random.Generator, zones: np.ndarray) -> np.ndarray:
@@ -775,7 +770,7 @@ class MetroModel(mesa.Model):
         if n == 0:
             return
         f = self.firms
-        rows = self._add_people(n)
+        rows = self.people.add(n)
         c = self.people.columns
         fc = f.cell[firm_rows]
         # one of the outside cells nearest to each job, then a distance beyond the raster
@@ -808,10 +803,6 @@ class MetroModel(mesa.Model):
         )
         np.add.at(f.columns["employees"], firm_rows, 1)
         self.flows[HIRES, OUTSIDE] += n  # in-commuters' hires, as their separations
-
-    def _km_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        d = np.hypot(self.cell_x[a] - self.cell_x[b], self.cell_y[a] - self.cell_y[b])
-        return self.params["circuity"] * d + 0.5 * self.territory.cell_km
 
     def _update_green(self) -> None:
         land = self.layer["land_use"]

@@ -34,6 +34,7 @@ INDICATORS: tuple[tuple[str, int, str], ...] = (
     ("deaths", 0, "per month"),
     ("immigrants", 0, "per month"),
     ("emigrants", 0, "per month"),
+    ("lever_cost_eur", 0, "EUR per month, the active projects' cost (metro only)"),
     ("investment_eur", 1, "EUR per month"),
     ("fdi_eur", 1, "EUR per month"),
     ("firms_active", 2, "firms"),
@@ -76,6 +77,7 @@ PLAUSIBLE_MONTHLY_CHANGE: dict[str, tuple[str, float] | None] = {
     "deaths": ("rel", 0.3),
     "immigrants": ("rel", 0.3),
     "emigrants": ("rel", 0.3),
+    "lever_cost_eur": None,  # steps when a project starts; 0 in the baseline
     "investment_eur": ("rel", 0.5),
     "fdi_eur": None,
     "firms_active": ("rel", 0.02),

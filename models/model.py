@@ -113,6 +113,7 @@ class MetroModel(mesa.Model):
         self.torino = t.torino
         self.hooks = Hooks.neutral()
         self._buffers: dict[str, np.ndarray] = {}
+        self.lever_cost = 0.0  # EUR this month, set by the levers phase
         self.death_p, self.birth_p = demography.monthly_tables(
             self.params["mortality_a"],
             self.params["mortality_b"],
@@ -265,6 +266,7 @@ class MetroModel(mesa.Model):
         self.hooks.reset()
         for lever in self.levers:
             lever.apply(self, month)
+        self.lever_cost = sum(lever.yearly_cost(month) for lever in self.levers) / 12.0
         q = self.base_transit_quality * self.hooks.transit_quality[self.cell_zone]
         self.layer["transit_quality"][:] = np.minimum(q, 1.5)
 
@@ -872,6 +874,8 @@ def compute_indicators(model: MetroModel, month: int) -> np.ndarray:
     counts("deaths", flows[DEATHS])
     put("immigrants", (flows[IMMIGRANTS] + flows[MOVES_IN]) / s, flows[IMMIGRANTS][:n].sum() / s)
     put("emigrants", (flows[EMIGRANTS] + flows[MOVES_OUT]) / s, flows[EMIGRANTS][:n].sum() / s)
+    # the projects' cost is a metro-wide figure (EUR, already full scale): no comune rows
+    put("lever_cost_eur", np.full(n, np.nan), model.lever_cost)
     counts("investment_eur", flows[INVESTMENT])
     counts("fdi_eur", flows[FDI])
     counts("firms_active", fstocks[0])

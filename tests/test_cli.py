@@ -188,3 +188,17 @@ def test_unwritable_output_is_one_line_exit_2(tmp_path, capsys):
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "cannot write" in err
     assert blocker.read_text() == "not a folder"
+
+
+def test_the_cost_of_active_levers_is_recorded(baseline_result):
+    from models import scenario as scenarios
+    from models.levers import SPEC_BY_CODE
+
+    d = baseline_result.indicators
+    assert (d[(d["comune"] == "metro") & (d["indicator"] == "lever_cost_eur")]["value"] == 0).all()
+    sc = scenarios.load(ROOT / "scenarios" / "governance.toml").with_run(scale=0.002)
+    d = simulate(sc).indicators
+    cost = d[(d["comune"] == "metro") & (d["indicator"] == "lever_cost_eur")]
+    full = sum(SPEC_BY_CODE[c].cost_eur for c in sc.levers) / 12
+    assert cost["value"].iloc[0] == 0.0  # no project starts before 2016
+    assert cost["value"].iloc[-1] == pytest.approx(full)

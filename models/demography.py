@@ -70,9 +70,11 @@ def demography_kernel(
     ``birth_p`` are monthly probabilities by age in months (:func:`monthly_tables`).
 
     Returns:
-        The number of births; the mothers' rows are written to ``mothers[:n]``.
+        The number of births (the mothers' rows are written to ``mothers[:n]``) and the
+        number of residents who stayed (before the births).
     """
     n_births = 0
+    stayed = 0
     last_age = death_p.size - 1
     for i in range(alive.size):
         if alive[i] == 0 or zone[i] == OUTSIDE:
@@ -109,12 +111,13 @@ def demography_kernel(
                 employees[job[i]] -= 1
             job[i] = -1
             continue
+        stayed += 1
         if female[i] and birth_p[age_months] > 0.0:
             if uniform(key, uid[i], 1) < birth_p[age_months]:
                 mothers[n_births] = i
                 n_births += 1
                 flows[BIRTHS, z] += 1.0
-    return n_births
+    return n_births, stayed
 
 
 def monthly_tables(

@@ -116,6 +116,15 @@ def moves_kernel(
     return moves
 
 
+@njit(cache=True)
+def count_residents(alive, zone, cell, occupancy):
+    """Residents by cell, written into ``occupancy`` (outside people are not residents)."""
+    occupancy[:] = 0.0
+    for i in range(alive.size):
+        if alive[i] == 1 and zone[i] != OUTSIDE:
+            occupancy[cell[i]] += 1.0
+
+
 def free_capacity_cdf(capacity: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
     """Cumulative free capacity over cells (for drawing candidate homes ∝ free room)."""
     return np.cumsum(np.maximum(capacity - occupancy, 0.0))

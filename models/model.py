@@ -287,7 +287,7 @@ class MetroModel(mesa.Model):
             * max(p["migration_foreign_factor"], 1.0)
             * max(p["unemployed_exit_factor"], 1.0)
         )
-        n_births = demography.demography_kernel(
+        n_births, stayed = demography.demography_kernel(
             self.phase_key("demography"),
             people.uid,
             month,
@@ -326,9 +326,7 @@ class MetroModel(mesa.Model):
                 since=month,
             )
         # Arrivals: residents x rate x attractiveness, placed where there is free housing.
-        residents = float(
-            np.count_nonzero((self.people.alive == 1) & (self.people.zone != OUTSIDE))
-        )
+        residents = float(stayed + n_births)
         attract = np.exp(p["attractiveness_migration_elasticity"] * self.attractiveness)
         mean_attract = float(np.average(attract[:38], weights=self.zone_population[:38] + 1e-9))
         expected = p["immigration_rate"] / 12.0 * residents * mean_attract * hooks.arrivals[METRO]
@@ -650,9 +648,8 @@ class MetroModel(mesa.Model):
     def housing(self, month: int) -> None:
         """Occupancy, rents, moves; construction each January."""
         p, people = self.params, self.people
-        resident = (people.alive == 1) & (people.zone != OUTSIDE)
         occupancy = self.layer["residents"]
-        occupancy[:] = np.bincount(people.cell[resident], minlength=occupancy.size)
+        housing.count_residents(people.alive, people.zone, people.cell, occupancy)
         capacity = self.layer["housing_capacity"]
         if month % 12 == 0 and month > self.first_month:
             tight = occupancy > capacity * (1.0 - 0.5 * p["vacancy_target"])

@@ -8,120 +8,142 @@ zones are counted by mode; emissions are trip kilometres times emission factors.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 from numba import njit
 
-from models.codes import ACTIVE, CAR, EMPLOYED, N_MODES, NO_MODE, STUDENT, TRANSIT
-from models.territory import OUTSIDE
+from models.codes import (
+    ACTIVE,
+    CAR,
+    EMPLOYED,
+    METRO,
+    N_COMUNI,
+    N_MODES,
+    N_ZONES,
+    NO_MODE,
+    OUTSIDE,
+    STUDENT,
+    TRANSIT,
+)
+from models.draws import COMMUTING_DRAWS
+from sim.components import Component
 from sim.random import gumbel, uniform
+
+if TYPE_CHECKING:
+    from models.model import MetroModel
 
 ACTIVE_MAX_KM = 15.0  # nobody walks or cycles a commute longer than this
 
 
+class CommutingPeople(NamedTuple):
+    """The people columns the commuting kernel reads and writes."""
+
+    uid: np.ndarray
+    alive: np.ndarray
+    zone: np.ndarray
+    cell: np.ndarray
+    status: np.ndarray
+    job: np.ndarray
+    mode: np.ndarray
+    commute_km: np.ndarray
+
+
+class CommuteRules(NamedTuple):
+    """The month's mode-choice rules (levers folded into the costs).
+
+    Attributes:
+        review_rate: monthly probability that a commuter reconsiders the mode.
+        asc_transit, asc_active: alternative-specific constants (utility).
+        time_value: utility per minute.
+        cost_value: utility per EUR.
+        car_speed, transit_speed, active_speed: km/h.
+        transit_wait: minutes of waiting at transit quality 1.
+        car_cost_km: EUR per car-km.
+        parking_torino: EUR per trip to Torino by car.
+        fare: EUR per transit trip.
+        torino: Torino's zone index: where parking costs, and where the universities are
+            (every student's destination).
+    """
+
+    review_rate: float
+    asc_transit: float
+    asc_active: float
+    time_value: float
+    cost_value: float
+    car_speed: float
+    transit_speed: float
+    transit_wait: float
+    active_speed: float
+    car_cost_km: float
+    parking_torino: float
+    fare: float
+    torino: int
+
+
+class CommuteCounts(NamedTuple):
+    """The kernel's counts: commuters ``od[origin, destination, mode]``, km ``[origin, mode]``."""
+
+    od: np.ndarray
+    km_by_mode: np.ndarray
+
+
 @njit(cache=True, inline="always")
-def mode_utilities(
-    km,
-    transit_quality,
-    to_torino,
-    asc_transit,
-    asc_active,
-    time_value,
-    cost_value,
-    car_speed,
-    transit_speed,
-    transit_wait,
-    active_speed,
-    car_cost_km,
-    parking_torino,
-    fare,
-):
+def mode_utilities(km, transit_quality, to_torino, rules):
     """Systematic utilities of car, transit and bike-or-walk for one trip."""
-    v_car = -time_value * (km / car_speed * 60.0) - cost_value * (
-        car_cost_km * km + (parking_torino if to_torino else 0.0)
+    v_car = -rules.time_value * (km / rules.car_speed * 60.0) - rules.cost_value * (
+        rules.car_cost_km * km + (rules.parking_torino if to_torino else 0.0)
     )
     v_pt = (
-        asc_transit
-        - time_value * (transit_wait / max(transit_quality, 0.05) + km / transit_speed * 60.0)
-        - cost_value * fare
+        rules.asc_transit
+        - rules.time_value
+        * (rules.transit_wait / max(transit_quality, 0.05) + km / rules.transit_speed * 60.0)
+        - rules.cost_value * rules.fare
     )
     if km <= ACTIVE_MAX_KM:
-        v_act = asc_active - time_value * (km / active_speed * 60.0)
+        v_act = rules.asc_active - rules.time_value * (km / rules.active_speed * 60.0)
     else:
         v_act = -1e9
     return v_car, v_pt, v_act
 
 
 @njit(cache=True)
-def commuting_kernel(
-    key,
-    uid,
-    alive,
-    zone,
-    cell,
-    status,
-    job,
-    mode,
-    commute_km,
-    firm_cell,
-    firm_zone,
-    university_zone,
-    transit_quality,
-    torino,
-    review_rate,
-    asc_transit,
-    asc_active,
-    time_value,
-    cost_value,
-    car_speed,
-    transit_speed,
-    transit_wait,
-    active_speed,
-    car_cost_km,
-    parking_torino,
-    fare,
-    od,
-    km_by_mode,
-):
+def commuting_kernel(key, people, firm_zone, transit_quality, rules, draws, counts):
     """Choose or keep each commuter's mode; count trips and kilometres.
 
-    ``od[origin, destination, mode]`` counts commuters and ``km_by_mode[origin, mode]``
-    their one-way kilometres; commuters by zone and mode, commuters towards Torino and
-    emissions all follow from these two (:meth:`CommuteTally.finish`).
+    Commuters by zone and mode, commuters towards Torino and emissions all follow from
+    the counts (:meth:`CommuteTally.finish`).
+
+    Args:
+        key: the month's key of the ``commuting`` stream.
+        people: :class:`CommutingPeople`.
+        firm_zone: each firm's zone (a worker's destination).
+        transit_quality: by cell (at the commuter's home).
+        rules: :class:`CommuteRules`.
+        draws: the stream's layout (:data:`models.draws.COMMUTING_DRAWS`).
+        counts: :class:`CommuteCounts`, added to.
     """
+    alive, status, mode, uid = people.alive, people.status, people.mode, people.uid
+    od, km_by_mode = counts.od, counts.km_by_mode
     for i in range(alive.size):
         if alive[i] == 0:
             continue
         s = status[i]
         if s == EMPLOYED:
-            dest = firm_zone[job[i]]
+            dest = firm_zone[people.job[i]]
         elif s == STUDENT:
-            dest = university_zone
+            dest = rules.torino
         else:
             continue
-        z = zone[i]
-        km = commute_km[i]
+        z = people.zone[i]
+        km = people.commute_km[i]
         m = mode[i]
-        if m == NO_MODE or uniform(key, uid[i], 0) < review_rate:
-            q = transit_quality[cell[i]]
-            v_car, v_pt, v_act = mode_utilities(
-                km,
-                q,
-                dest == torino,
-                asc_transit,
-                asc_active,
-                time_value,
-                cost_value,
-                car_speed,
-                transit_speed,
-                transit_wait,
-                active_speed,
-                car_cost_km,
-                parking_torino,
-                fare,
-            )
-            u_car = v_car + gumbel(key, uid[i], 1)
-            u_pt = v_pt + gumbel(key, uid[i], 2)
-            u_act = v_act + gumbel(key, uid[i], 3)
+        if m == NO_MODE or uniform(key, uid[i], draws.mode_review) < rules.review_rate:
+            q = transit_quality[people.cell[i]]
+            v_car, v_pt, v_act = mode_utilities(km, q, dest == rules.torino, rules)
+            u_car = v_car + gumbel(key, uid[i], draws.taste_car)
+            u_pt = v_pt + gumbel(key, uid[i], draws.taste_transit)
+            u_act = v_act + gumbel(key, uid[i], draws.taste_active)
             if u_car >= u_pt and u_car >= u_act:
                 m = CAR
             elif u_pt >= u_act:
@@ -137,7 +159,7 @@ class CommuteTally:
     """The month's commuting: flows by mode and what follows from them, by home zone.
 
     Attributes:
-        od: commuters ``[origin zone (39), destination comune (38), mode]``.
+        od: commuters ``[origin zone, destination comune, mode]``.
         km_by_mode: one-way kilometres ``[origin zone, mode]``.
         commuters: commuters by home zone.
         by_mode: commuters ``[home zone, mode]``.
@@ -145,13 +167,13 @@ class CommuteTally:
         co2_kg: emissions of the month's commuting, kg, by home zone.
     """
 
-    def __init__(self, n_zones: int = 39, n_comuni: int = 38) -> None:
-        self.od = np.zeros((n_zones, n_comuni, N_MODES))
-        self.km_by_mode = np.zeros((n_zones, N_MODES))
-        self.commuters = np.zeros(n_zones)
-        self.by_mode = np.zeros((n_zones, N_MODES))
-        self.to_torino = np.zeros(n_zones)
-        self.co2_kg = np.zeros(n_zones)
+    def __init__(self) -> None:
+        self.od = np.zeros((N_ZONES, N_COMUNI, N_MODES))
+        self.km_by_mode = np.zeros((N_ZONES, N_MODES))
+        self.commuters = np.zeros(N_ZONES)
+        self.by_mode = np.zeros((N_ZONES, N_MODES))
+        self.to_torino = np.zeros(N_ZONES)
+        self.co2_kg = np.zeros(N_ZONES)
 
     def reset(self) -> None:
         """Zero the counts before the month's kernel."""
@@ -190,3 +212,62 @@ def initial_transit_quality(
     q = 0.3 + 0.7 * np.exp(-d / 8.0)
     q = np.where(zone == torino, np.maximum(q, 0.7), q)
     return np.where(zone == OUTSIDE, 0.3, q)
+
+
+class Commuting(Component):
+    """Transit quality from the levers, every commuter's mode (kernel), the month's tally.
+
+    Attributes:
+        base_transit_quality: the 2015 quality by cell, before the levers.
+        tally: the month's commuting (:class:`CommuteTally`).
+    """
+
+    name = "commuting"
+    doc = "transit quality, mode choice, flows and emissions"
+
+    def __init__(self, model: MetroModel) -> None:
+        super().__init__(model)
+        self.base_transit_quality = model.layer["transit_quality"].copy()
+        self.tally = CommuteTally()
+
+    def rules(self) -> CommuteRules:
+        """The month's rules, with the levers' fare and car-cost hooks."""
+        m = self.model
+        p, hooks = m.params, m.hooks
+        return CommuteRules(
+            review_rate=float(p["mode_review_rate"]),
+            asc_transit=float(p["asc_transit"]),
+            asc_active=float(p["asc_active"]),
+            time_value=float(p["time_value"]),
+            cost_value=float(p["cost_value"]),
+            car_speed=float(p["car_speed_kmh"]),
+            transit_speed=float(p["transit_speed_kmh"]),
+            transit_wait=float(p["transit_wait_min"]),
+            active_speed=float(p["active_speed_kmh"]),
+            car_cost_km=float(p["car_cost_per_km"] * hooks.car_cost[METRO]),
+            parking_torino=float(p["parking_cost_torino"] * hooks.car_cost[METRO]),
+            fare=float(p["transit_fare"] * hooks.transit_fare[METRO]),
+            torino=int(m.torino),
+        )
+
+    def step(self, month: int) -> None:
+        """The levers' transit quality, then mode choice and the month's counts."""
+        m = self.model
+        p = m.params
+        quality = m.layer["transit_quality"]
+        quality[:] = np.minimum(
+            self.base_transit_quality * m.hooks.transit_quality[m.cell_zone], 1.5
+        )
+        tally = self.tally
+        tally.reset()
+        commuting_kernel(
+            m.phase_key(self.name, month),
+            m.people.view(CommutingPeople),
+            m.firms.zone,
+            quality,
+            self.rules(),
+            COMMUTING_DRAWS,
+            CommuteCounts(tally.od, tally.km_by_mode),
+        )
+        co2 = np.array([p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0])
+        tally.finish(m.torino, co2, p["working_days_per_month"])

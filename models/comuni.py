@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from models.hooks import METRO
+from models.codes import HOSPITALITY, METRO, N_COMUNI, N_SECTORS, N_ZONES
+from sim.components import Component
 
 if TYPE_CHECKING:
     from models.model import MetroModel
@@ -67,8 +68,8 @@ class Comune(FixedAgent):
         m = self.model
         i = self.index
         hooks = m.hooks
-        population = m.zone_population[i] / m.scale
-        cost = self.service_cost(population, m.zone_poverty[i])
+        population = m.census.zone_population[i] / m.scale
+        cost = self.service_cost(population, m.census.zone_poverty[i])
         self.service_cost_per_capita = cost * hooks.service_cost[i]
         if self._base_cost is None:
             self._base_cost = self.service_cost_per_capita
@@ -83,11 +84,62 @@ class Comune(FixedAgent):
         )
 
 
-def tourist_arrivals(model: MetroModel, month: int) -> np.ndarray:
-    """Arrivals this month by comune (full scale)."""
-    p = model.params
-    years = (month - model.first_month) / 12.0
-    level = p["tourist_arrivals_2015"] * (1.0 + p["tourism_trend"]) ** years
-    level *= model.hooks.tourism[METRO] ** p["tourism_attractiveness_elasticity"]
-    total = level * TOURISM_SEASON[month % 12]
-    return total * model.tourism_shares
+class ComuniServices(Component):
+    """The comuni's month (Mesa agents), and tourism: arrivals and the hospitality drift.
+
+    Every comune updates its services, burden and attractiveness (:meth:`Comune.step`, via
+    ``AgentSet.do``). Tourist arrivals grow at ``tourism_trend`` with the plan's levers,
+    have a seasonal profile and are shared among comuni (Torino and Venaria Reale by their
+    documented shares, the rest by population). The yearly growth of arrivals moves the
+    hospitality sector's growth drift (``hospitality_tourism_elasticity``).
+
+    Attributes:
+        attractiveness: by zone (0 outside), utility units.
+        tourism: this month's arrivals by zone (full scale).
+        tourism_shares: each comune's share of arrivals.
+        sector_drift: extra yearly log growth of firms' targets by sector.
+    """
+
+    name = "comuni"
+    doc = "services, burden, attractiveness, tourism"
+    needs = ("census",)
+
+    def __init__(self, model: MetroModel) -> None:
+        super().__init__(model)
+        p, t = model.params, model.territory
+        shares = np.zeros(N_ZONES)
+        venaria = t.index_of("Venaria Reale")
+        rest = 1.0 - p["torino_tourism_share"] - p["venaria_tourism_share"]
+        others = np.ones(t.n_comuni, dtype=bool)
+        others[[model.torino, venaria]] = False
+        shares[:N_COMUNI][others] = rest * t.population[others] / t.population[others].sum()
+        shares[model.torino] = p["torino_tourism_share"]
+        shares[venaria] = p["venaria_tourism_share"]
+        self.tourism_shares = shares
+        self.attractiveness = np.zeros(N_ZONES)
+        self.sector_drift = np.zeros(N_SECTORS)
+        self.tourism = np.zeros(N_ZONES)
+        self._last_tourism_level: float | None = None
+        model.comuni.do("step")  # services and burden of January 2015 (the census's)
+
+    def step(self, month: int) -> None:
+        """The comuni's step; attractiveness; tourist arrivals and the hospitality drift."""
+        m = self.model
+        m.comuni.do("step")
+        self.attractiveness[:N_COMUNI] = m.comuni.get("attractiveness")
+        self.tourism = self.tourist_arrivals(month)
+        level = self.tourism.sum() / TOURISM_SEASON[month % 12]  # deseasonalised, per year
+        if self._last_tourism_level is not None:
+            growth = np.log(level / self._last_tourism_level) * 12.0
+            self.sector_drift[HOSPITALITY] = m.params["hospitality_tourism_elasticity"] * growth
+        self._last_tourism_level = level
+
+    def tourist_arrivals(self, month: int) -> np.ndarray:
+        """Arrivals this month by comune (full scale)."""
+        m = self.model
+        p = m.params
+        years = (month - m.first_month) / 12.0
+        level = p["tourist_arrivals_2015"] * (1.0 + p["tourism_trend"]) ** years
+        level *= m.hooks.tourism[METRO] ** p["tourism_attractiveness_elasticity"]
+        total = level * TOURISM_SEASON[month % 12]
+        return total * self.tourism_shares

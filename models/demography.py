@@ -3,13 +3,14 @@
 Deaths follow a Gompertz hazard, births an age-specific fertility schedule with the
 region's total fertility rate, departures an age-shaped migration schedule (Rogers and
 Castro 1981) pushed up by unemployment and pulled down by the comune's attractiveness.
-Arrivals are drawn in :func:`draw_immigrants`; the model places them where housing is
-free, weighted by the comuni's attractiveness.
+Arrivals from outside (:class:`Demography`, Python) are drawn by :func:`draw_immigrants`
+and placed where housing is free, weighted by the comuni's attractiveness.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -18,16 +19,24 @@ from models.codes import (
     CHILD,
     EMPLOYED,
     INACTIVE,
+    METRO,
+    N_COMUNI,
+    N_ZONES,
+    OUTSIDE,
     RETIRED,
     STUDENT,
     TERTIARY,
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
-from models.flows import BIRTHS, DEATHS, EMIGRANTS, TALENT_OUT
-from models.population import draw_skill
-from models.territory import OUTSIDE
-from sim.random import uniform
+from models.draws import DEMOGRAPHY_DRAWS
+from models.education import draw_skill
+from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, TALENT_IN, TALENT_OUT
+from sim.components import Component, WorkArrays
+from sim.random import poisson_count, uniform
+
+if TYPE_CHECKING:
+    from models.model import MetroModel
 
 # Age structure of arrivals from outside (ISTAT registrations 2015, shares): 0-14, 15-18,
 # 19-26, 27-34, 35-49, 50-66, 67-84.
@@ -35,44 +44,79 @@ ARRIVAL_AGE_BOUNDS = np.array([0, 15, 19, 27, 35, 50, 67, 85])
 ARRIVAL_AGE_SHARES = np.array([0.14, 0.04, 0.22, 0.24, 0.22, 0.09, 0.05])
 
 
+class DemographyPeople(NamedTuple):
+    """The people columns the demography kernel reads and writes."""
+
+    uid: np.ndarray
+    alive: np.ndarray
+    zone: np.ndarray
+    born: np.ndarray
+    female: np.ndarray
+    status: np.ndarray
+    job: np.ndarray
+    foreign: np.ndarray
+    education: np.ndarray
+
+
+class DemographyRules(NamedTuple):
+    """The month's departure rules (monthly rates and multipliers, levers folded in).
+
+    Attributes:
+        emigration: monthly departure rate of a resident before multipliers.
+        young_factor: multiplier at ages 20-34.
+        foreign_factor: multiplier for the foreign-born.
+        talent_factor: extra multiplier for graduates aged 20-34 (with the levers').
+        unemployed_factor: multiplier for the unemployed.
+        leave_max: an upper bound of anyone's departure probability this month.
+    """
+
+    emigration: float
+    young_factor: float
+    foreign_factor: float
+    talent_factor: float
+    unemployed_factor: float
+    leave_max: float
+
+
+class DemographyTables(NamedTuple):
+    """Monthly probabilities by age in months, and the departure multiplier by zone."""
+
+    death_p: np.ndarray
+    birth_p: np.ndarray
+    exit_multiplier: np.ndarray
+
+
 @njit(cache=True)
-def demography_kernel(
-    key,
-    uid,
-    month,
-    alive,
-    zone,
-    born,
-    female,
-    status,
-    job,
-    foreign,
-    education,
-    employees,
-    flows,
-    mothers,
-    death_p,
-    birth_p,
-    emigration_monthly,
-    young_factor,
-    foreign_factor,
-    talent_factor,
-    unemployed_factor,
-    exit_multiplier,
-    leave_max,
-):
+def demography_kernel(key, month, people, employees, rules, tables, draws, flows, mothers):
     """Deaths, departures and births of residents for one month.
 
     Death and departure are competing risks read off one draw: ``u < p_death`` dies,
-    ``p_death <= u < p_death + p_leave`` leaves. ``leave_max`` bounds ``p_leave`` from
-    above, so the departure probability is worked out only when the draw could fall
-    under it (about 1% of residents a month); the result is the same. ``death_p`` and
-    ``birth_p`` are monthly probabilities by age in months (:func:`monthly_tables`).
+    ``p_death <= u < p_death + p_leave`` leaves. ``rules.leave_max`` bounds ``p_leave``
+    from above, so the departure probability is worked out only when the draw could fall
+    under it (about 1% of residents a month); the result is the same.
+
+    Args:
+        key: the month's key of the ``demography`` stream.
+        month: the month index.
+        people: :class:`DemographyPeople`.
+        employees: the firms' employee counts (a worker who dies or leaves frees a job).
+        rules: :class:`DemographyRules`.
+        tables: :class:`DemographyTables`.
+        draws: the stream's layout (:data:`models.draws.DEMOGRAPHY_DRAWS`).
+        flows: the month's flow counters (:mod:`models.flows`).
+        mothers: work array: the mothers' rows are written to ``mothers[:n_births]``.
 
     Returns:
-        The number of births (the mothers' rows are written to ``mothers[:n]``) and the
-        number of residents who stayed (before the births).
+        The number of births and the number of residents who stayed (before the births).
     """
+    alive, zone, born, status, job = (
+        people.alive,
+        people.zone,
+        people.born,
+        people.status,
+        people.job,
+    )
+    death_p, birth_p = tables.death_p, tables.birth_p
     n_births = 0
     stayed = 0
     last_age = death_p.size - 1
@@ -84,25 +128,25 @@ def demography_kernel(
         age = age_months / 12.0
         p_death = death_p[age_months]
         left = False
-        u = uniform(key, uid[i], 0)
+        u = uniform(key, people.uid[i], draws.death_or_departure)
         if u < p_death:
             flows[DEATHS, z] += 1.0
             left = True
-        elif u < p_death + leave_max:
-            p = emigration_monthly * exit_multiplier[z]
+        elif u < p_death + rules.leave_max:
+            p = rules.emigration * tables.exit_multiplier[z]
             if 20.0 <= age < 35.0:
-                p *= young_factor
-                if education[i] == TERTIARY:
-                    p *= talent_factor
-            if foreign[i]:
-                p *= foreign_factor
+                p *= rules.young_factor
+                if people.education[i] == TERTIARY:
+                    p *= rules.talent_factor
+            if people.foreign[i]:
+                p *= rules.foreign_factor
             if status[i] == UNEMPLOYED:
-                p *= unemployed_factor
+                p *= rules.unemployed_factor
             if status[i] == CHILD and age < 15.0:
                 p *= 0.6
             if u < p_death + p:
                 flows[EMIGRANTS, z] += 1.0
-                if education[i] == TERTIARY and 25.0 <= age < 65.0:
+                if people.education[i] == TERTIARY and 25.0 <= age < 65.0:
                     flows[TALENT_OUT, z] += 1.0
                 left = True
         if left:
@@ -112,8 +156,8 @@ def demography_kernel(
             job[i] = -1
             continue
         stayed += 1
-        if female[i] and birth_p[age_months] > 0.0:
-            if uniform(key, uid[i], 1) < birth_p[age_months]:
+        if people.female[i] and birth_p[age_months] > 0.0:
+            if uniform(key, people.uid[i], draws.birth) < birth_p[age_months]:
                 mothers[n_births] = i
                 n_births += 1
                 flows[BIRTHS, z] += 1.0
@@ -172,3 +216,122 @@ def draw_immigrants(
         "status": status,
         "income": np.where(status == RETIRED, params["arrival_pension"], 0.0).astype(np.float32),
     }
+
+
+class Demography(Component):
+    """Deaths, births and departures of residents (kernel); arrivals from outside.
+
+    Arrivals: residents × ``immigration_rate`` × the comuni's mean attractiveness (and the
+    levers' ``arrivals`` hook), drawn as a Poisson count; each arrival's attributes come
+    from :func:`draw_immigrants` and their home is a cell drawn in proportion to its free
+    housing times its comune's attractiveness.
+
+    Attributes:
+        death_p, birth_p: monthly probabilities by age in months (:func:`monthly_tables`).
+    """
+
+    name = "demography"
+    doc = "deaths, births, departures and arrivals"
+    needs = ("census", "comuni")
+
+    def __init__(self, model: MetroModel) -> None:
+        super().__init__(model)
+        p = model.params
+        self.death_p, self.birth_p = monthly_tables(
+            p["mortality_a"], p["mortality_b"], p["fertility_tfr"], p["fertility_mean_age"]
+        )
+        self._work = WorkArrays()
+
+    def rules(self, exit_multiplier: np.ndarray) -> DemographyRules:
+        """The month's departure rules, with the levers' hooks folded in."""
+        p, hooks = self.model.params, self.model.hooks
+        talent_factor = p["talent_exit_factor"] * hooks.talent_exit[METRO]
+        leave_max = (  # every multiplier at its largest
+            p["emigration_rate"]
+            / 12.0
+            * exit_multiplier.max()
+            * max(p["migration_young_factor"], 1.0)
+            * max(talent_factor, 1.0)
+            * max(p["migration_foreign_factor"], 1.0)
+            * max(p["unemployed_exit_factor"], 1.0)
+        )
+        return DemographyRules(
+            emigration=float(p["emigration_rate"] / 12.0),
+            young_factor=float(p["migration_young_factor"]),
+            foreign_factor=float(p["migration_foreign_factor"]),
+            talent_factor=float(talent_factor),
+            unemployed_factor=float(p["unemployed_exit_factor"]),
+            leave_max=float(leave_max),
+        )
+
+    def step(self, month: int) -> None:
+        """Deaths, departures and births (kernel), then the newborn and the arrivals."""
+        m = self.model
+        p, people, hooks = m.params, m.people, m.hooks
+        attractiveness = m.services.attractiveness
+        mothers = self._work.get("mothers", people.count, np.int64)
+        exit_multiplier = hooks.departures * np.exp(
+            -p["attractiveness_migration_elasticity"] * attractiveness
+        )
+        n_births, stayed = demography_kernel(
+            m.phase_key(self.name, month),
+            month,
+            people.view(DemographyPeople),
+            m.firms.employees,
+            self.rules(exit_multiplier),
+            DemographyTables(self.death_p, self.birth_p, exit_multiplier),
+            DEMOGRAPHY_DRAWS,
+            m.flows,
+            mothers,
+        )
+        rng = m.phase_rng(self.name, month)
+        if n_births:
+            mothers = mothers[:n_births]
+            people.append(
+                n_births,
+                zone=people.zone[mothers],
+                cell=people.cell[mothers],
+                born=month,
+                female=rng.random(n_births) < 0.486,  # ISTAT sex ratio at birth 1.06
+                foreign=people.foreign[mothers],
+                skill=draw_skill(rng, np.zeros(n_births, dtype=np.int8)),
+                since=month,
+            )
+        self._arrivals(rng, month, float(stayed + n_births), attractiveness)
+
+    def _arrivals(
+        self, rng: np.random.Generator, month: int, residents: float, attractiveness: np.ndarray
+    ) -> None:
+        """Arrivals from outside, placed where there is free housing."""
+        m = self.model
+        p = m.params
+        attract = np.exp(p["attractiveness_migration_elasticity"] * attractiveness)
+        mean_attract = float(
+            np.average(attract[:N_COMUNI], weights=m.census.zone_population[:N_COMUNI] + 1e-9)
+        )
+        expected = p["immigration_rate"] / 12.0 * residents * mean_attract * m.hooks.arrivals[METRO]
+        n_in = poisson_count(rng, expected)
+        if not n_in:
+            return
+        attrs = draw_immigrants(rng, n_in, month, p)
+        free = np.maximum(m.layer["housing_capacity"] - m.layer["residents"], 0.0)
+        weights = free * attract[m.cell_zone]
+        cdf = np.cumsum(weights)
+        cells = (
+            np.searchsorted(cdf, rng.random(n_in) * cdf[-1], side="right")
+            .clip(0, cdf.size - 1)
+            .astype(np.int32)
+        )
+        zones = m.cell_zone[cells]
+        rows = m.people.append(n_in, **attrs, cell=cells, zone=zones, since=month)
+        m.flows[IMMIGRANTS] += np.bincount(zones, minlength=N_ZONES)
+        talent = (
+            (attrs["education"] == TERTIARY)
+            & (month - attrs["born"] >= 25 * 12)
+            & (month - attrs["born"] < 65 * 12)
+        )
+        m.flows[TALENT_IN] += np.bincount(zones[talent], minlength=N_ZONES)
+        students = attrs["status"] == STUDENT
+        m.people.columns["commute_km"][rows] = np.where(
+            students, m.km_between(cells, m.university_cell(rng, n_in)), 0.0
+        )

@@ -9,21 +9,27 @@ re-enter the labour force and long-term unemployed may give up.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
 
 from models.codes import (
     CHILD,
     EMPLOYED,
     INACTIVE,
+    OUTSIDE,
     RETIRED,
     STUDENT,
     TERTIARY,
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
+from models.draws import EDUCATION_DRAWS
 from models.flows import GRADUATES
-from models.territory import OUTSIDE
-from sim.random import uniform
+from models.space import OUTSIDE_EXTRA_KM_MEAN
+from sim.components import Component
+from sim.random import poisson_count, uniform
 
 SCHOOL_LEAVING_MONTHS = 19 * 12
 MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
@@ -31,95 +37,143 @@ SOCIAL_PENSION = 5_800.0  # INPS assegno sociale 2015, EUR/year (indexed like pe
 SKILL_PER_LEVEL = 1.284  # exp(0.25): the skill premium of one level of education
 
 
+def draw_skill(rng: np.random.Generator, education: np.ndarray) -> np.ndarray:
+    """Skill index of people with the given education.
+
+    ``exp(0.25·education + 0.3·N(0,1) - 0.045)``: a person of low education has mean skill
+    1 (assumption: each level of education raises skill by 28%, with a lognormal spread
+    of 0.3).
+    """
+    return np.exp(0.25 * education + 0.3 * rng.standard_normal(education.size) - 0.045).astype(
+        np.float32
+    )
+
+
+class EducationPeople(NamedTuple):
+    """The people columns the education kernel reads and writes."""
+
+    uid: np.ndarray
+    alive: np.ndarray
+    zone: np.ndarray
+    born: np.ndarray
+    status: np.ndarray
+    since: np.ndarray
+    job: np.ndarray
+    education: np.ndarray
+    skill: np.ndarray
+    graduated: np.ndarray
+    income: np.ndarray
+    last_wage: np.ndarray
+    mode: np.ndarray
+
+
+class EducationRules(NamedTuple):
+    """The month's life-course rules (monthly hazards and shares; pensions indexed).
+
+    Attributes:
+        enrolment_rate: share of school leavers with a diploma who enrol.
+        graduation_hazard, dropout_hazard: monthly, for students.
+        retirement_hazard: monthly, from 60 (everyone retires at 67).
+        reentry_hazard: monthly, inactive adults under 60 joining the labour force.
+        labour_exit_hazard: monthly, workers and job seekers under 60 leaving it.
+        discouragement_hazard: extra exit hazard after 24 months of unemployment.
+        pension_indexation: monthly growth of pensions.
+        social_pension: this month's social pension, EUR/year.
+        early_leaver_share: school leavers without a diploma.
+        labour_entry_share: school leavers not enrolling who look for a job.
+        pension_replacement: pension over the last wage.
+    """
+
+    enrolment_rate: float
+    graduation_hazard: float
+    dropout_hazard: float
+    retirement_hazard: float
+    reentry_hazard: float
+    labour_exit_hazard: float
+    discouragement_hazard: float
+    pension_indexation: float
+    social_pension: float
+    early_leaver_share: float
+    labour_entry_share: float
+    pension_replacement: float
+
+
 @njit(cache=True, inline="always")
-def _leave_university(i, month, outside, alive, status, since, mode):
+def _leave_university(i, month, outside, people):
     """A graduate or drop-out: residents look for a job; outside students leave the model."""
     if outside:
-        alive[i] = 0
+        people.alive[i] = 0
     else:
-        status[i] = UNEMPLOYED
-        since[i] = month
-        mode[i] = -1
+        people.status[i] = UNEMPLOYED
+        people.since[i] = month
+        people.mode[i] = -1
 
 
 @njit(cache=True)
-def education_kernel(
-    key,
-    uid,
-    month,
-    alive,
-    zone,
-    born,
-    status,
-    since,
-    job,
-    education,
-    skill,
-    graduated,
-    income,
-    last_wage,
-    mode,
-    employees,
-    flows,
-    enrolment_rate,
-    graduation_hazard,
-    dropout_hazard,
-    retirement_hazard,
-    reentry_hazard,
-    labour_exit_hazard,
-    discouragement_hazard,
-    enrolment_multiplier,
-    pension_indexation_monthly,
-    social_pension,
-    early_leaver_share,
-    labour_entry_share,
-    pension_replacement,
-):
+def education_kernel(key, month, people, employees, rules, enrolment_multiplier, draws, flows):
     """Life-course transitions for one month.
+
+    Args:
+        key: the month's key of the ``education`` stream.
+        month: the month index.
+        people: :class:`EducationPeople`.
+        employees: the firms' employee counts (a retiring worker frees a job).
+        rules: :class:`EducationRules`.
+        enrolment_multiplier: the levers' ``enrolment`` hook, by zone.
+        draws: the stream's layout (:data:`models.draws.EDUCATION_DRAWS`).
+        flows: the month's flow counters.
 
     Returns:
         The number of residents who enrolled at university this month.
     """
+    alive, status, since, job = people.alive, people.status, people.since, people.job
+    education, skill, income, mode = people.education, people.skill, people.income, people.mode
+    uid = people.uid
     enrolled = 0
     for i in range(alive.size):
         if alive[i] == 0:
             continue
         s = status[i]
-        z = zone[i]
-        age_months = month - born[i]
+        z = people.zone[i]
+        age_months = month - people.born[i]
         outside = z == OUTSIDE
         if s == CHILD:
             if age_months >= SCHOOL_LEAVING_MONTHS:
-                if uniform(key, uid[i], 0) < early_leaver_share:
+                if uniform(key, uid[i], draws.early_leaving) < rules.early_leaver_share:
                     education[i] = 0
                 else:
                     education[i] = UPPER_SECONDARY
                     skill[i] *= SKILL_PER_LEVEL  # as exp(0.25 * education) at initialisation
                 since[i] = month
-                if education[i] == UPPER_SECONDARY and uniform(key, uid[i], 1) < min(
-                    1.0, enrolment_rate * enrolment_multiplier[z]
+                if education[i] == UPPER_SECONDARY and uniform(key, uid[i], draws.enrolment) < min(
+                    1.0, rules.enrolment_rate * enrolment_multiplier[z]
                 ):
                     status[i] = STUDENT
                     enrolled += 1
-                elif uniform(key, uid[i], 2) < labour_entry_share:
+                elif uniform(key, uid[i], draws.labour_entry) < rules.labour_entry_share:
                     status[i] = UNEMPLOYED
                 else:
                     status[i] = INACTIVE
         elif s == STUDENT:
             months = month - since[i]
-            if months >= MIN_STUDY_MONTHS and uniform(key, uid[i], 3) < graduation_hazard:
+            if (
+                months >= MIN_STUDY_MONTHS
+                and uniform(key, uid[i], draws.graduation) < rules.graduation_hazard
+            ):
                 education[i] = TERTIARY
-                graduated[i] = month
+                people.graduated[i] = month
                 skill[i] *= SKILL_PER_LEVEL
                 flows[GRADUATES, z] += 1.0
-                _leave_university(i, month, outside, alive, status, since, mode)
-            elif uniform(key, uid[i], 4) < dropout_hazard:
-                _leave_university(i, month, outside, alive, status, since, mode)
+                _leave_university(i, month, outside, people)
+            elif uniform(key, uid[i], draws.dropout) < rules.dropout_hazard:
+                _leave_university(i, month, outside, people)
         elif s == RETIRED:
-            income[i] *= 1.0 + pension_indexation_monthly
+            income[i] *= 1.0 + rules.pension_indexation
         elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
             age = age_months / 12.0
-            if age >= 60.0 and (age >= 67.0 or uniform(key, uid[i], 5) < retirement_hazard):
+            if age >= 60.0 and (
+                age >= 67.0 or uniform(key, uid[i], draws.retirement) < rules.retirement_hazard
+            ):
                 if s == EMPLOYED and job[i] >= 0:
                     employees[job[i]] -= 1
                 job[i] = -1
@@ -129,29 +183,100 @@ def education_kernel(
                 status[i] = RETIRED
                 since[i] = month
                 mode[i] = -1
-                wage = income[i] if s == EMPLOYED else last_wage[i]
+                wage = income[i] if s == EMPLOYED else people.last_wage[i]
                 if wage > 0.0:
-                    income[i] = max(pension_replacement * wage, social_pension)
+                    income[i] = max(rules.pension_replacement * wage, rules.social_pension)
                 else:
-                    income[i] = social_pension
+                    income[i] = rules.social_pension
             elif outside:
                 continue
-            elif s == INACTIVE and age < 60.0 and uniform(key, uid[i], 6) < reentry_hazard:
+            elif (
+                s == INACTIVE
+                and age < 60.0
+                and uniform(key, uid[i], draws.reentry) < rules.reentry_hazard
+            ):
                 status[i] = UNEMPLOYED
                 since[i] = month
             elif (
                 s != INACTIVE
                 and age < 60.0
-                and uniform(key, uid[i], 7)
-                < labour_exit_hazard
-                + (discouragement_hazard if s == UNEMPLOYED and month - since[i] >= 24 else 0.0)
+                and uniform(key, uid[i], draws.labour_exit)
+                < rules.labour_exit_hazard
+                + (
+                    rules.discouragement_hazard
+                    if s == UNEMPLOYED and month - since[i] >= 24
+                    else 0.0
+                )
             ):
                 if s == EMPLOYED and job[i] >= 0:
                     employees[job[i]] -= 1
-                    last_wage[i] = income[i]
+                    people.last_wage[i] = income[i]
                 income[i] = 0.0  # no wage, and no benefit out of the labour force
                 job[i] = -1
                 status[i] = INACTIVE
                 since[i] = month
                 mode[i] = -1
     return enrolled
+
+
+class Education(Component):
+    """The life course (kernel) and the month's new students from outside the area.
+
+    Outside students (``outside_student_intake`` a year, scaled) live in the outside zone
+    and commute to the universities until they graduate or drop out.
+    """
+
+    name = "education"
+    doc = "school leaving, university, retirement; students from outside"
+
+    def rules(self, month: int) -> EducationRules:
+        """The month's rules: hazards, shares and the indexed social pension."""
+        p = self.model.params
+        return EducationRules(
+            enrolment_rate=float(p["enrolment_rate"]),
+            graduation_hazard=float(p["graduation_hazard"]),
+            dropout_hazard=float(p["dropout_hazard"]),
+            retirement_hazard=float(p["retirement_hazard"]),
+            reentry_hazard=float(p["reentry_hazard"]),
+            labour_exit_hazard=float(p["labour_exit_hazard"]),
+            discouragement_hazard=float(p["discouragement_hazard"]),
+            pension_indexation=float(p["pension_indexation"] / 12.0),
+            social_pension=float(
+                SOCIAL_PENSION * self.model.indexation(month, p["pension_indexation"])
+            ),
+            early_leaver_share=float(p["early_leaver_share"]),
+            labour_entry_share=float(p["labour_entry_share"]),
+            pension_replacement=float(p["pension_replacement"]),
+        )
+
+    def step(self, month: int) -> None:
+        """Life-course transitions (kernel), then the outside students who enrol."""
+        m = self.model
+        education_kernel(
+            m.phase_key(self.name, month),
+            month,
+            m.people.view(EducationPeople),
+            m.firms.employees,
+            self.rules(month),
+            m.hooks.enrolment,
+            EDUCATION_DRAWS,
+            m.flows,
+        )
+        rng = m.phase_rng(self.name, month)
+        n_out = poisson_count(rng, m.params["outside_student_intake"] / 12.0 * m.scale)
+        if not n_out:
+            return
+        cells = rng.choice(m.outside_cells, size=n_out)
+        m.people.append(
+            n_out,
+            zone=OUTSIDE,
+            cell=cells,
+            born=month - rng.integers(19 * 12, 21 * 12, size=n_out),
+            female=rng.random(n_out) < 0.5,
+            education=UPPER_SECONDARY,
+            skill=draw_skill(rng, np.full(n_out, UPPER_SECONDARY, dtype=np.int8)),
+            status=STUDENT,
+            since=month,
+            commute_km=m.km_between(cells, m.university_cell(rng, n_out))
+            + rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out),
+        )

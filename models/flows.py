@@ -1,12 +1,14 @@
 """Monthly flow counters by zone, filled by the kernels and read by the indicators.
 
-``flows[FLOW, zone]`` with zones ``0..37`` the comuni and ``38`` the outside zone. The
+``flows[FLOW, zone]`` by zone: the comuni, then :data:`~models.codes.OUTSIDE`. The
 counters are zeroed at the start of each month.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from models.codes import N_ZONES
 
 FLOW_NAMES = (
     "births",
@@ -45,7 +47,6 @@ FLOW_NAMES = (
     STARTUPS_INNOVATIVE,
 ) = range(len(FLOW_NAMES))
 N_FLOWS = len(FLOW_NAMES)
-N_ZONES = 39
 
 
 def new_flows() -> np.ndarray:

@@ -1,10 +1,10 @@
 """Named hooks through which levers act on the model.
 
-Each hook is an array over the 39 zones (38 comuni and outside), reset every month to its
+Each hook is an array by zone (:data:`~models.codes.N_ZONES` entries), reset every month to its
 neutral value; active levers then multiply (or add to) the entries of their target
 comuni. Kernels read hooks as ordinary arguments: no lever code ever runs inside a kernel.
 A hook whose effect is metro-wide (marked "metro-wide" below) is read at entry
-:data:`METRO` (38), which only metro-wide effects reach: a lever targeted at some comuni
+:data:`~models.codes.METRO`, which only metro-wide effects reach: a lever targeted at some comuni
 cannot change it by accident.
 """
 
@@ -14,8 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-N_ZONES = 39
-METRO = 38  # the entry read for metro-wide hooks
+from models.codes import N_ZONES
 
 # name: (neutral value, what it does)
 HOOKS: dict[str, tuple[float, str]] = {
@@ -53,7 +52,7 @@ HOOKS: dict[str, tuple[float, str]] = {
 
 @dataclass
 class Hooks:
-    """Current values of every hook, one array of 39 zones each."""
+    """Current values of every hook, one array by zone each."""
 
     firm_exit: np.ndarray
     startup_exit: np.ndarray

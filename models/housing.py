@@ -10,50 +10,116 @@ residential choice, McFadden 1978).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from models.codes import CHILD, EMPLOYED, NO_MODE, STUDENT
+from models.codes import CHILD, EMPLOYED, N_COMUNI, NO_MODE, OUTSIDE, STUDENT
+from models.draws import HOUSING_DRAWS
 from models.flows import MOVES_IN, MOVES_OUT
-from models.territory import OUTSIDE
+from models.territory import BUILT
+from sim.components import Component
 from sim.random import gumbel, uniform
+
+if TYPE_CHECKING:
+    from models.model import MetroModel
+
+
+class MovesPeople(NamedTuple):
+    """The people columns the moves kernel reads and writes."""
+
+    uid: np.ndarray
+    alive: np.ndarray
+    zone: np.ndarray
+    cell: np.ndarray
+    born: np.ndarray
+    status: np.ndarray
+    job: np.ndarray
+    mode: np.ndarray
+    commute_km: np.ndarray
+
+
+class HousingMarket(NamedTuple):
+    """The month's housing market by cell, and where the commuters' places are.
+
+    Attributes:
+        free_cdf: cumulative free capacity over cells (candidate homes are drawn ∝ room).
+        cell_zone: each cell's zone.
+        occupancy: residents by cell (updated as people move).
+        rent: rent by cell as residents pay it (the levers' ``rent`` hook applied).
+        green_access: share of green land around each cell.
+        attractiveness: by zone, with the outside zone unattractive.
+        firm_cell: each firm's cell (a worker's place).
+        university_cells: the universities' cells (a student's place).
+    """
+
+    free_cdf: np.ndarray
+    cell_zone: np.ndarray
+    occupancy: np.ndarray
+    rent: np.ndarray
+    green_access: np.ndarray
+    attractiveness: np.ndarray
+    firm_cell: np.ndarray
+    university_cells: np.ndarray
+
+
+class MoveRules(NamedTuple):
+    """The month's residential-choice rules.
+
+    Attributes:
+        move_rate: monthly probability that an adult considers moving (doubled at 20-34).
+        rent_weight, green_weight, job_weight: utility per EUR/m², per green share, per km.
+        moving_cost: utility of staying put.
+        candidates: candidate homes compared.
+        circuity: road over straight-line distance.
+        cell_km: side of a cell, km.
+    """
+
+    move_rate: float
+    rent_weight: float
+    green_weight: float
+    job_weight: float
+    moving_cost: float
+    candidates: int
+    circuity: float
+    cell_km: float
+
+
+@njit(cache=True, inline="always")
+def candidate_draw(draws, c):
+    """The draw number of candidate home ``c`` (1, 2, ...): see :class:`HousingDraws`."""
+    if c <= draws.candidate_count:
+        return draws.candidate + c - 1
+    return draws.candidate_overflow + c - draws.candidate_count - 1
 
 
 @njit(cache=True)
-def moves_kernel(
-    key,
-    uid,
-    month,
-    alive,
-    zone,
-    cell,
-    born,
-    status,
-    job,
-    mode,
-    commute_km,
-    firm_cell,
-    university_cells,
-    free_cdf,
-    cell_zone,
-    occupancy,
-    rent,
-    green_access,
-    attractiveness,
-    cell_x,
-    cell_y,
-    flows,
-    move_monthly,
-    rent_weight,
-    green_weight,
-    job_weight,
-    circuity,
-    cell_km,
-    moving_cost,
-    move_candidates,
-):
-    """Residential moves of adults for one month. Returns the number of moves."""
+def moves_kernel(key, month, people, market, space, rules, draws, flows):
+    """Residential moves of adults for one month.
+
+    Args:
+        key: the month's key of the ``housing`` stream.
+        month: the month index.
+        people: :class:`MovesPeople`.
+        market: :class:`HousingMarket`.
+        space: :class:`~models.space.CellCoordinates` (km).
+        rules: :class:`MoveRules`.
+        draws: the stream's layout (:data:`models.draws.HOUSING_DRAWS`).
+        flows: the month's flow counters.
+
+    Returns:
+        The number of moves.
+    """
+    free_cdf, occupancy, cell_zone = market.free_cdf, market.occupancy, market.cell_zone
+    alive, zone, cell, status, uid = (
+        people.alive,
+        people.zone,
+        people.cell,
+        people.status,
+        people.uid,
+    )
+    cell_x, cell_y = space.x, space.y
     n_cells = free_cdf.size
     moves = 0
     if n_cells == 0 or free_cdf[n_cells - 1] <= 0.0:
@@ -62,36 +128,39 @@ def moves_kernel(
     for i in range(alive.size):
         if alive[i] == 0 or zone[i] == OUTSIDE or status[i] == CHILD:
             continue
-        age = (month - born[i]) / 12.0
-        p = move_monthly * (2.0 if 20.0 <= age < 35.0 else 1.0)
-        if uniform(key, uid[i], 0) >= p:
+        age = (month - people.born[i]) / 12.0
+        p = rules.move_rate * (2.0 if 20.0 <= age < 35.0 else 1.0)
+        if uniform(key, uid[i], draws.move) >= p:
             continue
         place = -1
         if status[i] == EMPLOYED:
-            place = firm_cell[job[i]]
+            place = market.firm_cell[people.job[i]]
         elif status[i] == STUDENT:
-            place = university_cells[uid[i] % university_cells.size]
+            place = market.university_cells[uid[i] % market.university_cells.size]
         here = cell[i]
         best = here
         best_u = -1e300
-        for c in range(move_candidates + 1):
+        for c in range(rules.candidates + 1):
             if c == 0:
                 cand = here
             else:
-                r = uniform(key, uid[i], 1 + c) * total
+                r = uniform(key, uid[i], candidate_draw(draws, c)) * total
                 cand = np.searchsorted(free_cdf, r, side="right")
                 if cand >= n_cells:
                     cand = n_cells - 1
-            u = -rent_weight * rent[cand] + green_weight * green_access[cand]
-            u += attractiveness[cell_zone[cand]]
+            u = (
+                -rules.rent_weight * market.rent[cand]
+                + rules.green_weight * market.green_access[cand]
+            )
+            u += market.attractiveness[cell_zone[cand]]
             if place >= 0:
-                d = circuity * math.hypot(
+                d = rules.circuity * math.hypot(
                     cell_x[cand] - cell_x[place], cell_y[cand] - cell_y[place]
                 )
-                u -= job_weight * d
+                u -= rules.job_weight * d
             if c == 0:
-                u += moving_cost
-            u += gumbel(key, uid[i], 20 + c)
+                u += rules.moving_cost
+            u += gumbel(key, uid[i], draws.taste + c)
             if u > best_u:
                 best_u = u
                 best = cand
@@ -108,11 +177,12 @@ def moves_kernel(
             flows[MOVES_IN, new_zone] += 1.0
             zone[i] = new_zone
         if place >= 0:
-            commute_km[i] = (
-                circuity * math.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
-                + 0.5 * cell_km
+            people.commute_km[i] = (
+                rules.circuity
+                * math.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
+                + 0.5 * rules.cell_km
             )
-            mode[i] = NO_MODE
+            people.mode[i] = NO_MODE
     return moves
 
 
@@ -161,3 +231,89 @@ def initial_rents(
     d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
     rent = 5.5 + 5.0 * np.exp(-d / 6.0)
     return np.where(zone == OUTSIDE, 0.0, rent)
+
+
+class Housing(Component):
+    """Occupancy, construction, rents and residential moves.
+
+    Each January after the first, cells fuller than half the natural vacancy allows gain
+    ``construction_rate`` of their capacity. Rents move towards the market rent
+    (:func:`update_rents`), then adults who consider moving choose a home (kernel).
+
+    Attributes:
+        base_rent: the 2015 rent by cell.
+    """
+
+    name = "housing"
+    doc = "rents, moves, construction"
+    needs = ("comuni",)
+
+    def __init__(self, model: MetroModel) -> None:
+        super().__init__(model)
+        self.base_rent = model.layer["rent"].copy()
+        people = model.people
+        resident = people.zone != OUTSIDE
+        occupancy = np.bincount(people.cell[resident], minlength=model.cell_zone.size)
+        model.layer["residents"][:] = occupancy
+        vacancy = model.params["vacancy_target"]
+        built = model.layer["land_use"] == BUILT
+        # capacity in residents (agents): the 2015 occupancy plus the natural vacancy; empty
+        # built cells get a little room. Fractional, so the slack is the same at any scale.
+        model.layer["housing_capacity"][:] = np.where(
+            model.cell_zone != OUTSIDE, occupancy / (1.0 - vacancy) + 0.05 * built, 0.0
+        )
+
+    def rules(self) -> MoveRules:
+        """The month's residential-choice rules."""
+        m = self.model
+        p = m.params
+        return MoveRules(
+            move_rate=float(p["move_rate"] / 12.0),
+            rent_weight=float(p["rent_weight"]),
+            green_weight=float(p["green_weight"]),
+            job_weight=float(p["job_access_weight"]),
+            moving_cost=float(p["moving_cost"]),
+            candidates=int(p["move_candidates"]),
+            circuity=float(p["circuity"]),
+            cell_km=float(m.territory.cell_km),
+        )
+
+    def step(self, month: int) -> None:
+        """Occupancy, construction (each January), rents, then moves."""
+        m = self.model
+        p, people = m.params, m.people
+        occupancy = m.layer["residents"]
+        count_residents(people.alive, people.zone, people.cell, occupancy)
+        capacity = m.layer["housing_capacity"]
+        if month % 12 == 0 and month > m.first_month:
+            tight = occupancy > capacity * (1.0 - 0.5 * p["vacancy_target"])
+            capacity += np.where(tight, capacity * p["construction_rate"], 0.0)
+        update_rents(
+            m.layer["rent"],
+            self.base_rent,
+            capacity,
+            occupancy,
+            p["rent_adjustment"],
+            p["rent_occupancy_elasticity"],
+            p["vacancy_target"],
+        )
+        market = HousingMarket(
+            free_cdf=free_capacity_cdf(capacity, occupancy),
+            cell_zone=m.cell_zone,
+            occupancy=occupancy,
+            rent=m.layer["rent"] * m.hooks.rent[m.cell_zone],
+            green_access=m.layer["green_access"],
+            attractiveness=np.append(m.services.attractiveness[:N_COMUNI], -50.0),
+            firm_cell=m.firms.cell,
+            university_cells=m.university_cells,
+        )
+        moves_kernel(
+            m.phase_key(self.name, month),
+            month,
+            people.view(MovesPeople),
+            market,
+            m.space,
+            self.rules(),
+            HOUSING_DRAWS,
+            m.flows,
+        )

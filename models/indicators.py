@@ -1,31 +1,38 @@
 """Indicators of the plan's eight goals, per comune and for the metro area, every month.
 
-One pass over people and one over firms give stocks by zone; the month's flow counters,
-the commuting tallies and the comuni's accounts give the rest. Counts and EUR totals are
-divided by the scale, so every value is a full-scale equivalent whatever the scale.
-Income inequality and poverty use a fine logarithmic income histogram per zone, so they
-cost one pass and no sort: the bin of an income is read off the bits of its float32
-value (exponent and four leading mantissa bits), 16 bins per doubling of income, each
-about 4.4% wide; within a bin incomes are taken as equal (Gini) or uniform (quantiles).
+The census (:mod:`models.census`) gives the stocks by zone; the month's flow counters,
+the commuting tally and the comuni's accounts give the rest. Counts and EUR totals are
+divided by the scale, so every value is a full-scale equivalent whatever the scale. The
+indicators only record: nothing the model reads is written here.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from numba import njit
 
-from models.codes import EMPLOYED, RETIRED, STUDENT, TERTIARY, UNEMPLOYED
-from models.territory import OUTSIDE
+from models import census as c
+from models.codes import ACTIVE, METRO_COLUMN, N_COMUNI, N_ZONES, TRANSIT
+from models.flows import (
+    BIRTHS,
+    DEATHS,
+    EMIGRANTS,
+    FDI,
+    FIRM_BIRTHS,
+    FIRM_DEATHS,
+    GRADUATES,
+    IMMIGRANTS,
+    INVESTMENT,
+    MOVES_IN,
+    MOVES_OUT,
+    TALENT_IN,
+    TALENT_OUT,
+)
+from sim.components import Component
 
-_SHIFT = 19  # float32 bits: 8 exponent bits and the 4 leading mantissa bits remain
-_BASE = int(np.array([100.0], dtype=np.float32).view(np.int32)[0]) >> _SHIFT
-_TOP = int(np.array([2e6], dtype=np.float32).view(np.int32)[0]) >> _SHIFT
-N_BINS = _TOP - _BASE + 1
-"""Income bins 1..N_BINS (bin 0 holds incomes of zero or less)."""
-EDGES = (
-    ((np.arange(N_BINS + 1, dtype=np.int64) + _BASE) << _SHIFT).astype(np.int32).view(np.float32)
-).astype(np.float64)
-"""Lower edge of bin b+1 at index b; EDGES[N_BINS] is the top edge (about 2.1 million)."""
+if TYPE_CHECKING:
+    from models.model import MetroModel
 
 # name, goal (1-8 as in the plan; 0 = context, 9 = sustainability), unit
 INDICATORS: tuple[tuple[str, int, str], ...] = (
@@ -121,135 +128,152 @@ GOALS = {
 }
 
 
-@njit(cache=True)
-def people_stocks(
-    month,
-    alive,
-    zone,
-    born,
-    status,
-    since,
-    education,
-    income,
-    income_bits,
-    stocks,
-    hist,
-    hist_sum,
-):
-    """Count stocks by zone and fill the income histogram, in one pass.
+class Indicators(Component):
+    """The month's indicators (full-scale equivalents) and, each January, OD and firms.
 
-    ``stocks[k, zone]`` for k = population, pop 15-64, employed, employed 15-64, unemployed,
-    long-term unemployed, students, talents, income sum, income earners. The histogram
-    (``hist`` counts, ``hist_sum`` incomes) is of adults who are employed, unemployed or
-    retired, the only people with an income; its bins above 0 give the income earners.
-
-    Each resident adds 1 to one cell of a table by zone and category (status, working
-    age, talent, long-term unemployed), and the stocks are summed from that table at the
-    end: one increment per person instead of several.
+    Attributes:
+        records: ``(month, values)`` per month from the scenario's start, ``values`` of
+            shape ``(len(INDICATORS), N_ZONES)``: the comuni, then the metro area in
+            :data:`~models.codes.METRO_COLUMN`.
+        od_snapshots: ``(month, od)`` each January: commuters by origin zone,
+            destination comune and mode (agents).
+        firm_snapshots: ``(month, columns)`` each January: every live firm's sector,
+            employees, zone, founding month and row (``firm_id``).
     """
-    n_zones = stocks.shape[1]
-    table = np.zeros((n_zones, 64), dtype=np.int64)
-    for i in range(alive.size):
-        if alive[i] == 0:
-            continue
-        z = zone[i]
-        s = status[i]
-        if z == OUTSIDE:
-            if s == STUDENT:
-                table[z, s] += 1
-            continue
-        age_months = month - born[i]
-        working_age = 180 <= age_months < 780
-        code = s
-        if working_age:
-            code |= 8
-            if education[i] == TERTIARY and age_months >= 300:
-                code |= 16
-        if s == UNEMPLOYED and month - since[i] >= 12:
-            code |= 32
-        table[z, code] += 1
-        if s == EMPLOYED or s == UNEMPLOYED or s == RETIRED:
-            y = income[i]
-            if y <= 0.0:
-                b = 0
-            else:
-                b = min(max((income_bits[i] >> _SHIFT) - _BASE + 1, 1), N_BINS)
-            hist[z, b] += 1.0
-            hist_sum[z, b] += y
-    for z in range(n_zones):
-        for code in range(64):
-            c = table[z, code]
-            if c == 0:
-                continue
-            s = code & 7
-            if s == STUDENT:
-                stocks[6, z] += c
-            if z == OUTSIDE:
-                continue
-            stocks[0, z] += c
-            if code & 8:
-                stocks[1, z] += c
-            if s == EMPLOYED:
-                stocks[2, z] += c
-                if code & 8:
-                    stocks[3, z] += c
-            elif s == UNEMPLOYED:
-                stocks[4, z] += c
-                if code & 32:
-                    stocks[5, z] += c
-            if code & 16:
-                stocks[7, z] += c
-        for b in range(1, hist.shape[1]):
-            stocks[8, z] += hist_sum[z, b]
-            stocks[9, z] += hist[z, b]
 
+    name = "indicators"
+    doc = "indicators of the eight goals; yearly commuting flows and firms"
+    needs = ("levers", "commuting", "comuni", "census")
 
-@njit(cache=True)
-def firm_stocks(alive, zone, employees, innovative, university_link, stocks):
-    """Stocks by zone: firms, jobs, innovative firms, university links."""
-    for f in range(alive.size):
-        if alive[f] == 0:
-            continue
-        z = zone[f]
-        stocks[0, z] += 1.0
-        stocks[1, z] += employees[f]
-        stocks[2, z] += innovative[f]
-        stocks[3, z] += university_link[f]
+    def __init__(self, model: MetroModel) -> None:
+        super().__init__(model)
+        self.records: list[tuple[int, np.ndarray]] = []
+        self.od_snapshots: list[tuple[int, np.ndarray]] = []
+        self.firm_snapshots: list[tuple[int, dict[str, np.ndarray]]] = []
 
+    def step(self, month: int) -> None:
+        """Record the month's indicators, and each January the flows and the firms."""
+        m = self.model
+        if month >= m.start_month:
+            self.records.append((month, self.values()))
+        if month % 12 == 0:
+            f = m.firms
+            live = f.alive == 1
+            self.od_snapshots.append((month, m.commuting.tally.od.copy()))
+            self.firm_snapshots.append(
+                (
+                    month,
+                    {
+                        name: f.columns[name][: f.count][live].copy()
+                        for name in ("sector", "employees", "zone", "founded")
+                    }
+                    | {"firm_id": np.flatnonzero(live)},
+                )
+            )
 
-def gini_from_histogram(counts: np.ndarray, sums: np.ndarray) -> float:
-    """Gini index of a binned distribution (bins in increasing order; equal within a bin)."""
-    n = counts.sum()
-    total = sums.sum()
-    if n <= 0 or total <= 0:
-        return float("nan")
-    pop_share = counts / n
-    inc_share = sums / total
-    cum = np.cumsum(inc_share)
-    prev = np.concatenate([[0.0], cum[:-1]])
-    return float(1.0 - np.sum(pop_share * (cum + prev)))
+    def latest(self, name: str) -> float:
+        """The metro value of indicator ``name`` in the last month recorded (NaN if none)."""
+        if not self.records:
+            return float("nan")
+        return float(self.records[-1][1][INDEX[name], METRO_COLUMN])
 
+    def values(self) -> np.ndarray:
+        """The indicators now: ``(len(INDICATORS), N_ZONES)``, NaN where undefined."""
+        m = self.model
+        census, flows, s, n = m.census, m.flows, m.scale, N_COMUNI
+        stocks, fstocks = census.people_stocks, census.firm_stocks
+        hist, hist_sum = census.income.counts, census.income.sums
+        out = np.full((len(INDICATORS), N_ZONES), np.nan)
 
-def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
-    """The ``q`` quantile of incomes from the histogram (uniform within a bin)."""
-    cum = np.cumsum(counts)
-    if cum[-1] <= 0:
-        return float("nan")
-    target = q * cum[-1]
-    b = int(np.searchsorted(cum, target))
-    if b == 0:
-        return 0.0
-    frac = (target - cum[b - 1]) / max(counts[b], 1e-12)
-    return float(EDGES[b - 1] + frac * (EDGES[b] - EDGES[b - 1]))
+        def put(name: str, comuni: np.ndarray, metro: float) -> None:
+            out[INDEX[name], :n] = comuni[:n]
+            out[INDEX[name], METRO_COLUMN] = metro
 
+        def counts(name: str, by_zone: np.ndarray, metro: float | None = None) -> None:
+            put(name, by_zone / s, (by_zone[:n].sum() if metro is None else metro) / s)
 
-def share_below(counts: np.ndarray, line: float) -> float:
-    """Share of the histogram's people with income below ``line`` (uniform within a bin)."""
-    n = counts.sum()
-    if n <= 0:
-        return float("nan")
-    if line <= EDGES[0]:
-        return float(counts[0] / n)
-    b = min(int(np.searchsorted(EDGES, line, side="right")), N_BINS)  # line is in bin b
-    frac = min((line - EDGES[b - 1]) / (EDGES[b] - EDGES[b - 1]), 1.0)
-    return float((counts[:b].sum() + frac * counts[b]) / n)
+        def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+            return np.where(den > 0, num / np.maximum(den, 1e-12), np.nan)
+
+        counts("population", stocks[c.POPULATION])
+        counts("births", flows[BIRTHS])
+        counts("deaths", flows[DEATHS])
+        put(
+            "immigrants",
+            (flows[IMMIGRANTS] + flows[MOVES_IN]) / s,
+            flows[IMMIGRANTS][:n].sum() / s,
+        )
+        put(
+            "emigrants",
+            (flows[EMIGRANTS] + flows[MOVES_OUT]) / s,
+            flows[EMIGRANTS][:n].sum() / s,
+        )
+        # the projects' cost is a metro-wide figure (EUR, already full scale): no comune rows
+        put("lever_cost_eur", np.full(n, np.nan), m.lever_delivery.cost)
+        counts("investment_eur", flows[INVESTMENT])
+        counts("fdi_eur", flows[FDI])
+        counts("firms_active", fstocks[c.FIRMS])
+        counts("firm_births", flows[FIRM_BIRTHS])
+        counts("firm_deaths", flows[FIRM_DEATHS])
+        counts("jobs", fstocks[c.JOBS])
+        counts("employed", stocks[c.EMPLOYED_RESIDENTS])
+        working_age, employed_wa = stocks[c.WORKING_AGE], stocks[c.EMPLOYED_WORKING_AGE]
+        put(
+            "employment_rate",
+            ratio(employed_wa, working_age),
+            employed_wa[:n].sum() / working_age[:n].sum(),
+        )
+        unemployed = stocks[c.UNEMPLOYED_RESIDENTS]
+        labour_force = stocks[c.EMPLOYED_RESIDENTS] + unemployed
+        put(
+            "unemployment_rate",
+            ratio(unemployed, labour_force),
+            unemployed[:n].sum() / labour_force[:n].sum(),
+        )
+        long_term = stocks[c.LONG_TERM_UNEMPLOYED]
+        put(
+            "long_term_unemployment_rate",
+            ratio(long_term, labour_force),
+            long_term[:n].sum() / labour_force[:n].sum(),
+        )
+        counts("innovative_firms", fstocks[c.INNOVATIVE_FIRMS])
+        counts("university_links", fstocks[c.UNIVERSITY_LINKS])
+        students = stocks[c.STUDENTS]
+        counts("students", students, students.sum())  # metro: every enrolled student
+        counts("graduates", flows[GRADUATES], flows[GRADUATES].sum())
+        counts("talents", stocks[c.TALENTS])
+        counts("talent_net_migration", flows[TALENT_IN] - flows[TALENT_OUT])
+        pop = np.maximum(stocks[c.POPULATION][:n], 1.0)
+        cost = np.array(m.comuni.get("service_cost_per_capita"))
+        put("service_cost_per_capita_eur", cost, float(np.average(cost, weights=pop)))
+        burden = np.array(m.comuni.get("admin_burden_days"))
+        firms = fstocks[c.FIRMS][:n]
+        put("admin_burden_days", burden, float(np.average(burden, weights=firms + 1e-9)))
+        tourism = m.services.tourism
+        put("tourist_arrivals", tourism, tourism[:n].sum())
+        income, earners = stocks[c.INCOME_SUM], stocks[c.INCOME_EARNERS]
+        put("mean_income_eur", ratio(income, earners), income[:n].sum() / earners[:n].sum())
+        metro_hist = hist[:n].sum(axis=0)
+        gini = np.array([c.gini_from_histogram(hist[z], hist_sum[z]) for z in range(n)])
+        put("poverty_rate", census.zone_poverty, census.metro_poverty)
+        put("income_gini", gini, c.gini_from_histogram(metro_hist, hist_sum[:n].sum(axis=0)))
+        tally = m.commuting.tally
+        put("commuters_to_torino", tally.to_torino / s, tally.to_torino.sum() / s)
+        put(
+            "transit_share",
+            ratio(tally.by_mode[:, TRANSIT], tally.commuters),
+            tally.by_mode[:, TRANSIT].sum() / max(tally.commuters.sum(), 1),
+        )
+        put(
+            "bike_walk_share",
+            ratio(tally.by_mode[:, ACTIVE], tally.commuters),
+            tally.by_mode[:, ACTIVE].sum() / max(tally.commuters.sum(), 1),
+        )
+        put("commute_co2_t", tally.co2_kg / 1000.0 / s, tally.co2_kg.sum() / 1000.0 / s)
+        put("green_share", m.zone_green_share, m.metro_green_share)
+        rent = m.layer["rent"] * m.hooks.rent[m.cell_zone]  # as residents pay it
+        occ = m.layer["residents"]
+        rz = np.bincount(m.cell_zone, weights=rent * occ, minlength=N_ZONES)
+        oz = np.bincount(m.cell_zone, weights=occ, minlength=N_ZONES)
+        put("rent_eur_m2", ratio(rz, oz), rz[:n].sum() / oz[:n].sum())
+        return out

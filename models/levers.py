@@ -27,6 +27,7 @@ import numpy as np
 from models.hooks import HOOKS
 from models.territory import load_territory
 from sim.calendar import format_month, parse_month
+from sim.components import Component
 from sim.errors import InputError
 from sim.scenario import check_month
 
@@ -832,3 +833,26 @@ def lever_markers(table: Mapping[str, Any], max_codes: int = 4) -> list[tuple[st
             label += f" +{len(codes) - max_codes}"
         markers.append((label, month))
     return markers
+
+
+class LeverDelivery(Component):
+    """The levers' month: reset the hooks, let each active lever move its own, and cost.
+
+    Attributes:
+        cost: the active levers' cost this month, EUR (full scale).
+    """
+
+    name = "levers"
+    doc = "active levers set the hooks for this month"
+
+    def __init__(self, model: MetroModel) -> None:
+        super().__init__(model)
+        self.cost = 0.0
+
+    def step(self, month: int) -> None:
+        """Neutral hooks, then every lever's effect at its strength this month."""
+        m = self.model
+        m.hooks.reset()
+        for lever in m.levers:
+            lever.apply(m, month)
+        self.cost = sum(lever.yearly_cost(month) for lever in m.levers) / 12.0

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.codes import OUTSIDE
 from models.indicators import GOALS, INDICATORS
-from models.territory import OUTSIDE, Territory
+from models.territory import Territory
 from sim.plots import time_series, zone_map
 
 METRO = "metro"

@@ -26,14 +26,17 @@ from models.codes import (
     MANUFACTURING,
     N_SECTORS,
     NO_MODE,
+    OUTSIDE,
     RETIRED,
     STUDENT,
     TERTIARY,
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
+from models.education import draw_skill
 from models.labour import wages
-from models.territory import BUILT, OUTSIDE, Territory
+from models.space import OUTSIDE_EXTRA_KM_MEAN
+from models.territory import BUILT, Territory
 from sim.tables import AgentTable
 
 # --- the plan's figures (PLAN.md) --------------------------------------------------------
@@ -78,7 +81,6 @@ MAX_FIRM_SIZE = 15_000  # assumption: the largest establishment (FCA's Turin pla
 SECTOR_SHARES_MICRO = np.array([0.05, 0.13, 0.27, 0.07, 0.22, 0.26])
 SECTOR_SHARES_LARGER = np.array([0.30, 0.10, 0.18, 0.05, 0.22, 0.15])
 CAPITAL_PER_WORKER = np.array([160e3, 60e3, 70e3, 50e3, 90e3, 60e3])  # EUR, ISTAT K/L
-OUTSIDE_EXTRA_KM_MEAN = 12.0  # assumption: mean distance beyond the raster for outside homes
 UNIVERSITY_CELLS = 6  # cells of central Torino hosting the universities
 
 
@@ -162,18 +164,6 @@ def weighted_sample(rng: np.random.Generator, weights: np.ndarray, k: int) -> np
     with np.errstate(divide="ignore"):
         keys = rng.exponential(size=len(weights)) / weights
     return np.argpartition(keys, k - 1)[:k]
-
-
-def draw_skill(rng: np.random.Generator, education: np.ndarray) -> np.ndarray:
-    """Skill index of people with the given education.
-
-    ``exp(0.25·education + 0.3·N(0,1) - 0.045)``: a person of low education has mean skill
-    1 (assumption: each level of education raises skill by 28%, with a lognormal spread
-    of 0.3).
-    """
-    return np.exp(0.25 * education + 0.3 * rng.standard_normal(education.size) - 0.045).astype(
-        np.float32
-    )
 
 
 def town_centres(territory: Territory) -> np.ndarray:

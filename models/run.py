@@ -19,13 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.codes import MODE_NAMES, SECTOR_NAMES
+from models.codes import MODE_NAMES, OUTSIDE, SECTOR_NAMES
 from models.indicators import INDICATOR_NAMES
 from models.levers import build_levers, lever_markers
 from models.model import MetroModel
 from models.parameters import resolve
 from models.plots import goal_figures, map_figures, save_figures
-from models.territory import OUTSIDE
 from sim.calendar import format_month
 from sim.results import code_version, machine, package_versions, write_run_folder
 from sim.scenario import Scenario
@@ -86,9 +85,9 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
     codes = list(model.territory.codes)
     return RunResult(
         scenario=scenario,
-        indicators=indicator_table(model.records, codes),
-        od=od_table(model.od_snapshots, codes, model.scale),
-        firms=firm_table(model.firm_snapshots, codes),
+        indicators=indicator_table(model.indicators.records, codes),
+        od=od_table(model.indicators.od_snapshots, codes, model.scale),
+        firms=firm_table(model.indicators.firm_snapshots, codes),
         timings={
             "init_s": init_s,
             "simulate_s": simulate_s,

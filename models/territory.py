@@ -32,8 +32,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-OUTSIDE: int = 38
-"""Zone index of the outside zone (cells of no comune: rest of the province and beyond)."""
+from models.codes import N_COMUNI, N_ZONES, OUTSIDE
 
 BUILT, AGRICULTURAL, GREEN = 0, 1, 2
 """Land-use codes of comune cells; outside cells have land use ``-1``."""
@@ -41,7 +40,6 @@ BUILT, AGRICULTURAL, GREEN = 0, 1, 2
 LAND_USE_NAMES: tuple[str, str, str] = ("built", "agricultural", "green")
 """Names of the land-use codes, by code."""
 
-N_COMUNI: int = 38
 TORINO_CODE: str = "001272"
 EARTH_RADIUS_KM: float = 6371.0088
 """Mean Earth radius used by the equirectangular projection."""
@@ -158,7 +156,7 @@ class Territory:
 
     def cells_per_comune(self) -> np.ndarray:
         """Count the cells of each comune, int64 ``(38,)``."""
-        return np.bincount(self.cell_zone.ravel(), minlength=OUTSIDE + 1)[: self.n_comuni].astype(
+        return np.bincount(self.cell_zone.ravel(), minlength=N_ZONES)[: self.n_comuni].astype(
             np.int64
         )
 

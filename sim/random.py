@@ -18,6 +18,7 @@ No module-level generator exists and nothing calls ``np.random.seed``.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, uint64
@@ -139,3 +140,84 @@ def gumbel(key: uint64, agent: int, draw: int) -> float:
     """A standard Gumbel number, for logit choices (argmax of utility plus Gumbel)."""
     u = uniform(key, agent, draw)
     return -np.log(-np.log(u + 1e-300) + 1e-300)
+
+
+@dataclass(frozen=True)
+class DrawBlock:
+    """A named range of counter-based draw numbers of one stream.
+
+    Attributes:
+        stream: the random stream (the phase name given to :func:`phase_key`).
+        name: what the draws are for.
+        first: the first draw number (argument ``draw`` of :func:`uniform`) of the block.
+        count: how many draws the block holds (one per candidate, per attempt, ...).
+        uniforms_per_draw: uniform numbers each draw consumes: 1 for :func:`uniform`,
+            :func:`gumbel` and :func:`laplace`; 2 for :func:`standard_normal`, whose draw
+            ``d`` reads the uniforms ``2d`` and ``2d + 1``.
+    """
+
+    stream: str
+    name: str
+    first: int
+    count: int = 1
+    uniforms_per_draw: int = 1
+
+    @property
+    def uniforms(self) -> range:
+        """The uniform counters the block uses."""
+        start = self.first * self.uniforms_per_draw
+        return range(start, start + self.count * self.uniforms_per_draw)
+
+
+class DrawRegistry:
+    """Every counter-based draw of a model, by stream, checked never to be used twice.
+
+    A kernel draws ``uniform(key, agent, draw)``; two uses of one ``(stream, draw)`` for the
+    same agent in the same month would give them the same number. Blocks are declared
+    here with their place; :meth:`reserve` refuses a block whose uniform counters overlap
+    one already declared for the stream.
+    """
+
+    def __init__(self) -> None:
+        self._blocks: list[DrawBlock] = []
+
+    def reserve(
+        self, stream: str, name: str, first: int, count: int = 1, uniforms_per_draw: int = 1
+    ) -> int:
+        """Declare a block and return its first draw number.
+
+        Raises:
+            ValueError: the block is empty, negative, or overlaps another of the stream.
+        """
+        if count < 1 or first < 0 or uniforms_per_draw not in (1, 2):
+            raise ValueError(f"draw block {stream}/{name}: bad place {first}+{count}")
+        block = DrawBlock(stream, name, first, count, uniforms_per_draw)
+        for other in self.blocks(stream):
+            if set(other.uniforms) & set(block.uniforms):
+                raise ValueError(
+                    f"draw block {stream}/{name} (uniforms {block.uniforms.start}-"
+                    f"{block.uniforms.stop - 1}) overlaps {other.name} (uniforms "
+                    f"{other.uniforms.start}-{other.uniforms.stop - 1})"
+                )
+        self._blocks.append(block)
+        return first
+
+    def blocks(self, stream: str | None = None) -> list[DrawBlock]:
+        """The blocks declared (of one stream, or all), in declaration order."""
+        return [b for b in self._blocks if stream is None or b.stream == stream]
+
+    def block(self, stream: str, name: str) -> DrawBlock:
+        """One block by stream and name."""
+        for b in self._blocks:
+            if b.stream == stream and b.name == name:
+                return b
+        raise KeyError(f"no draw block {stream}/{name}")
+
+    def overlaps(self) -> list[tuple[DrawBlock, DrawBlock]]:
+        """Pairs of blocks of one stream sharing a uniform counter (empty when sound)."""
+        pairs = []
+        for i, a in enumerate(self._blocks):
+            for b in self._blocks[i + 1 :]:
+                if a.stream == b.stream and set(a.uniforms) & set(b.uniforms):
+                    pairs.append((a, b))
+        return pairs

@@ -12,9 +12,11 @@ models for this design.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+
+T = TypeVar("T", bound=tuple)
 
 
 class AgentView:
@@ -150,6 +152,13 @@ class AgentTable:
         if columns is not None and name in columns:
             return columns[name][: self.__dict__["count"]]
         raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name')!r} has no {name!r}")
+
+    def view(self, columns: type[T]) -> T:
+        """The rows in use of the columns named by a NamedTuple class, as that NamedTuple.
+
+        Kernels take their columns this way: ``people.view(DemographyPeople)``.
+        """
+        return columns(**{name: self.columns[name][: self.count] for name in columns._fields})
 
     def full(self, name: str) -> np.ndarray:
         """The whole allocated column, for kernels that append rows themselves."""

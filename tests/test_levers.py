@@ -31,7 +31,8 @@ import pandas as pd
 import pytest
 
 from models import levers as L
-from models.hooks import HOOKS, METRO, Hooks
+from models.codes import METRO
+from models.hooks import HOOKS, Hooks
 from models.indicators import INDICATOR_NAMES
 from models.run import simulate
 from models.territory import load_territory

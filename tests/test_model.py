@@ -4,10 +4,9 @@ import mesa
 import numpy as np
 import pytest
 
-from models.codes import EMPLOYED
+from models.codes import EMPLOYED, METRO_COLUMN, N_COMUNI, N_ZONES, OUTSIDE, STUDENT
 from models.indicators import INDEX
 from models.model import MetroModel
-from models.territory import OUTSIDE
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def stepped():
 def _population_by_zone(model):
     p = model.people
     resident = (p.alive == 1) & (p.zone != OUTSIDE)
-    return np.bincount(p.zone[resident], minlength=39)[:38]
+    return np.bincount(p.zone[resident], minlength=N_ZONES)[:N_COMUNI]
 
 
 def _consistency(model):
@@ -37,8 +36,8 @@ def _consistency(model):
         "employees_match": bool(np.array_equal(jobs, f.employees)),
         "dead_firms_empty": bool(np.all(f.employees[f.alive == 0] == 0)),
         "nonworkers_no_job": bool(np.all(p.job[(p.alive == 1) & (p.status != EMPLOYED)] == -1)),
-        "commuters": model.commute.commuters.sum(),
-        "od_total": model.commute.od.sum(),
+        "commuters": model.commuting.tally.commuters.sum(),
+        "od_total": model.commuting.tally.od.sum(),
     }
 
 
@@ -48,9 +47,10 @@ def test_is_a_mesa_model_with_comuni_on_a_grid(stepped):
     assert len(model.comuni) == 38
     assert len(model.agents) == 38
     assert all(isinstance(c, mesa.Agent) and c.cell is not None for c in model.comuni)
-    assert {"land_use", "housing_capacity", "rent", "transit_quality"} <= set(
-        model.grid._mesa_property_layers
-    )
+    for name in ("land_use", "housing_capacity", "rent", "transit_quality"):
+        layer = getattr(model.grid, name)  # Mesa's public access to a property layer
+        assert layer.data.reshape(-1) is not None
+        assert np.shares_memory(layer.data, model.layer[name])
     assert model.steps == 24
 
 
@@ -61,16 +61,16 @@ def test_population_accounting_holds_each_month_for_each_comune(stepped):
     for before, after, flows, _ in checks:
         expected = (
             before
-            + flows[BIRTHS, :38]
-            - flows[DEATHS, :38]
-            + flows[IMMIGRANTS, :38]
-            + flows[MOVES_IN, :38]
-            - flows[EMIGRANTS, :38]
-            - flows[MOVES_OUT, :38]
+            + flows[BIRTHS, :N_COMUNI]
+            - flows[DEATHS, :N_COMUNI]
+            + flows[IMMIGRANTS, :N_COMUNI]
+            + flows[MOVES_IN, :N_COMUNI]
+            - flows[EMIGRANTS, :N_COMUNI]
+            - flows[MOVES_OUT, :N_COMUNI]
         )
         assert np.array_equal(after, expected)
         # moves between comuni cancel for the metro area
-        assert flows[MOVES_IN, :38].sum() == flows[MOVES_OUT, :38].sum()
+        assert flows[MOVES_IN, :N_COMUNI].sum() == flows[MOVES_OUT, :N_COMUNI].sum()
 
 
 def test_population_accounting_in_the_indicator_table(baseline_result):
@@ -100,8 +100,8 @@ def test_jobs_and_firms_stay_consistent(stepped):
 def test_commuters_are_the_workers_and_students(stepped):
     model, _ = stepped
     p = model.people
-    commuting = (p.alive == 1) & np.isin(p.status, [EMPLOYED, 1])
-    assert model.commute.commuters.sum() == commuting.sum()
+    commuting = (p.alive == 1) & np.isin(p.status, [EMPLOYED, STUDENT])
+    assert model.commuting.tally.commuters.sum() == commuting.sum()
 
 
 def test_metro_values_are_full_scale_whatever_the_scale():
@@ -109,6 +109,8 @@ def test_metro_values_are_full_scale_whatever_the_scale():
     b = MetroModel(seed=1, scale=0.02, end="2015-01")
     a.step()
     b.step()
-    pa, pb = a.records[0][1], b.records[0][1]
+    pa, pb = a.indicators.records[0][1], b.indicators.records[0][1]
     for name in ("population", "firms_active", "students", "jobs"):
-        assert pa[INDEX[name], 38] == pytest.approx(pb[INDEX[name], 38], rel=0.02), name
+        assert pa[INDEX[name], METRO_COLUMN] == pytest.approx(
+            pb[INDEX[name], METRO_COLUMN], rel=0.02
+        ), name

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from models.codes import EMPLOYED, STUDENT, UNEMPLOYED
+from models.codes import EMPLOYED, METRO_COLUMN, OUTSIDE, STUDENT, UNEMPLOYED
 from models.model import MetroModel
 from models.parameters import defaults
 from models.population import build_population, largest_remainder
-from models.territory import OUTSIDE, load_territory
+from models.territory import load_territory
 from sim.random import phase_generator
 
 START = 2015 * 12
@@ -94,10 +94,10 @@ def test_largest_remainder_is_exact():
 def test_indicators_of_january_2015_match_the_plan_at_full_scale():
     model = MetroModel(seed=1, scale=1.0, end="2015-01")
     model.step()
-    ((month, values),) = model.records
+    ((month, values),) = model.indicators.records
     from models.indicators import INDEX
 
-    metro = 38
+    metro = METRO_COLUMN
     assert values[INDEX["population"], metro] == pytest.approx(1_586_000, rel=0.005)
     torino = values[INDEX["population"], model.torino] / values[INDEX["population"], metro]
     assert torino == pytest.approx(0.56, abs=0.01)

@@ -1,7 +1,7 @@
 """The Mesa reference implementation against the numba kernels (labour market, commuting).
 
 Over 20 seeds at scale 0.01 and 12 months (January-December 2015), MetroModel run with
-``phases=("labour", "commuting", "indicators")`` and :class:`ReferenceModel` are compared
+``phases=INDICATOR_PHASES`` and :class:`ReferenceModel` are compared
 month by month on the aggregate outcomes of :data:`models.reference.OUTCOMES`.
 
 With the same seed the two make the same random draws (counter-based, keyed by uid and
@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 from mesa.agent import AgentSet
 
-from models.codes import EMPLOYED
+from models.codes import EMPLOYED, METRO_COLUMN
 from models.indicators import INDEX
 from models.reference import (
     OUTCOMES,
@@ -90,12 +90,11 @@ def reference_state(model):
 def compare(seed, end, territory):
     metro, metro_records = run_metro(seed, SCALE, end, territory)
     ref, ref_records = run_reference(seed, SCALE, end, territory)
-    metro_area = 38  # the indicators' metro-area column
     return {
         "metro": metro_records,
         "metro_indicators": [
-            {"month": month, **{name: values[INDEX[name], metro_area] for name in INDICATORS}}
-            for month, values in metro.records
+            {"month": month, **{name: values[INDEX[name], METRO_COLUMN] for name in INDICATORS}}
+            for month, values in metro.indicators.records
         ],
         "reference": ref_records,
         "metro_state": metro_state(metro),

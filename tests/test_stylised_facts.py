@@ -5,7 +5,8 @@ import pytest
 from scipy.stats import kurtosis
 
 from models import commuting, labour
-from models.codes import EMPLOYED
+from models.codes import EMPLOYED, N_COMUNI, N_ZONES
+from models.draws import COMMUTING_DRAWS, LABOUR_DRAWS
 from models.model import MetroModel
 from models.population import gravity_flows, zone_distances
 from sim.random import phase_key
@@ -19,7 +20,7 @@ def run_2021():
     while model.running:
         model.step()
         if first_od is None:
-            first_od = model.commute.od.sum(axis=2).copy()
+            first_od = model.commuting.tally.od.sum(axis=2).copy()
     return model, first_od
 
 
@@ -36,7 +37,7 @@ def test_upper_tail_of_firm_sizes_is_pareto_near_one(run_2021):
 def test_yearly_growth_rates_are_tent_shaped(run_2021):
     """Bottazzi, Cefis and Dosi (2002): Laplace growth rates, i.e. fat tails."""
     model, _ = run_2021
-    snaps = model.firm_snapshots
+    snaps = model.indicators.firm_snapshots
     rates = []
     for (_, a), (_, b) in zip(snaps[:-1], snaps[1:], strict=True):
         size_a = dict(zip(a["firm_id"].tolist(), a["employees"].tolist(), strict=True))
@@ -79,7 +80,7 @@ def test_distance_decay_of_flows_stays_at_the_gravity_value(run_2021):
                 high = mid
         return 0.5 * (low + high)
 
-    start, end = decay(first_od), decay(model.commute.od.sum(axis=2))
+    start, end = decay(first_od), decay(model.commuting.tally.od.sum(axis=2))
     assert 0.12 < start < 0.2
     assert end == pytest.approx(start, rel=0.25)
 
@@ -92,7 +93,7 @@ def test_matches_follow_the_matching_function_and_its_elasticity():
     rng = np.random.default_rng(0)
     # 3,000 open vacancies at random firms; seekers: every employed resident, made unemployed
     slots = rng.choice(np.flatnonzero(f.alive == 1), size=3000).astype(np.int32)
-    pool = np.flatnonzero((p.status == EMPLOYED) & (p.zone < 38))
+    pool = np.flatnonzero((p.status == EMPLOYED) & (p.zone < N_COMUNI))
     eta = model.params["matching_elasticity"]
     hires = {}
     for n_seekers in (8000, 4000):
@@ -101,44 +102,29 @@ def test_matches_follow_the_matching_function_and_its_elasticity():
         people["status"][seekers] = 3
         effort = np.ones(seekers.size)
         m = labour.matches(n_seekers, slots.size, 0.3, eta)
+        rules = labour.MatchingRules(
+            p_per_effort=m / n_seekers,
+            start=0,
+            n_candidates=30,
+            distance_weight=0.38,
+            skill_weight=1.0,
+            circuity=1.3,
+            cell_km=0.5,
+            wage_level=model.labour.wage_level,
+        )
+        firms = labour.LabourFirms(f.alive, f.cell, f.sector, f.productivity, f.employees.copy())
         hires[n_seekers] = (
             labour.matching_kernel(
                 phase_key(1, "test", n_seekers),
-                people["uid"],
                 model.month,
-                0,
-                seekers,
-                effort,
-                seekers.size,
-                m / n_seekers,
-                people["alive"],
-                people["zone"],
-                people["cell"],
-                people["born"],
-                people["status"],
-                people["since"],
-                people["job"],
-                people["education"],
-                people["skill"],
-                people["income"],
-                people["last_wage"],
-                people["mode"],
-                people["commute_km"],
-                slots,
-                np.ones(slots.size, np.uint8),
-                f.cell,
-                f.sector,
-                f.productivity,
-                f.employees.copy(),
-                model.cell_x,
-                model.cell_y,
+                labour.MatchingPeople(**{k: people[k] for k in labour.MatchingPeople._fields}),
+                firms,
+                labour.JobSeekers(seekers, effort, seekers.size),
+                labour.Vacancies(slots, np.ones(slots.size, np.uint8)),
+                model.space,
+                rules,
+                LABOUR_DRAWS,
                 np.zeros_like(model.flows),
-                30,
-                0.38,
-                1.0,
-                1.3,
-                0.5,
-                model.wage_level,
             )
             / m
         )
@@ -155,47 +141,22 @@ def test_mode_shares_are_the_logit_probabilities():
     p, f = model.people, model.firms
     par = model.params
     mode = np.full(p.count, -1, dtype=np.int8)
-    out = [np.zeros((39, 38, 3)), np.zeros((39, 3))]
-    args = (
-        par["asc_transit"],
-        par["asc_active"],
-        par["time_value"],
-        par["cost_value"],
-        par["car_speed_kmh"],
-        par["transit_speed_kmh"],
-        par["transit_wait_min"],
-        par["active_speed_kmh"],
-        par["car_cost_per_km"],
-        par["parking_cost_torino"],
-        par["transit_fare"],
+    counts = commuting.CommuteCounts(np.zeros((N_ZONES, N_COMUNI, 3)), np.zeros((N_ZONES, 3)))
+    rules = model.commuting.rules()._replace(review_rate=1.0)
+    assert rules.car_cost_km == par["car_cost_per_km"]  # neutral hooks: the parameters
+    people = commuting.CommutingPeople(
+        p.uid, p.alive, p.zone, p.cell, p.status, p.job, mode, p.commute_km
     )
+    quality = model.layer["transit_quality"]
     commuting.commuting_kernel(
-        phase_key(2, "test", 0),
-        p.uid,
-        p.alive,
-        p.zone,
-        p.cell,
-        p.status,
-        p.job,
-        mode,
-        p.commute_km,
-        f.cell,
-        f.zone,
-        model.torino,
-        model.layer["transit_quality"],
-        model.torino,
-        1.0,
-        *args,
-        *out,
+        phase_key(2, "test", 0), people, f.zone, quality, rules, COMMUTING_DRAWS, counts
     )
     chosen = mode >= 0
     idx = np.flatnonzero(chosen)
     dest = np.where(p.status[idx] == EMPLOYED, f.zone[np.maximum(p.job[idx], 0)], model.torino)
     v = np.array(
         [
-            commuting.mode_utilities(
-                p.commute_km[i], model.layer["transit_quality"][p.cell[i]], d == model.torino, *args
-            )
+            commuting.mode_utilities(p.commute_km[i], quality[p.cell[i]], d == model.torino, rules)
             for i, d in zip(idx, dest, strict=True)
         ]
     )

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from models.codes import OUTSIDE
 from models.territory import (
     AGRICULTURAL,
     BUILT,
     DEFAULT_CSV,
     GREEN,
-    OUTSIDE,
     Territory,
     build_territory,
     load_territory,

@@ -26,16 +26,16 @@ from models.codes import (
     CAR,
     EMPLOYED,
     KNOWLEDGE,
+    N_ZONES,
     NO_MODE,
+    OUTSIDE,
     STUDENT,
     TERTIARY,
     TRANSIT,
     UNEMPLOYED,
 )
 from models.commuting import ACTIVE_MAX_KM
-from models.flows import N_ZONES
 from models.labour import EDUCATION_WAGE_PREMIUM, SECTOR_WAGE_PREMIUM, WAGE_NOISE
-from models.territory import OUTSIDE
 from sim.random import gumbel, standard_normal, uniform
 
 if TYPE_CHECKING:
@@ -135,7 +135,6 @@ class CommuteRules:
     co2_factors: tuple[float, float, float]
     trips_per_month: float
     torino: int
-    university_zone: int
 
 
 class CommuteTally:
@@ -451,7 +450,7 @@ class Person(mesa.Agent):
         if self.status == EMPLOYED:
             dest = self.job.zone
         elif self.status == STUDENT:
-            dest = rules.university_zone
+            dest = rules.torino  # the universities are in Torino
         else:
             return
         z = self.zone

@@ -6,7 +6,7 @@ stated one agent at a time (:mod:`models.reference.agents`) and stepped through 
 kernels (``tests/test_reference.py``) and the baseline of the speed ratio
 (:func:`time_per_agent_month`).
 
-The setting is that of ``MetroModel(..., phases=("labour", "commuting", "indicators"))``:
+The setting is that of ``MetroModel(..., phases=INDICATOR_PHASES)``:
 no lever, no firm phase (employment targets stay fixed), no demography, education or
 housing; the only people who come and go are in-commuters, hired from outside and gone
 when they lose the job.
@@ -32,10 +32,7 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from models.codes import EMPLOYED, STUDENT, TRANSIT, UNEMPLOYED
-from models.flows import N_ZONES
-from models.hooks import METRO
-from models.population import OUTSIDE_EXTRA_KM_MEAN
+from models.codes import EMPLOYED, METRO, N_ZONES, OUTSIDE, STUDENT, TRANSIT, UNEMPLOYED
 from models.reference.agents import (
     CommuteRules,
     CommuteTally,
@@ -46,7 +43,8 @@ from models.reference.agents import (
     log_wage,
     single,
 )
-from models.territory import OUTSIDE, Territory
+from models.space import OUTSIDE_EXTRA_KM_MEAN
+from models.territory import Territory
 from sim.calendar import format_month, parse_month
 from sim.random import phase_generator, phase_key, poisson_count, uniform
 
@@ -74,6 +72,9 @@ equivalent (the ``commute_co2_t`` indicator of the metro area).
 """
 
 TWO_PHASES = ("labour", "commuting")
+INDICATOR_PHASES = ("levers", "labour", "commuting", "comuni", "census", "indicators")
+"""The two phases and what the indicators need: the levers (none, so neutral hooks), the
+comuni's accounts and the census, which change no person or firm."""
 
 
 def matches(seekers: float, vacancies: float, efficiency: float, elasticity: float) -> float:
@@ -129,8 +130,8 @@ class ReferenceModel(mesa.Model):
         self.first_month = source.first_month
         self.month = source.first_month
         self.end_month = parse_month(end)
-        self.cell_x = source.cell_x.tolist()
-        self.cell_y = source.cell_y.tolist()
+        self.cell_x = source.space.x.tolist()
+        self.cell_y = source.space.y.tolist()
         self.near_outside = source.near_outside
         self.transit_quality = source.layer["transit_quality"].tolist()
         self.labour_rules = LabourRules(
@@ -145,13 +146,13 @@ class ReferenceModel(mesa.Model):
             * float(hooks.job_search_long_term[metro]),
             matching_efficiency=p["matching_efficiency"] * float(hooks.matching[metro]),
             matching_elasticity=p["matching_elasticity"],
-            outside_seekers=p["outside_searchers_ratio"] * source.neutral_outside_seekers,
+            outside_seekers=p["outside_searchers_ratio"] * source.labour.neutral_outside_seekers,
             n_candidates=int(p["job_choice_candidates"]),
             distance_weight=p["commute_cost_per_km"],
             skill_weight=p["skill_fit_weight"],
             circuity=p["circuity"],
             cell_km=source.territory.cell_km,
-            wage_level_2015=source.wage_level,
+            wage_level_2015=source.labour.wage_level,
             wage_growth=p["wage_growth"],
         )
         car_cost = float(hooks.car_cost[metro])
@@ -171,7 +172,6 @@ class ReferenceModel(mesa.Model):
             co2_factors=(p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0),
             trips_per_month=p["working_days_per_month"],
             torino=source.torino,
-            university_zone=source.torino,
         )
 
         # Agents: one Firm per live firm row, one Person per live people row, in row order.
@@ -241,7 +241,7 @@ class ReferenceModel(mesa.Model):
     def wage_level_at(self, month: int) -> float:
         """The log wage level of new hires: the 2015 level grown at ``wage_growth`` a year.
 
-        Mirrors :meth:`MetroModel.wage_level_at`.
+        Mirrors :meth:`models.labour.LabourMarket.wage_level_at`.
         """
         r = self.labour_rules
         return float(
@@ -260,8 +260,7 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         """Simulate one month: the labour market, then commuting; record the outcomes.
 
-        Mirrors :meth:`MetroModel.step` with ``phases=("labour", "commuting",
-        "indicators")``, including the yearly compaction of the people table's rows (which
+        Mirrors :meth:`MetroModel.step` with ``phases=INDICATOR_PHASES``, including the yearly compaction of the people table's rows (which
         changes the row count that the matching start row is drawn from).
         """
         if self.month % 12 == 0 and self.month > self.first_month:
@@ -530,7 +529,7 @@ def metro_outcomes(model: Any) -> dict[str, float]:
     p = model.people
     alive = p.alive == 1
     resident = alive & (p.zone != OUTSIDE)
-    tally = model.commute
+    tally = model.commuting.tally
     commuting = alive & ((p.status == EMPLOYED) | (p.status == STUDENT))
     return outcome_dict(
         employed=np.count_nonzero(resident & (p.status == EMPLOYED)),
@@ -561,7 +560,7 @@ def run_metro(
         scale=scale,
         end=end,
         territory=territory,
-        phases=(*TWO_PHASES, "indicators"),
+        phases=INDICATOR_PHASES,
     )
     records = []
     while model.running:

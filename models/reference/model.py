@@ -260,8 +260,9 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         """Simulate one month: the labour market, then commuting; record the outcomes.
 
-        Mirrors :meth:`MetroModel.step` with ``phases=INDICATOR_PHASES``, including the yearly compaction of the people table's rows (which
-        changes the row count that the matching start row is drawn from).
+        Mirrors :meth:`MetroModel.step` with ``phases=INDICATOR_PHASES``, including the
+        yearly compaction of the people table's rows (which changes the row count that the
+        matching start row is drawn from).
         """
         if self.month % 12 == 0 and self.month > self.first_month:
             self.compact_rows()

@@ -114,3 +114,40 @@ def test_metro_values_are_full_scale_whatever_the_scale():
         assert pa[INDEX[name], METRO_COLUMN] == pytest.approx(
             pb[INDEX[name], METRO_COLUMN], rel=0.02
         ), name
+
+
+def test_mesa_batch_run_collects_the_metro_reporters_and_the_comuni():
+    records = mesa.batch_run(
+        MetroModel,
+        parameters={"seed": [1, 2], "scale": [0.005]},
+        max_steps=12,
+        number_processes=1,
+        display_progress=False,
+    )
+    assert len(records) == 2 * N_COMUNI  # the last step, one record per comune and run
+    by_run = {}
+    for r in records:
+        assert r["Step"] == 12
+        by_run.setdefault(r["seed"], []).append(r)
+    assert sorted(by_run) == [1, 2]
+    for seed, rows in by_run.items():
+        assert len({r["code"] for r in rows}) == N_COMUNI
+        assert 1.5e6 < rows[0]["population"] < 1.7e6, seed
+        assert 0.0 < rows[0]["unemployment_rate"] < 0.3, seed
+        assert rows[0]["service_cost_per_capita"] > 0
+    assert by_run[1][0]["population"] != by_run[2][0]["population"]
+
+
+def test_the_data_collector_holds_the_indicators_of_every_month(stepped):
+    model, _ = stepped
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == model.steps + 1  # the initial state, then each month
+    recorded = [values[INDEX["population"], METRO_COLUMN] for _, values in model.indicators.records]
+    assert frame["population"].iloc[1:].tolist() == recorded
+    comuni = model.datacollector.get_agent_vars_dataframe()
+    assert len(comuni) == (model.steps + 1) * N_COMUNI
+
+
+def test_a_plan_without_a_phase_another_needs_is_refused():
+    with pytest.raises(ValueError, match="needs the phases"):
+        MetroModel(seed=1, scale=0.005, phases=("labour", "indicators"))

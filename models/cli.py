@@ -165,7 +165,7 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     from models.parameters import PARAMETERS
 
     for p in PARAMETERS.values():
-        print(f"{p.name:36s} {p.value:>12g} {p.unit:22s} [{p.low:g}, {p.high:g}]  {p.submodel}")
+        print(f"{p.name:36s} {p.value:>12g} {p.unit:22s} [{p.low:g}, {p.high:g}]  {p.component}")
     return 0
 
 

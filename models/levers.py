@@ -18,13 +18,16 @@ so these are the uncertain parameters that calibration and sensitivity analysis 
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from models.hooks import HOOKS
+from models.indicators import INDICATOR_NAMES
 from models.territory import load_territory
 from sim.calendar import format_month, parse_month
 from sim.components import Component
@@ -181,523 +184,117 @@ class Lever:
         return self.spec.cost_eur * self.strength(month)
 
 
-def _e(
-    hook: str,
-    size: float,
-    prior: tuple[float, float] | None = None,
-    source: str = "assumption",
-) -> Effect:
-    """An effect; the prior defaults to ±50% of ``size``; metro-wide as the hook is read."""
-    if prior is None:
-        prior = (size * 0.5, size * 1.5)
-    low, high = sorted(prior)
-    return Effect(hook, size, (low, high), hook in METRO_HOOKS, source)
+LEVERS_TOML = Path(__file__).resolve().parent / "data" / "levers.toml"
+"""The 29 projects shipped with the package."""
+
+_SPEC_KEYS = {
+    "name": str,
+    "summary": str,
+    "strategy": str,
+    "areas": list,
+    "start": str,
+    "ramp_months": int,
+    "cost_eur": float,
+    "mechanism": str,
+    "moves": dict,
+    "effects": list,
+}
+_OPTIONAL_SPEC_KEYS = {"targets": list, "max_intensity": float}
+_EFFECT_KEYS = {"hook": str, "size": float, "prior": list}
+_OPTIONAL_EFFECT_KEYS = {"source": str}
 
 
-# B2's fifteen peripheral places (market areas, metropolitan-rail stations). The plan names
-# no list; assumption: one place in each of the 15 most populous comuni other than Torino
-# (ISTAT 2015), the first-belt towns where the plan seeks "nuove centralità". Torino is left
-# out because a hook acts on a whole comune, and one pilot place cannot move a city of
-# 890,000; its peripheries are better modelled with B15 or by listing Torino as a target.
-B2_PLACES = (
-    "001156",  # Moncalieri
-    "001090",  # Collegno
-    "001219",  # Rivoli
-    "001164",  # Nichelino
-    "001265",  # Settimo Torinese
-    "001120",  # Grugliasco
-    "001078",  # Chieri
-    "001292",  # Venaria Reale
-    "001171",  # Orbassano
-    "001214",  # Rivalta di Torino
-    "001249",  # San Mauro Torinese
-    "001063",  # Caselle Torinese
-    "001194",  # Piossasco
-    "001024",  # Beinasco
-    "001008",  # Alpignano
-)
-# A4's green belt: the comuni hosting or bordering the six protected areas the plan names
-# (Stupinigi, La Mandria, the Superga hill park, the Po and Sangone strips, Monte San
-# Giorgio). Assumption: the Corona Verde itself spans all 38 comuni and beyond; the agency's
-# upkeep and promotion are assumed to matter most where the parks are.
-GREEN_BELT = (
-    "001272",  # Torino (Po strip, Superga hill)
-    "001164",  # Nichelino (Stupinigi, Sangone)
-    "001051",  # Candiolo (Stupinigi)
-    "001171",  # Orbassano (Stupinigi, Sangone)
-    "001024",  # Beinasco (Sangone)
-    "001292",  # Venaria Reale (La Mandria)
-    "001099",  # Druento (La Mandria)
-    "001243",  # San Gillio (La Mandria)
-    "001192",  # Pino Torinese (Superga hill)
-    "001018",  # Baldissero Torinese (Superga hill)
-    "001249",  # San Mauro Torinese (Superga hill, Po)
-    "001183",  # Pecetto Torinese (the hill)
-    "001156",  # Moncalieri (Po, Sangone)
-    "001194",  # Piossasco (Monte San Giorgio)
-    "001214",  # Rivalta di Torino (Sangone)
-    "001038",  # Bruino (Sangone)
-)
+def load_specs(path: str | Path = LEVERS_TOML) -> tuple[LeverSpec, ...]:
+    """Read and check the projects' table, in file order.
 
-WATKINS_2011 = (
-    "Watkins et al. 2011 (Transp. Res. A 45:839): real-time information cuts riders' "
-    "perceived wait by about 13-30%"
-)
-CARD_KLUVE_WEBER_2018 = (
-    "Card, Kluve and Weber 2018 (JEEA 16:894): activation helps most those entering from "
-    "long-term unemployment, after 2-3 years"
-)
-HARDING_JAVORCIK_2011 = (
-    "Harding and Javorcik 2011 (Econ. J. 121:1445): investment promotion raises FDI in "
-    "targeted sectors, strongly in developing and hardly in industrial countries"
-)
-KLAPPER_2006 = (
-    "with admin_burden_elasticity from Klapper, Laeven and Rajan 2006 (JFE 82:591): entry "
-    "falls where entry regulation is heavier"
-)
+    Raises:
+        ValueError: naming the file and the key, for an unknown or missing key, a value of
+            the wrong type, an unknown strategy, area, hook or indicator, or a size outside
+            its prior.
+    """
+    path = Path(path)
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    specs = []
+    for code, entry in data.items():
 
-SPECS: tuple[LeverSpec, ...] = (
-    # ---------------------------------------------------------------- A: governance
-    LeverSpec(
-        "A1",
-        "Strategia Territoriale Metropolitana",
-        "a metropolitan spatial plan locating strategic productive, tertiary, residential "
-        "and infrastructure functions",
-        GOVERNANCE,
-        (),
-        "2016-01",
-        24,
-        0.5e6,
-        (_e("startups", 0.04, (0.01, 0.08)), _e("fdi", 0.10, (0.0, 0.2))),
-        {"firm_births": +1, "firms_active": +1},
-        "sites for productive functions are chosen once for the whole area, so start-ups "
-        "and inward investment find a place sooner",
-    ),
-    LeverSpec(
-        "A2",
-        "Agenzia strategica per l'economia e gli investimenti",
-        "one agency that monitors, promotes and attracts investment, the single reference "
-        "point for investors",
-        GOVERNANCE,
-        (INTERNATIONAL,),
-        "2016-01",
-        18,
-        2.5e6,
-        (
-            _e("fdi", 0.25, (0.0, 0.5), HARDING_JAVORCIK_2011),
-            _e("growth_drift", 0.002, (0.0005, 0.004)),
-        ),
-        {"jobs": +1},
-        "promotion and a single contact raise the arrival of foreign plants; support to "
-        "local firms' investment projects raises their growth",
-    ),
-    LeverSpec(
-        "A3",
-        "Agenzia per la Mobilità Metropolitana e Regionale potenziata",
-        "the transit agency extended to every mode, private and alternative: one planner "
-        "and regulator of mobility",
-        GOVERNANCE,
-        (),
-        "2016-01",
-        36,
-        1.5e6,
-        (_e("transit_quality", 0.08, (0.04, 0.12)), _e("car_cost", 0.02, (0.0, 0.04))),
-        {"transit_share": +1, "commute_co2_t": -1},
-        "one plan for every mode coordinates services (shorter waits, better connections) "
-        "and regulates private mobility (parking, access)",
-    ),
-    LeverSpec(
-        "A4",
-        "Agenzia metropolitana Corona Verde",
-        "one agency planning, managing and promoting the Corona Verde green belt",
-        GOVERNANCE,
-        (),
-        "2016-06",
-        24,
-        1.5e6,
-        (_e("amenity", 0.02, (0.005, 0.04)), _e("tourism", 0.01, (0.0, 0.02))),
-        {"tourist_arrivals": +1},
-        "upkeep and promotion of the parks raise the amenity of the comuni of the green "
-        "belt and bring leisure visitors",
-        targets=GREEN_BELT,
-    ),
-    LeverSpec(
-        "A5",
-        "Manager per la Città Metropolitana sostenibile",
-        "a metropolitan manager checking that plans and works meet environmental sustainability",
-        GOVERNANCE,
-        (),
-        "2016-01",
-        12,
-        0.3e6,
-        (_e("car_cost", 0.02, (0.0, 0.04)), _e("transit_quality", 0.01, (0.0, 0.02))),
-        {"commute_co2_t": -1, "transit_share": +1},
-        "sustainable-transport criteria in plans (parking, priority lanes) make driving "
-        "dearer and transit a little better",
-    ),
-    LeverSpec(
-        "A6",
-        "Task Force metropolitana per la semplificazione",
-        "a task force reporting regularly on the administration's efficiency towards firms "
-        "and proposing simpler procedures",
-        GOVERNANCE,
-        (),
-        "2016-01",
-        24,
-        0.4e6,
-        (_e("admin_burden", -0.10, (-0.03, -0.20), KLAPPER_2006),),
-        {"admin_burden_days": -1, "firm_births": +1},
-        "simpler procedures and shared interpretations of rules cut the days firms spend "
-        "on administration, which lowers the cost of entry",
-    ),
-    LeverSpec(
-        "A7",
-        "Welfare metropolitano",
-        "gradual integration of the comuni's welfare services, from social protection to "
-        "social promotion",
-        GOVERNANCE,
-        (SOCIAL,),
-        "2016-06",
-        36,
-        1.5e6,
-        (
-            _e("service_cost", -0.03, (-0.01, -0.05)),
-            _e("job_search_long_term", 0.15, (0.05, 0.25), CARD_KLUVE_WEBER_2018),
-        ),
-        {"service_cost_per_capita_eur": -1, "long_term_unemployment_rate": -1},
-        "shared welfare services cost less per resident, and 'promotion' activates the "
-        "long-term unemployed",
-    ),
-    LeverSpec(
-        "A8",
-        "Finanza pubblica aggregata",
-        "comuni share accounting and finance to reach economies of scale",
-        GOVERNANCE,
-        (),
-        "2016-01",
-        24,
-        0.3e6,
-        (_e("service_pooling", 2.0, (1.0, 3.0)), _e("service_cost", -0.02, (-0.01, -0.03))),
-        {"service_cost_per_capita_eur": -1},
-        "pooled administration gives small comuni the economies of scale of a larger one",
-    ),
-    # ---------------------------------------------------------------- B: economic system
-    LeverSpec(
-        "B1",
-        "Piano per i luoghi dell'economia metropolitana",
-        "map and relaunch industrial areas and spaces for start-ups, co-working and "
-        "FabLabs, matching demand and supply of sites",
-        ECONOMIC,
-        (),
-        "2016-01",
-        24,
-        1.0e6,
-        (
-            _e("startups", 0.05, (0.02, 0.08)),
-            _e("firm_exit", -0.02, (0.0, -0.04)),
-            _e("fdi", 0.05, (0.0, 0.1)),
-        ),
-        {"firm_births": +1, "firms_active": +1},
-        "matching the demand and supply of sites eases entry and keeps firms that would "
-        "leave for lack of space",
-    ),
-    LeverSpec(
-        "B2",
-        "Quindici progetti di qualità urbana",
-        "15 pilot upgrades of peripheral places (market areas, metropolitan-rail "
-        "stations): services, pedestrians, cyclists, green",
-        ECONOMIC,
-        (SOCIAL,),
-        "2016-06",
-        36,
-        15.0e6,
-        (_e("amenity", 0.05, (0.02, 0.10)), _e("transit_quality", 0.04, (0.02, 0.06))),
-        {"transit_share": +1},
-        "better public space around stations and markets raises the towns' amenity and "
-        "makes walking and cycling to transit easier",
-        targets=B2_PLACES,
-    ),
-    LeverSpec(
-        "B3",
-        "AcceleraTO",
-        "accelerator programmes helping start-ups and SMEs grow fast, especially abroad",
-        ECONOMIC,
-        (UNIVERSITY, INTERNATIONAL),
-        "2016-01",
-        12,
-        2.0e6,
-        (_e("startup_exit", -0.25, (-0.05, -0.40)), _e("innovation", 0.05, (0.0, 0.1))),
-        {"firms_active": +1, "firm_deaths": -1},
-        "mentoring, networks and finance lower the liability of newness (young firms' "
-        "extra exit hazard)",
-    ),
-    LeverSpec(
-        "B4",
-        "Scuola di alta formazione manageriale",
-        "a management school for local firms' managers and for international students",
-        ECONOMIC,
-        (UNIVERSITY, INTERNATIONAL),
-        "2017-01",
-        24,
-        1.5e6,
-        (
-            _e("growth_drift", 0.001, (0.0003, 0.002)),
-            _e("talent_exit", -0.05, (-0.02, -0.08)),
-        ),
-        {"jobs": +1, "investment_eur": +1},
-        "better-managed firms grow faster (and invest for that growth); managers trained "
-        "locally are a little less likely to leave",
-    ),
-    LeverSpec(
-        "B5",
-        "Connessione educazione-lavoro",
-        "networks linking schools, training, universities, research and firms, with orientation",
-        ECONOMIC,
-        (UNIVERSITY, SOCIAL),
-        "2016-01",
-        24,
-        1.0e6,
-        (_e("matching", 0.05, (0.02, 0.08)),),
-        {"unemployment_rate": -1, "employed": +1},
-        "orientation and training designed with firms raise the efficiency with which job "
-        "seekers and vacancies meet",
-    ),
-    LeverSpec(
-        "B6",
-        "Lab Accesso aperTO",
-        "shared use and co-investment of research infrastructure by firms, universities "
-        "and public bodies",
-        ECONOMIC,
-        (UNIVERSITY,),
-        "2016-06",
-        24,
-        1.5e6,
-        (_e("innovation", 0.15, (0.05, 0.30)), _e("university_links", 0.30, (0.10, 0.50))),
-        {"innovative_firms": +1, "university_links": +1},
-        "access to laboratories raises firms' innovation and their links with research",
-    ),
-    LeverSpec(
-        "B7",
-        "Labora.TO",
-        "manufacturers adopt and upgrade technical schools' labs (3D printing, rapid prototyping)",
-        ECONOMIC,
-        (UNIVERSITY,),
-        "2016-09",
-        24,
-        0.5e6,
-        (_e("innovation", 0.08, (0.03, 0.12)), _e("matching", 0.02, (0.0, 0.04))),
-        {"innovative_firms": +1},
-        "firms that run school labs adopt new technologies and meet the students they train",
-    ),
-    LeverSpec(
-        "B8",
-        "Talenti a Torino",
-        "retain and grow local talents, attract new ones, promote Turin's reputation",
-        ECONOMIC,
-        (UNIVERSITY, INTERNATIONAL),
-        "2016-01",
-        18,
-        2.0e6,
-        (_e("talent_exit", -0.20, (-0.10, -0.30)), _e("arrivals", 0.02, (0.0, 0.04))),
-        {"talents": +1},
-        "retention programmes lower young graduates' departures; promotion brings arrivals",
-    ),
-    LeverSpec(
-        "B9",
-        "Esperienza Torino",
-        "one body designing and promoting experiences for tourists, talents, students and managers",
-        ECONOMIC,
-        (INTERNATIONAL,),
-        "2016-01",
-        24,
-        2.0e6,
-        (_e("tourism", 0.06, (0.02, 0.10)), _e("amenity", 0.01, (0.0, 0.02))),
-        {"tourist_arrivals": +1},
-        "a coordinated, promoted offer raises arrivals and the city's appeal",
-    ),
-    LeverSpec(
-        "B10",
-        "Torino bilingue",
-        "spread good written and spoken English so that the city becomes bilingual",
-        ECONOMIC,
-        (INTERNATIONAL,),
-        "2016-06",
-        36,
-        1.0e6,
-        (
-            _e("tourism", 0.02, (0.0, 0.04)),
-            _e("fdi", 0.05, (0.0, 0.10)),
-            _e("talent_exit", -0.03, (0.0, -0.06)),
-        ),
-        {"tourist_arrivals": +1},
-        "English in services and signage eases visits, investment and the stay of foreign talents",
-    ),
-    LeverSpec(
-        "B11",
-        "Portale unico per le imprese",
-        "one digital portal, the only channel for procedures between firms and the administration",
-        ECONOMIC,
-        (),
-        "2016-06",
-        24,
-        1.5e6,
-        (_e("admin_burden", -0.15, (-0.05, -0.25), KLAPPER_2006),),
-        {"admin_burden_days": -1, "firm_births": +1},
-        "a single entry for every procedure ('inserimento unico') cuts the days firms "
-        "spend on administration",
-    ),
-    LeverSpec(
-        "B12",
-        "Ecosistema digitale e open data",
-        "an open-data agenda and four strategic open-data projects (health, territory, "
-        "sustainability, training and work)",
-        ECONOMIC,
-        (UNIVERSITY,),
-        "2016-01",
-        24,
-        1.0e6,
-        (
-            _e("innovation", 0.10, (0.03, 0.15)),
-            _e("startups", 0.02, (0.0, 0.04)),
-            _e("service_cost", -0.01, (0.0, -0.02)),
-        ),
-        {"innovative_firms": +1, "service_cost_per_capita_eur": -1},
-        "open public data feed firms' digital products and make the administration's own "
-        "services cheaper to run",
-    ),
-    LeverSpec(
-        "B13",
-        "Social innovation",
-        "public procurement, incubation and finance for social-impact enterprise",
-        ECONOMIC,
-        (SOCIAL, UNIVERSITY),
-        "2016-01",
-        24,
-        1.0e6,
-        (_e("startups", 0.03, (0.01, 0.05)), _e("job_search_long_term", 0.10, (0.03, 0.15))),
-        {"firms_active": +1, "long_term_unemployment_rate": -1},
-        "social enterprises start up and employ people far from the labour market",
-    ),
-    LeverSpec(
-        "B14",
-        "Acquisti pubblici per lo sviluppo",
-        "public purchases steered towards local supply with positive social, environmental "
-        "and economic impact",
-        ECONOMIC,
-        (SOCIAL,),
-        "2016-06",
-        24,
-        0.3e6,
-        (_e("firm_exit", -0.02, (0.0, -0.04)), _e("growth_drift", 0.001, (0.0, 0.002))),
-        {"firms_active": +1, "jobs": +1},
-        "steadier local public demand lowers the exits, and raises the growth, of local suppliers",
-    ),
-    LeverSpec(
-        "B15",
-        "Rigenerazione metropolitana",
-        "regeneration programmes linking public space, economic development and inclusion",
-        ECONOMIC,
-        (SOCIAL,),
-        "2017-01",
-        36,
-        10.0e6,
-        (
-            _e("amenity", 0.03, (0.01, 0.06)),
-            _e("startups", 0.03, (0.01, 0.05)),
-            _e("firm_exit", -0.02, (0.0, -0.04)),
-        ),
-        {"firms_active": +1, "population": +1},
-        "regenerated areas keep and attract residents and host new urban production",
-    ),
-    LeverSpec(
-        "B16",
-        "Nuovo housing sociale",
-        "new social-housing models (patient capital, co-housing, self-build) with lower rents",
-        ECONOMIC,
-        (SOCIAL,),
-        "2016-06",
-        36,
-        6.0e6,
-        (_e("rent", -0.02, (-0.005, -0.04)),),
-        {"rent_eur_m2": -1},
-        "units at below-market rents lower the average rent residents pay",
-    ),
-    LeverSpec(
-        "B17",
-        "Cittadinanza attiva e beni comuni",
-        "one metropolitan rule for citizens' care and regeneration of the commons",
-        ECONOMIC,
-        (SOCIAL,),
-        "2016-01",
-        12,
-        0.2e6,
-        (_e("amenity", 0.01, (0.0, 0.02)), _e("service_cost", -0.01, (0.0, -0.02))),
-        {"service_cost_per_capita_eur": -1},
-        "citizens' care of commons adds amenity and saves upkeep",
-    ),
-    LeverSpec(
-        "B18",
-        "Piattaforma tecnologica per la mobilità intelligente",
-        "one real-time multimodal journey platform (bike and car sharing, parking) and "
-        "smart ticketing",
-        ECONOMIC,
-        (),
-        "2016-06",
-        24,
-        2.0e6,
-        (
-            _e("transit_quality", 0.08, (0.04, 0.12), WATKINS_2011),
-            _e("transit_fare", -0.05, (0.0, -0.10)),
-        ),
-        {"transit_share": +1, "commute_co2_t": -1},
-        "real-time information cuts (perceived) waits; smart ticketing lowers the hassle "
-        "of paying, as a lower fare would",
-    ),
-    LeverSpec(
-        "B19",
-        "Logistica per una città metropolitana intelligente",
-        "urban freight hubs, controlled-access areas and ITS for the supply chain",
-        ECONOMIC,
-        (),
-        "2017-01",
-        24,
-        1.5e6,
-        (_e("firm_exit", -0.03, (-0.01, -0.05)),),
-        {"firms_active": +1},
-        "cheaper, more reliable distribution lowers firms' costs and so their exits",
-    ),
-    LeverSpec(
-        "B20",
-        "Coordinamento Smart City metropolitano",
-        "extend Torino Smart City (mobility, social innovation, energy) to the metro area",
-        ECONOMIC,
-        (),
-        "2016-06",
-        24,
-        1.0e6,
-        (
-            _e("transit_quality", 0.03, (0.01, 0.05)),
-            _e("service_cost", -0.01, (0.0, -0.02)),
-            _e("innovation", 0.05, (0.0, 0.10)),
-        ),
-        {"transit_share": +1, "service_cost_per_capita_eur": -1},
-        "smart-city projects shared by the comuni spread better mobility, cheaper "
-        "(energy-efficient) services and innovation",
-    ),
-    LeverSpec(
-        "B21",
-        "Food Commission",
-        "aggregate and promote Turin's food sector, locally and worldwide",
-        ECONOMIC,
-        (INTERNATIONAL,),
-        "2016-06",
-        24,
-        0.8e6,
-        (_e("tourism", 0.03, (0.01, 0.06)), _e("startups", 0.01, (0.0, 0.02))),
-        {"tourist_arrivals": +1},
-        "food events and worldwide promotion bring visitors and new food businesses",
-    ),
-)
+        def fail(key: str, what: str, code: str = code) -> ValueError:
+            return ValueError(f"{path}: {code}.{key}: {what}")
+
+        _check_keys(entry, _SPEC_KEYS, _OPTIONAL_SPEC_KEYS, f"{path}: {code}")
+        if entry["strategy"] not in (GOVERNANCE, ECONOMIC):
+            raise fail("strategy", f"expected {GOVERNANCE!r} or {ECONOMIC!r}")
+        if not set(entry["areas"]) <= set(AREA_NAMES):
+            raise fail("areas", f"expected some of {sorted(AREA_NAMES)}")
+        for name, sign in entry["moves"].items():
+            if name not in INDICATOR_NAMES or sign not in (-1, 1):
+                raise fail("moves", f"{name} = {sign!r}: expected an indicator = 1 or -1")
+        effects = []
+        for k, e in enumerate(entry["effects"]):
+            key = f"effects[{k}]"
+            _check_keys(e, _EFFECT_KEYS, _OPTIONAL_EFFECT_KEYS, f"{path}: {code}.{key}")
+            if e["hook"] not in HOOKS:
+                raise fail(f"{key}.hook", f"{e['hook']!r} is not a hook of models/hooks.py")
+            low, high = e["prior"]
+            if not low <= e["size"] <= high:
+                raise fail(f"{key}.size", f"expected within the prior [{low}, {high}]")
+            effects.append(
+                Effect(
+                    hook=e["hook"],
+                    size=float(e["size"]),
+                    prior=(float(low), float(high)),
+                    metro_wide=e["hook"] in METRO_HOOKS,
+                    source=e.get("source", "assumption"),
+                )
+            )
+        specs.append(
+            LeverSpec(
+                code=code,
+                name=entry["name"],
+                summary=entry["summary"],
+                strategy=entry["strategy"],
+                areas=tuple(entry["areas"]),
+                start=entry["start"],
+                ramp_months=entry["ramp_months"],
+                cost_eur=float(entry["cost_eur"]),
+                effects=tuple(effects),
+                moves=dict(entry["moves"]),
+                mechanism=entry["mechanism"],
+                targets=tuple(entry.get("targets", ())),
+                max_intensity=float(entry.get("max_intensity", 1.0)),
+            )
+        )
+    return tuple(specs)
+
+
+def _check_keys(
+    entry: Any, required: Mapping[str, type], optional: Mapping[str, type], where: str
+) -> None:
+    """Keys and value types of a table (an integer is a valid float).
+
+    Raises:
+        ValueError: ``where.key: what is wrong``.
+    """
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: expected a table")
+    for key in entry:
+        if key not in required and key not in optional:
+            raise ValueError(
+                f"{where}.{key}: unknown key (expected {', '.join([*required, *optional])})"
+            )
+    for key in required:
+        if key not in entry:
+            raise ValueError(f"{where}.{key}: missing")
+    for key, kind in {**required, **optional}.items():
+        if key in entry:
+            value = entry[key]
+            ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
+            if not ok or isinstance(value, bool):
+                raise ValueError(f"{where}.{key}: expected {kind.__name__}, got {value!r}")
+
+
+SPECS: tuple[LeverSpec, ...] = load_specs()
+"""The 29 projects, in plan order."""
 SPEC_BY_CODE: dict[str, LeverSpec] = {s.code: s for s in SPECS}
 
 

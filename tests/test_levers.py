@@ -228,3 +228,28 @@ def test_lever_moves_its_documented_targets(code, baseline_means):
                 f"{name}: mean D {mean:+.4g}, 2 se {2 * se:.4g}, expected sign {sign:+d}"
             )
     assert not failures, f"{code} {spec.name}: " + "; ".join(failures)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ('hook = "startups"', 'hook = "start_ups"'),
+            "A1.effects[0].hook: 'start_ups' is not a hook",
+        ),
+        (("size = 0.04", "size = 0.5"), "A1.effects[0].size: expected within the prior"),
+        (("ramp_months = 24", 'ramp_months = "24"'), "A1.ramp_months: expected int"),
+        (('strategy = "governance"', 'strategy = "govern"'), "A1.strategy: expected"),
+        (("moves = { firm_births = 1,", "moves = { firm_births = 2,"), "A1.moves: firm_births = 2"),
+        (("[A1]\n", "[A1]\ncolour = 1\n"), "A1.colour: unknown key"),
+    ],
+)
+def test_a_broken_lever_table_is_refused_naming_the_file_and_the_key(tmp_path, change, message):
+    text = L.LEVERS_TOML.read_text()
+    old, new = change
+    assert old in text
+    broken = tmp_path / "levers.toml"
+    broken.write_text(text.replace(old, new, 1))
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        L.load_specs(broken)
+    assert str(broken) in str(err.value)

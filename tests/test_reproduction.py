@@ -39,10 +39,7 @@ def run_fingerprint(name: str, seed: int, scale: float) -> str:
 
 @pytest.mark.parametrize(
     "name, seed, scale",
-    [
-        pytest.param(*key, marks=pytest.mark.slow) if key[2] > 0.01 else key
-        for key in SAVED_RUNS
-    ],
+    [pytest.param(*key, marks=pytest.mark.slow) if key[2] > 0.01 else key for key in SAVED_RUNS],
 )
 def test_saved_run_is_reproduced_exactly(name, seed, scale):
     assert run_fingerprint(name, seed, scale) == SAVED_RUNS[(name, seed, scale)]

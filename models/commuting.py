@@ -16,6 +16,7 @@ from models.territory import OUTSIDE
 from sim.random import gumbel, uniform
 
 ACTIVE_MAX_KM = 15.0  # nobody walks or cycles a commute longer than this
+OUTSIDE_TRANSIT_QUALITY = 0.3  # assumption: transit quality at homes outside the 38 comuni
 
 
 @njit(cache=True, inline="always")
@@ -189,4 +190,4 @@ def initial_transit_quality(
     d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
     q = 0.3 + 0.7 * np.exp(-d / 8.0)
     q = np.where(zone == torino, np.maximum(q, 0.7), q)
-    return np.where(zone == OUTSIDE, 0.3, q)
+    return np.where(zone == OUTSIDE, OUTSIDE_TRANSIT_QUALITY, q)

@@ -16,7 +16,7 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 from scipy import ndimage
 
-from models import commuting, demography, education, firms, housing, indicators, labour
+from models import commuting, demography, education, firms, housing, indicators, labour, outside
 from models.codes import (
     EMPLOYED,
     HOSPITALITY,
@@ -47,11 +47,9 @@ from models.hooks import METRO, Hooks
 from models.parameters import resolve
 from models.population import (
     CAPITAL_PER_WORKER,
-    OUTSIDE_EXTRA_KM_MEAN,
     SECTOR_SHARES_MICRO,
     build_population,
     draw_skill,
-    nearest_outside_cells,
     town_centres,
 )
 from models.territory import AGRICULTURAL, BUILT, GREEN, OUTSIDE, Territory, load_territory
@@ -124,8 +122,9 @@ class MetroModel(mesa.Model):
         # Space: the Mesa grid and its property layers (flat views for the kernels).
         self.grid = OrthogonalMooreGrid(t.shape, torus=False, random=self.random)
         self.cell_zone = t.cell_zone.ravel().astype(np.int8)
-        self.cell_x = t.x_km.ravel().astype(np.float64)
-        self.cell_y = t.y_km.ravel().astype(np.float64)
+        # coordinates of every place: the raster cells, then the outside comuni
+        self.cell_x = t.place_x_km
+        self.cell_y = t.place_y_km
         centres = town_centres(t)
         torino_xy = (float(centres[self.torino, 0]), float(centres[self.torino, 1]))
         layers = {
@@ -145,7 +144,13 @@ class MetroModel(mesa.Model):
         self.layer = {
             name: self.grid._mesa_property_layers[name].data.reshape(-1) for name in layers
         }
-        self.base_transit_quality = self.layer["transit_quality"].copy()
+        # transit quality by place (cells, then outside comuni, at the outside level 0.3),
+        # for commuters' homes; the layer is its raster part
+        self.place_zone = np.append(self.cell_zone, np.full(t.n_outside, OUTSIDE, np.int8))
+        self.base_transit_quality = np.append(
+            self.layer["transit_quality"], np.full(t.n_outside, commuting.OUTSIDE_TRANSIT_QUALITY)
+        )
+        self.place_transit_quality = self.base_transit_quality.copy()
         self.base_rent = self.layer["rent"].copy()
         self._update_green()
         self.initial_green_share = self.zone_green_share.copy()
@@ -162,8 +167,6 @@ class MetroModel(mesa.Model):
         self.firms = pop.firms
         self.wage_level = pop.wage_level
         self.university_cells = pop.university_cells
-        self.outside_cells = np.flatnonzero(self.cell_zone == OUTSIDE).astype(np.int32)
-        self.near_outside = nearest_outside_cells(t)
         self.initial_firms_by_zone = np.bincount(self.firms.zone, minlength=N_ZONES).astype(float)
         resident = self.people.zone != OUTSIDE
         self.initial_residents_by_zone = np.bincount(
@@ -267,8 +270,9 @@ class MetroModel(mesa.Model):
         for lever in self.levers:
             lever.apply(self, month)
         self.lever_cost = sum(lever.yearly_cost(month) for lever in self.levers) / 12.0
-        q = self.base_transit_quality * self.hooks.transit_quality[self.cell_zone]
-        self.layer["transit_quality"][:] = np.minimum(q, 1.5)
+        q = self.base_transit_quality * self.hooks.transit_quality[self.place_zone]
+        self.place_transit_quality[:] = np.minimum(q, 1.5)
+        self.layer["transit_quality"][:] = self.place_transit_quality[: self.cell_zone.size]
 
     def demography(self, month: int) -> None:
         """Deaths, births, departures (kernel) and arrivals from outside."""
@@ -393,7 +397,8 @@ class MetroModel(mesa.Model):
         rng = self.phase_rng("education")
         n_out = poisson_count(rng, p["outside_student_intake"] / 12.0 * self.scale)
         if n_out:
-            cells = rng.choice(self.outside_cells, size=n_out)
+            universities = self._university_cell(rng, n_out)
+            cells = outside.draw_places(rng, self.territory, universities)
             self.people.append(
                 n_out,
                 zone=OUTSIDE,
@@ -404,8 +409,7 @@ class MetroModel(mesa.Model):
                 skill=draw_skill(rng, np.full(n_out, UPPER_SECONDARY, dtype=np.int8)),
                 status=STUDENT,
                 since=month,
-                commute_km=self._km_between(cells, self._university_cell(rng, n_out))
-                + rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out),
+                commute_km=self._km_between(cells, universities),
             )
 
     def firm_dynamics(self, month: int) -> None:
@@ -613,7 +617,7 @@ class MetroModel(mesa.Model):
             f.cell,
             f.zone,
             self.torino,
-            self.layer["transit_quality"],
+            self.place_transit_quality,
             self.torino,
             p["mode_review_rate"],
             p["asc_transit"],
@@ -772,9 +776,7 @@ class MetroModel(mesa.Model):
         rows = self.people.add(n)
         c = self.people.columns
         fc = f.cell[firm_rows]
-        # one of the outside cells nearest to each job, then a distance beyond the raster
-        near = self.near_outside[fc]
-        cells = near[np.arange(n), rng.integers(0, near.shape[1], size=n)]
+        cells = outside.draw_places(rng, self.territory, fc)  # a comune of the province
         age_months = rng.integers(22 * 12, 60 * 12, size=n)
         edu = np.where(rng.random(n) < 0.2, 2, 1).astype(np.int8)
         c["zone"][rows] = OUTSIDE
@@ -797,9 +799,7 @@ class MetroModel(mesa.Model):
         )
         c["income"][rows] = w
         c["last_wage"][rows] = w
-        c["commute_km"][rows] = self._km_between(cells, fc) + rng.exponential(
-            OUTSIDE_EXTRA_KM_MEAN, size=n
-        )
+        c["commute_km"][rows] = self._km_between(cells, fc)
         np.add.at(f.columns["employees"], firm_rows, 1)
         self.flows[HIRES, OUTSIDE] += n  # in-commuters' hires, as their separations
 

@@ -163,16 +163,17 @@ def rasterise(
 ) -> Raster:
     """Allocate the cells of a grid to the comuni so each gets as many cells as its area.
 
-    The grid is aligned with multiples of the cell side in UTM 32N and covers the comuni
+    The grid is aligned with UTM 32N, shifted by :func:`grid_offset`, and covers the comuni
     plus :data:`MARGIN_KM`. Cells are allocated by a transportation problem solved
     exactly with HiGHS (``scipy.optimize.linprog``): each cell goes to at most one comune,
     comune ``k`` gets exactly ``max(round(area_km2[k] / cell_km²), 1)`` cells, and the
     total value is the largest possible. The value of cell ``c`` for comune ``k`` is the
     share of the cell inside ``k``'s polygon plus :data:`CENTRE_BONUS` if the cell's
-    centre is inside it; leaving a cell to no comune costs :data:`UNALLOCATED_COST` times the share
-    of it inside the comuni's union (more than any cell is worth to a comune), so no hole is left inside the conurbation. So cells go to the comune
-    that covers most of them, and where a comune's official area exceeds (falls short
-    of) its polygon, its boundary cells of largest (smallest) overlap are added (dropped).
+    centre is inside it; leaving a cell to no comune costs :data:`UNALLOCATED_COST` times
+    the share of it inside the comuni's union (more than any cell is worth to a comune),
+    so no hole is left inside the conurbation. So cells go to the comune that covers most
+    of them, and where a comune's official area exceeds (falls short of) its polygon, its
+    boundary cells of largest (smallest) overlap are added (dropped).
 
     Mappano's polygon counts, for each of its four parent comuni, at its overlap share
     times ``1 - MAPPANO_DISTANCE_PENALTY * d`` (``d`` the distance, km, from the cell's

@@ -1,7 +1,8 @@
 """The synthetic population of January 2015, at any scale in (0, 1].
 
 Residents, university students (resident or commuting from outside), in-commuting
-workers from the outside zone (the province's other comuni, :mod:`models.outside`), firms and the jobs that link workers to firms are drawn so
+workers from the outside zone (the province's other comuni, :mod:`models.outside`),
+firms and the jobs that link workers to firms are drawn so
 that, at scale 1, the initial state matches the plan's figures (PLAN.md, "Territory and
 actors"): 1,586,000 residents (56% in Torino), 124,600 firms (65.8% in Torino), 94,000
 students, mean income 25,400 EUR and 328,000 daily commuters towards Torino.
@@ -502,8 +503,7 @@ def build_population(
     px, py = territory.place_x_km, territory.place_y_km
     km = np.where(
         place >= 0,
-        circuity * np.hypot(px[home] - px[place], py[home] - py[place])
-        + 0.5 * territory.cell_km,
+        circuity * np.hypot(px[home] - px[place], py[home] - py[place]) + 0.5 * territory.cell_km,
         0.0,
     )
     cols["commute_km"][:n_total] = km

@@ -10,8 +10,9 @@ zone :data:`OUTSIDE`. Land use is laid out inside each comune (:func:`lay_out_la
 
 The other 273 comuni of the province (312 less the 38 and Mappano) are the real places
 where in-commuters and students from outside live: ``models/data/outside_comuni.csv``
-gives each its ISTAT population and the position of its centroid. They are *places*, not cells: a person living outside has
-``zone == OUTSIDE`` and a place index ``n_cells + j`` (outside comune ``j``), and
+gives each its ISTAT population and the position of its centroid. They are *places*,
+not cells: a person living outside has ``zone == OUTSIDE`` and a place index
+``n_cells + j`` (outside comune ``j``), and
 :attr:`Territory.place_x_km` / :attr:`Territory.place_y_km` hold the coordinates of the
 cells followed by those of the outside places, so distances are computed alike for both.
 
@@ -563,8 +564,6 @@ def _read_table(path: Path) -> dict:
     }
 
 
-
-
 def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
     """Integers summing to ``total``: floors plus one for the largest remainders."""
     floors = np.floor(values).astype(np.int64)
@@ -573,5 +572,3 @@ def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
         order = np.lexsort((np.arange(len(values)), -(values - floors)))
         floors[order[:missing]] += 1
     return floors
-
-

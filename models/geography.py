@@ -78,7 +78,7 @@ def utm_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
-def _project(geometry: shapely.Geometry) -> shapely.Geometry:
+def _project(geometry: np.ndarray) -> np.ndarray:
     def forward(coords: np.ndarray) -> np.ndarray:
         return np.column_stack(lonlat_to_utm(coords[:, 0], coords[:, 1]))
 
@@ -118,11 +118,14 @@ def read_boundaries(path: Path = BOUNDARIES) -> Boundaries:
     with Path(path).open(encoding="utf-8") as fh:
         collection = json.load(fh)
     features = collection["features"]
-    geoms = [shapely.geometry.shape(f["geometry"]) for f in features]
+    geoms = np.array([shapely.geometry.shape(f["geometry"]) for f in features], dtype=object)
+    projected = _project(geoms)  # one pyproj call for every vertex of the province
+    valid = shapely.is_valid(projected)
+    projected[~valid] = shapely.make_valid(projected[~valid])
     return Boundaries(
         codes=tuple(f["properties"]["com_istat_code"] for f in features),
         names=tuple(f["properties"]["name"] for f in features),
-        polygons=tuple(shapely.make_valid(_project(g)) for g in geoms),
+        polygons=tuple(projected),
     )
 
 

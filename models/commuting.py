@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from models.model import MetroModel
 
 ACTIVE_MAX_KM = 15.0  # nobody walks or cycles a commute longer than this
+OUTSIDE_TRANSIT_QUALITY = 0.3  # assumption: transit quality at homes outside the 38 comuni
 
 
 class CommutingPeople(NamedTuple):
@@ -118,7 +119,7 @@ def commuting_kernel(key, people, firm_zone, transit_quality, rules, draws, coun
         key: the month's key of the ``commuting`` stream.
         people: :class:`CommutingPeople`.
         firm_zone: each firm's zone (a worker's destination).
-        transit_quality: by cell (at the commuter's home).
+        transit_quality: by place (at the commuter's home).
         rules: :class:`CommuteRules`.
         draws: the stream's layout (:data:`models.draws.COMMUTING_DRAWS`).
         counts: :class:`CommuteCounts`, added to.
@@ -211,14 +212,19 @@ def initial_transit_quality(
     d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
     q = 0.3 + 0.7 * np.exp(-d / 8.0)
     q = np.where(zone == torino, np.maximum(q, 0.7), q)
-    return np.where(zone == OUTSIDE, 0.3, q)
+    return np.where(zone == OUTSIDE, OUTSIDE_TRANSIT_QUALITY, q)
 
 
 class Commuting(Component):
     """Transit quality from the levers, every commuter's mode (kernel), the month's tally.
 
+    Transit quality is kept by place: the raster's cells (the model's layer
+    ``transit_quality``), then the province's other comuni, where in-commuters live, at
+    :data:`OUTSIDE_TRANSIT_QUALITY`.
+
     Attributes:
-        base_transit_quality: the 2015 quality by cell, before the levers.
+        base_transit_quality: the 2015 quality by place, before the levers.
+        transit_quality: this month's quality by place.
         tally: the month's commuting (:class:`CommuteTally`).
     """
 
@@ -227,7 +233,11 @@ class Commuting(Component):
 
     def __init__(self, model: MetroModel) -> None:
         super().__init__(model)
-        self.base_transit_quality = model.layer["transit_quality"].copy()
+        n_outside = model.place_zone.size - model.cell_zone.size
+        self.base_transit_quality = np.append(
+            model.layer["transit_quality"], np.full(n_outside, OUTSIDE_TRANSIT_QUALITY)
+        )
+        self.transit_quality = self.base_transit_quality.copy()
         self.tally = CommuteTally()
 
     def rules(self) -> CommuteRules:
@@ -254,10 +264,11 @@ class Commuting(Component):
         """The levers' transit quality, then mode choice and the month's counts."""
         m = self.model
         p = m.params
-        quality = m.layer["transit_quality"]
+        quality = self.transit_quality
         quality[:] = np.minimum(
-            self.base_transit_quality * m.hooks.transit_quality[m.cell_zone], 1.5
+            self.base_transit_quality * m.hooks.transit_quality[m.place_zone], 1.5
         )
+        m.layer["transit_quality"][:] = quality[: m.cell_zone.size]
         tally = self.tally
         tally.reset()
         commuting_kernel(

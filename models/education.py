@@ -27,7 +27,7 @@ from models.codes import (
 )
 from models.draws import EDUCATION_DRAWS
 from models.flows import GRADUATES
-from models.space import OUTSIDE_EXTRA_KM_MEAN
+from models.outside import draw_places
 from sim.components import Component
 from sim.random import poisson_count, uniform
 
@@ -222,8 +222,9 @@ def education_kernel(key, month, people, employees, rules, enrolment_multiplier,
 class Education(Component):
     """The life course (kernel) and the month's new students from outside the area.
 
-    Outside students (``outside_student_intake`` a year, scaled) live in the outside zone
-    and commute to the universities until they graduate or drop out.
+    Outside students (``outside_student_intake`` a year, scaled) live in the outside zone,
+    in a comune of the province drawn given their university (:mod:`models.outside`), and
+    commute to it until they graduate or drop out.
     """
 
     name = "education"
@@ -266,7 +267,8 @@ class Education(Component):
         n_out = poisson_count(rng, m.params["outside_student_intake"] / 12.0 * m.scale)
         if not n_out:
             return
-        cells = rng.choice(m.outside_cells, size=n_out)
+        universities = m.university_cell(rng, n_out)
+        cells = draw_places(rng, m.territory, universities)  # a comune of the province
         m.people.append(
             n_out,
             zone=OUTSIDE,
@@ -277,6 +279,5 @@ class Education(Component):
             skill=draw_skill(rng, np.full(n_out, UPPER_SECONDARY, dtype=np.int8)),
             status=STUDENT,
             since=month,
-            commute_km=m.km_between(cells, m.university_cell(rng, n_out))
-            + rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out),
+            commute_km=m.km_between(cells, universities),
         )

@@ -19,7 +19,7 @@ from models.codes import EMPLOYED, KNOWLEDGE, METRO, NO_MODE, OUTSIDE, TERTIARY,
 from models.draws import LABOUR_DRAWS, OUTSIDE_HIRE_ATTEMPTS, OUTSIDE_HIRE_DRAWS
 from models.education import draw_skill
 from models.flows import HIRES, SEPARATIONS
-from models.space import OUTSIDE_EXTRA_KM_MEAN
+from models.outside import draw_places
 from sim.components import Component, WorkArrays
 from sim.random import gumbel, poisson_count, standard_normal, uniform
 
@@ -502,8 +502,9 @@ class LabourMarket(Component):
     ) -> None:
         """New in-commuters hired by ``firm_rows``: people of the outside zone.
 
-        Each lives in one of the outside cells nearest the job, plus a distance beyond the
-        raster, and is 22-59, with an outside worker's education and a new hire's wage.
+        Each lives in one of the province's other comuni, drawn given the job
+        (:func:`models.outside.draw_places`), and is 22-59, with an outside worker's
+        education and a new hire's wage.
         """
         n = firm_rows.size
         if n == 0:
@@ -513,8 +514,7 @@ class LabourMarket(Component):
         rows = m.people.add(n)
         c = m.people.columns
         fc = f.cell[firm_rows]
-        near = m.near_outside[fc]
-        cells = near[np.arange(n), rng.integers(0, near.shape[1], size=n)]
+        cells = draw_places(rng, m.territory, fc)  # a comune of the province
         age_months = rng.integers(22 * 12, 60 * 12, size=n)
         edu = np.where(rng.random(n) < 0.2, 2, 1).astype(np.int8)
         c["zone"][rows] = OUTSIDE
@@ -537,8 +537,6 @@ class LabourMarket(Component):
         )
         c["income"][rows] = w
         c["last_wage"][rows] = w
-        c["commute_km"][rows] = m.km_between(cells, fc) + rng.exponential(
-            OUTSIDE_EXTRA_KM_MEAN, size=n
-        )
+        c["commute_km"][rows] = m.km_between(cells, fc)
         np.add.at(f.columns["employees"], firm_rows, 1)
         m.flows[HIRES, OUTSIDE] += n  # in-commuters' hires, as their separations

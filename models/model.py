@@ -34,7 +34,7 @@ from models.indicators import INDICATOR_NAMES, Indicators
 from models.labour import LabourMarket
 from models.levers import LeverDelivery
 from models.parameters import resolve
-from models.population import build_population, nearest_outside_cells, town_centres
+from models.population import build_population, town_centres
 from models.space import CellCoordinates, km_between
 from models.territory import AGRICULTURAL, GREEN, Territory, load_territory
 from sim.calendar import parse_month
@@ -75,7 +75,8 @@ class MetroModel(mesa.Model):
     Attributes:
         people, firms: the agent tables.
         grid: the Mesa grid of the territory; ``layer`` holds flat views of its property
-            layers, ``space`` the cell coordinates.
+            layers; ``space`` the coordinates of every place (the raster's cells, then the
+            province's other comuni), ``place_zone`` their zones.
         comuni: the :class:`Comune` agents (a Mesa ``AgentSet``, in ISTAT-table order).
         hooks: the levers' hooks this month (:mod:`models.hooks`).
         flows: this month's flow counters (:mod:`models.flows`).
@@ -165,9 +166,10 @@ class MetroModel(mesa.Model):
         t = self.territory
         self.grid = OrthogonalMooreGrid(t.shape, torus=False, random=self.random)
         self.cell_zone = t.cell_zone.ravel().astype(np.int8)
-        self.space = CellCoordinates(
-            t.x_km.ravel().astype(np.float64), t.y_km.ravel().astype(np.float64)
-        )
+        # every place people live in: the raster's cells, then the province's other comuni
+        # (their index is n_cells + j), where people from outside live
+        self.space = CellCoordinates(t.place_x_km, t.place_y_km)
+        self.place_zone = np.append(self.cell_zone, np.full(t.n_outside, OUTSIDE, np.int8))
         centres = town_centres(t)
         torino_xy = (float(centres[self.torino, 0]), float(centres[self.torino, 1]))
         layers = {
@@ -187,8 +189,6 @@ class MetroModel(mesa.Model):
             layer = PropertyLayer.from_data(name, np.ascontiguousarray(data))
             self.grid.add_property_layer(layer)
             self.layer[name] = layer.data.reshape(-1)
-        self.outside_cells = np.flatnonzero(self.cell_zone == OUTSIDE).astype(np.int32)
-        self.near_outside = nearest_outside_cells(t)
 
         land = self.layer["land_use"]
         inside = self.cell_zone != OUTSIDE

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.codes import OUTSIDE
 from models.indicators import GOALS, INDICATORS
+from models.maps import comune_map
 from models.territory import Territory
-from sim.plots import time_series, zone_map
+from sim.plots import time_series
 
 METRO = "metro"
 
@@ -59,7 +59,10 @@ def goal_figures(
 
 
 def map_figures(indicators: pd.DataFrame, territory: Territory) -> dict[str, object]:
-    """Maps of the 38 comuni: population change over the run, unemployment at its end."""
+    """Maps of the 38 comuni on their real boundaries (:func:`models.maps.comune_map`).
+
+    Population change over the run, and unemployment at its end.
+    """
     comuni = indicators[indicators["comune"] != METRO]
     first, last = comuni["date"].min(), comuni["date"].max()
     code_to_index = {code: i for i, code in enumerate(territory.codes)}
@@ -70,26 +73,21 @@ def map_figures(indicators: pd.DataFrame, territory: Territory) -> dict[str, obj
         out[[code_to_index[c] for c in rows["comune"]]] = rows["value"].to_numpy()
         return out
 
-    names = {i: n for i, n in enumerate(territory.names)}
     change = 100.0 * (values("population", last) / values("population", first) - 1.0)
     return {
-        "map_population_change": zone_map(
-            territory.cell_zone,
+        "map_population_change": comune_map(
+            territory,
             change,
             f"Population change {first} to {last}",
             "%",
-            OUTSIDE,
-            names,
             cmap="RdBu",
             centre=0.0,
         ),
-        "map_unemployment_rate": zone_map(
-            territory.cell_zone,
+        "map_unemployment_rate": comune_map(
+            territory,
             100 * values("unemployment_rate", last),
             f"Unemployment rate, {last}",
             "%",
-            OUTSIDE,
-            names,
             cmap="magma_r",
         ),
     }

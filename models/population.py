@@ -1,7 +1,8 @@
 """The synthetic population of January 2015, at any scale in (0, 1].
 
 Residents, university students (resident or commuting from outside), in-commuting
-workers from the outside zone, firms and the jobs that link workers to firms are drawn so
+workers from the outside zone (the province's other comuni, :mod:`models.outside`),
+firms and the jobs that link workers to firms are drawn so
 that, at scale 1, the initial state matches the plan's figures (PLAN.md, "Territory and
 actors"): 1,586,000 residents (56% in Torino), 124,600 firms (65.8% in Torino), 94,000
 students, mean income 25,400 EUR and 328,000 daily commuters towards Torino.
@@ -35,7 +36,7 @@ from models.codes import (
 )
 from models.education import draw_skill
 from models.labour import wages
-from models.space import OUTSIDE_EXTRA_KM_MEAN
+from models.outside import draw_places, mean_distances
 from models.territory import BUILT, Territory
 from sim.tables import AgentTable
 
@@ -89,7 +90,8 @@ class Population:
     """The initial agent tables and the quantities fixed by initialisation.
 
     Attributes:
-        people: residents, students and in-commuters (``zone == OUTSIDE`` for the latter).
+        people: residents, students and in-commuters (``zone == OUTSIDE`` for the latter,
+            whose ``cell`` is the place index of their outside comune).
         firms: active firms.
         wage_level: log wage constant calibrated so the mean income is the plan's.
         university_cells: flat indices of the cells hosting the universities.
@@ -218,8 +220,9 @@ def place_in_zones(
 def zone_distances(territory: Territory) -> np.ndarray:
     """Network distance (km) between zones: centroids, plus a typical trip within a zone.
 
-    Row :data:`OUTSIDE` is the outside zone: from the nearest edge of the conurbation
-    plus :data:`OUTSIDE_EXTRA_KM_MEAN`.
+    Row :data:`OUTSIDE` is the outside zone: the mean distance from the province's other
+    comuni to each town centre, weighted as the origins of people from outside are
+    (:func:`models.outside.mean_distances`).
     """
     n = territory.n_comuni
     xy = town_centres(territory)
@@ -227,15 +230,7 @@ def zone_distances(territory: Territory) -> np.ndarray:
     np.fill_diagonal(d, 0.5 * np.sqrt(territory.area_km2))
     out = np.empty((n + 1, n))
     out[:n] = d
-    zone = territory.cell_zone
-    x0, y0 = territory.x_km[zone != OUTSIDE], territory.y_km[zone != OUTSIDE]
-    edge = np.array(
-        [
-            min(xy[c, 0] - x0.min(), x0.max() - xy[c, 0], xy[c, 1] - y0.min(), y0.max() - xy[c, 1])
-            for c in range(n)
-        ]
-    )
-    out[n] = edge + OUTSIDE_EXTRA_KM_MEAN
+    out[n] = mean_distances(territory, xy[:, 0], xy[:, 1])
     return out
 
 
@@ -430,7 +425,6 @@ def build_population(
 
     # Workers: outside in-commuters.
     n_out_workers = int(origins[OUTSIDE])
-    outside_cells = np.flatnonzero(zone_of_cell == OUTSIDE)
     n_total = n + n_out_workers + n_students_out
     people = AgentTable("people", PEOPLE_SCHEMA, capacity=int(n_total * 1.6) + 64)
     rows = people.add(n_total)
@@ -455,7 +449,6 @@ def build_population(
     out_age_months = rng.integers(20 * 12, 64 * 12, size=n_out)
     out_age_months[n_out_workers:] = rng.integers(19 * 12, 27 * 12, size=n_students_out)
     cols["zone"][out] = OUTSIDE
-    cols["cell"][out] = rng.choice(outside_cells, size=n_out)
     cols["born"][out] = start_month - out_age_months
     cols["female"][out] = rng.random(n_out) < 0.45
     out_edu = np.where(rng.random(n_out) < 0.2, TERTIARY, UPPER_SECONDARY).astype(np.int8)
@@ -486,27 +479,21 @@ def build_population(
                 pos += k
                 taken[d] += k
 
-    # Commute distances and outside workers' homes: the outside cell nearest their job,
-    # plus a distance beyond the raster.
+    # Commute distances, and the homes of people from outside: one of the province's
+    # other comuni, drawn given where they travel to (models.outside).
     circuity = params["circuity"]
     has_job = job[:n_total] >= 0
     job_cell = np.where(has_job, firm_cell[np.maximum(job[:n_total], 0)], -1)
-    ow = np.arange(n, n + n_out_workers)
-    if n_out_workers:
-        near = nearest_outside_cells(territory)[job_cell[ow]]
-        cols["cell"][ow] = near[np.arange(ow.size), rng.integers(0, near.shape[1], size=ow.size)]
-    extra = np.zeros(n_total)
-    extra[n:] = rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n_out)
     place = np.where(has_job, job_cell, -1)
     is_student = cols["status"][:n_total] == STUDENT
     uni = university_cells[rng.integers(0, UNIVERSITY_CELLS, size=n_total)]
     place = np.where(is_student, uni, place)
+    cols["cell"][n:n_total] = draw_places(rng, territory, place[n:])
     home = cols["cell"][:n_total]
+    px, py = territory.place_x_km, territory.place_y_km
     km = np.where(
         place >= 0,
-        circuity * np.hypot(x[home] - x[place], y[home] - y[place])
-        + extra
-        + 0.5 * territory.cell_km,
+        circuity * np.hypot(px[home] - px[place], py[home] - py[place]) + 0.5 * territory.cell_km,
         0.0,
     )
     cols["commute_km"][:n_total] = km
@@ -620,18 +607,3 @@ def _firm_sizes(rng: np.random.Generator, n: int, jobs: int, exponent: float) ->
     if diff:
         sizes[order[0]] += diff  # at most a few jobs of rounding, on the largest firm
     return rng.permutation(sizes)
-
-
-def nearest_outside_cells(territory: Territory, k: int = 20) -> np.ndarray:
-    """For every flat cell, the ``k`` outside cells nearest to it, ``(n_cells, k)``.
-
-    An in-commuter's home is one of the outside cells nearest their job: they come from
-    the side of the area their job is on.
-    """
-    from scipy.spatial import cKDTree
-
-    x, y = territory.x_km.ravel(), territory.y_km.ravel()
-    outside = np.flatnonzero(territory.cell_zone.ravel() == OUTSIDE)
-    k = min(k, outside.size)
-    _, idx = cKDTree(np.column_stack([x[outside], y[outside]])).query(np.column_stack([x, y]), k=k)
-    return outside[np.atleast_2d(idx).reshape(x.size, k)].astype(np.int32)

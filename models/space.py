@@ -11,13 +11,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-OUTSIDE_EXTRA_KM_MEAN = 12.0
-"""Mean distance, km, from an outside home's cell to the home itself (assumption): people of
-the outside zone live beyond the raster's ring of outside cells."""
-
 
 class CellCoordinates(NamedTuple):
-    """Cell-centre coordinates, km, flat over the raster (``x`` east, ``y`` north)."""
+    """Coordinates, km, of every place (``x`` east, ``y`` north).
+
+    The raster's cell centres (flat), then the centroids of the province's other comuni.
+    """
 
     x: np.ndarray
     y: np.ndarray

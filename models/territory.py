@@ -1,37 +1,46 @@
-"""The territory of the Turin conurbation as a raster of square cells.
+"""The territory of the Turin conurbation: ISTAT's comuni on a raster, and the province around.
 
-The 38 comuni are read from ``models/data/comuni.csv`` (2015 boundaries, see
-``models/data/README.md``). There is no boundary geometry in the inputs, only a town-centre
-coordinate and an area per comune, so the map is *synthetic*: each comune grows from its
-town centre until it covers as many cells as its area, and the regions tile a compact
-patch surrounded by a ring of "outside" cells (the rest of the province and beyond, zone
-:data:`OUTSIDE`). Land use is then laid out inside each comune: built-up cells nearest the
-town centre, agricultural cells further out, other green (parks, woods, river strips,
-protected land) on the outer edge, in the exact proportions of the table.
+The 38 comuni are read from ``models/data/comuni.csv`` (2015 figures, see
+``models/data/README.md``) and placed on a grid of square cells aligned with UTM zone 32N
+(EPSG:32632). Which comune each cell belongs to comes from ISTAT's boundaries
+(:mod:`models.geography`): the committed raster ``models/data/territory_grid.json`` is
+written by ``models/data/make_territory.py``; each comune has as many cells as its official
+area, and the cells it gets are those its polygon covers most. Cells of no comune are the
+zone :data:`OUTSIDE`. Land use is laid out inside each comune (:func:`lay_out_land_use`).
+
+The other 273 comuni of the province (312 less the 38 and Mappano) are the real places
+where in-commuters and students from outside live: ``models/data/outside_comuni.csv``
+gives each its ISTAT population and the position of its centroid. They are *places*,
+not cells: a person living outside has ``zone == OUTSIDE`` and a place index
+``n_cells + j`` (outside comune ``j``), and
+:attr:`Territory.place_x_km` / :attr:`Territory.place_y_km` hold the coordinates of the
+cells followed by those of the outside places, so distances are computed alike for both.
 
 Array convention: rasters are indexed ``[row, col]``; row 0 is the *southern* edge and
 column 0 the *western* edge, so ``x_km`` grows with the column and ``y_km`` with the row
-(plot with ``origin="lower"``). Everything is deterministic; nothing runs at import time.
+(plot with ``origin="lower"``). Kilometres are UTM 32N metres / 1000 measured from the
+grid's south-west corner. Everything is deterministic; nothing runs at import time.
 
 Example:
     >>> from models.territory import load_territory
     >>> t = load_territory()
-    >>> t.n_comuni, t.names[t.torino]
-    (38, 'Torino')
+    >>> t.n_comuni, t.names[t.torino], t.n_outside
+    (38, 'Torino', 273)
 """
 
 from __future__ import annotations
 
 import csv
 import functools
-import heapq
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
+import shapely
 
+from models import geography
 from models.codes import N_COMUNI, N_ZONES, OUTSIDE
 
 BUILT, AGRICULTURAL, GREEN = 0, 1, 2
@@ -41,20 +50,74 @@ LAND_USE_NAMES: tuple[str, str, str] = ("built", "agricultural", "green")
 """Names of the land-use codes, by code."""
 
 TORINO_CODE: str = "001272"
-EARTH_RADIUS_KM: float = 6371.0088
-"""Mean Earth radius used by the equirectangular projection."""
 
-DEFAULT_CSV: Path = Path(__file__).resolve().parent / "data" / "comuni.csv"
+DATA_DIR: Path = Path(__file__).resolve().parent / "data"
+DEFAULT_CSV: Path = DATA_DIR / "comuni.csv"
 """The comuni table shipped with the package."""
+GRID_JSON: Path = DATA_DIR / "territory_grid.json"
+"""The committed raster of the 38 comuni (written by ``make_territory.py``)."""
+OUTSIDE_CSV: Path = DATA_DIR / "outside_comuni.csv"
+"""The other comuni of the province (written by ``make_territory.py``)."""
 
-_GROWTH_PAD_KM = 16.0  # room around the town centres for the regions to grow into
-_MARGIN_KM = 3.0  # width of the ring of outside cells kept around the comuni
-_MAX_WEIGHT_ROUNDS = 40  # rounds of weight adjustment for comuni that got boxed in
+ZONE_SYMBOLS: str = "0123456789abcdefghijklmnopqrstuvwxyzAB"
+"""One character per comune index in ``territory_grid.json``; ``.`` is outside."""
+
+
+@dataclass(frozen=True)
+class ProtectedArea:
+    """A protected area of the plan, placed by approximate coordinates.
+
+    Attributes:
+        name: The plan's name.
+        points: ``(lon, lat)`` of its centre (a park) or of points along it (a river strip).
+        radius_km: Radius of the disc around the centre, or half-width of the strip.
+    """
+
+    name: str
+    points: tuple[tuple[float, float], ...]
+    radius_km: float
+
+
+PROTECTED_AREAS: tuple[ProtectedArea, ...] = (
+    # Parco naturale di Stupinigi, 17 km² around the hunting lodge: a disc of that area.
+    ProtectedArea("Stupinigi", ((7.600, 44.985),), 2.35),
+    # Parco La Mandria: the walled estate (about 30 km²) north-west of Venaria Reale.
+    ProtectedArea("La Mandria", ((7.575, 45.160),), 3.1),
+    # Parco naturale della Collina di Superga, 7.5 km² around the basilica.
+    ProtectedArea("Superga hill park", ((7.767, 45.080),), 1.55),
+    # Riserva naturale di Monte San Giorgio, 3.7 km² above Piossasco.
+    ProtectedArea("Monte San Giorgio", ((7.437, 44.977),), 1.1),
+    # The Po from La Loggia through Moncalieri, Torino and San Mauro to Brandizzo.
+    ProtectedArea(
+        "Po strip",
+        (
+            (7.665, 44.955),
+            (7.688, 44.995),
+            (7.687, 45.050),
+            (7.700, 45.063),
+            (7.715, 45.085),
+            (7.760, 45.100),
+            (7.800, 45.120),
+            (7.830, 45.130),
+            (7.850, 45.150),
+            (7.870, 45.180),
+        ),
+        0.4,
+    ),
+    # The Sangone from Bruino through Rivalta, Orbassano, Beinasco and Nichelino to the Po.
+    ProtectedArea(
+        "Sangone strip",
+        ((7.470, 45.015), (7.520, 45.025), (7.575, 45.018), (7.625, 45.015), (7.672, 45.005)),
+        0.3,
+    ),
+)
+"""The six protected areas of the plan. Coordinates are approximate (read off general maps,
+not a GIS layer of the parks); docs/ODD.md and models/data/README.md say so."""
 
 
 @dataclass(frozen=True, eq=False)
 class Territory:
-    """The 38 comuni, their attributes and the cell raster.
+    """The 38 comuni, their attributes, the cell raster and the outside places.
 
     Arrays are read-only; copy them before changing land use in a simulation.
 
@@ -72,16 +135,23 @@ class Territory:
         cell_zone: Zone of each cell, int16 ``(height, width)``: ``0..37`` is the comune
             index, :data:`OUTSIDE` a cell of no comune.
         land_use: Land-use code of each cell, int8 ``(height, width)``; ``-1`` outside.
+        protected: True for comune cells in one of :data:`PROTECTED_AREAS`, bool
+            ``(height, width)``.
         x_km: Cell-centre easting, km from the grid's south-west corner, float64
             ``(height, width)``.
         y_km: Cell-centre northing, km from the grid's south-west corner, float64
             ``(height, width)``.
         torino: Index of Torino.
-        seed_cell: ``(row, col)`` of the cell each comune grew from (its town centre, or
-            the nearest free cell when two centres fall in one cell), int64 ``(38, 2)``.
-        ref_lat: Latitude (degrees) at which the projection is true to scale.
-        corner_lat: Latitude (degrees) of the grid's south-west corner.
-        corner_lon: Longitude (degrees) of the grid's south-west corner.
+        seed_cell: ``(row, col)`` of each comune's town-centre cell: the cell holding the
+            town centre, or the comune's cell nearest to it, int64 ``(38, 2)``.
+        west_m: UTM 32N easting of the grid's western edge, m.
+        south_m: UTM 32N northing of the grid's southern edge, m.
+        outside_codes: ISTAT codes of the other comuni of the province.
+        outside_names: Their names.
+        outside_population: Their residents (ISTAT, 2023), int64 ``(n_outside,)``.
+        outside_area_km2: Their areas, km², float64 ``(n_outside,)``.
+        outside_x_km: Easting of their centroids, km from the grid's corner.
+        outside_y_km: Northing of their centroids, km from the grid's corner.
     """
 
     codes: tuple[str, ...]
@@ -94,18 +164,29 @@ class Territory:
     cell_km: float
     cell_zone: np.ndarray
     land_use: np.ndarray
+    protected: np.ndarray
     x_km: np.ndarray
     y_km: np.ndarray
     torino: int
     seed_cell: np.ndarray
-    ref_lat: float
-    corner_lat: float
-    corner_lon: float
+    west_m: float
+    south_m: float
+    outside_codes: tuple[str, ...]
+    outside_names: tuple[str, ...]
+    outside_population: np.ndarray
+    outside_area_km2: np.ndarray
+    outside_x_km: np.ndarray
+    outside_y_km: np.ndarray
 
     @property
     def n_comuni(self) -> int:
         """Number of comuni (38)."""
         return len(self.codes)
+
+    @property
+    def n_outside(self) -> int:
+        """Number of outside places (the province's other comuni)."""
+        return len(self.outside_codes)
 
     @property
     def height(self) -> int:
@@ -123,6 +204,11 @@ class Territory:
         return self.height, self.width
 
     @property
+    def n_cells(self) -> int:
+        """Number of raster cells; outside place ``j`` has place index ``n_cells + j``."""
+        return self.height * self.width
+
+    @property
     def cell_area_km2(self) -> float:
         """Area of one cell, km²."""
         return self.cell_km * self.cell_km
@@ -131,6 +217,16 @@ class Territory:
     def outside_mask(self) -> np.ndarray:
         """Boolean raster, True for cells of the outside zone."""
         return self.cell_zone == OUTSIDE
+
+    @property
+    def place_x_km(self) -> np.ndarray:
+        """Easting of every place, km: the raster cells (flat), then the outside places."""
+        return np.concatenate([self.x_km.ravel(), self.outside_x_km])
+
+    @property
+    def place_y_km(self) -> np.ndarray:
+        """Northing of every place, km: the raster cells (flat), then the outside places."""
+        return np.concatenate([self.y_km.ravel(), self.outside_y_km])
 
     def index_of(self, key: str) -> int:
         """Index of a comune given its ISTAT code or its name.
@@ -183,7 +279,7 @@ class Territory:
     def project(
         self, lat: np.ndarray | float, lon: np.ndarray | float
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Project geographic coordinates to grid kilometres.
+        """Project geographic coordinates (WGS84) to grid kilometres (UTM 32N).
 
         Args:
             lat: Latitude(s), degrees.
@@ -192,13 +288,19 @@ class Territory:
         Returns:
             ``(x_km, y_km)`` measured from the grid's south-west corner.
         """
-        return _project(
-            np.asarray(lat, dtype=np.float64),
-            np.asarray(lon, dtype=np.float64),
-            self.ref_lat,
-            self.corner_lat,
-            self.corner_lon,
+        x, y = geography.lonlat_to_utm(lon, lat)
+        return (x - self.west_m) / 1000.0, (y - self.south_m) / 1000.0
+
+    def cell_lonlat(self) -> tuple[np.ndarray, np.ndarray]:
+        """WGS84 longitude and latitude of every cell centre, degrees.
+
+        Returns:
+            ``(lon, lat)``, two float64 arrays shaped like the raster ``(height, width)``.
+        """
+        lon, lat = geography.utm_to_lonlat(
+            self.west_m + 1000.0 * self.x_km, self.south_m + 1000.0 * self.y_km
         )
+        return lon.reshape(self.shape), lat.reshape(self.shape)
 
     def cell_of(self, x_km: float, y_km: float) -> tuple[int, int]:
         """Return the ``(row, col)`` of the cell holding a point, clipped to the grid.
@@ -216,15 +318,16 @@ class Territory:
 
 
 def load_territory(cell_km: float = 0.5, *, csv_path: str | Path | None = None) -> Territory:
-    """Read the comuni table and build the raster territory.
+    """The territory: the committed raster at 0.5 km, or one built from the boundaries.
 
-    The result is deterministic and cached per ``(cell_km, csv_path)``: repeated calls
-    return the same immutable object (:func:`build_territory` always builds a new one).
+    At the default cell size and comuni table the raster is read from
+    :data:`GRID_JSON` (so results never depend on the version of the geometry or
+    optimisation libraries); otherwise it is built by :func:`models.geography.rasterise`.
+    The result is cached per ``(cell_km, csv_path)``: repeated calls return the same
+    immutable object (:func:`build_territory` always builds a new one).
 
     Args:
-        cell_km: Side of a cell, km (0.5 km gives about 3,400 comune cells). Each
-            comune's cell count is within 5 % of its area at 0.5 km and finer; on coarser
-            grids rounding alone can exceed that for the smallest comuni.
+        cell_km: Side of a cell, km (0.5 km gives about 3,440 comune cells).
         csv_path: Comuni table to read; defaults to :data:`DEFAULT_CSV`.
 
     Returns:
@@ -239,11 +342,15 @@ def load_territory(cell_km: float = 0.5, *, csv_path: str | Path | None = None) 
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(cell_km: float, path: Path) -> Territory:
+    if path == DEFAULT_CSV.resolve():
+        raster = read_grid()
+        if raster.cell_km == cell_km:
+            return _assemble(_read_table(path), raster)
     return build_territory(cell_km, path)
 
 
 def build_territory(cell_km: float = 0.5, csv_path: str | Path = DEFAULT_CSV) -> Territory:
-    """Build a territory without the cache (see :func:`load_territory`).
+    """Build a territory from the boundaries, without the cache or the committed raster.
 
     Args:
         cell_km: Side of a cell, km.
@@ -258,88 +365,167 @@ def build_territory(cell_km: float = 0.5, csv_path: str | Path = DEFAULT_CSV) ->
     if not cell_km > 0:
         raise ValueError(f"cell_km must be positive, got {cell_km}")
     table = _read_table(Path(csv_path))
-    codes, names = table["codes"], table["names"]
-    lat, lon, area = table["lat"], table["lon"], table["area_km2"]
-    shares = table["land_shares"]
-    n = len(codes)
-
-    targets = np.maximum(np.rint(area / cell_km**2).astype(np.int64), 1)
-    ref_lat = float(lat.mean())
-
-    # Provisional grid: the town centres' bounding box padded so regions can grow freely;
-    # then crop to the comuni plus a margin ring of outside cells.
-    margin = int(math.ceil(_MARGIN_KM / cell_km))
-    pad = _GROWTH_PAD_KM
-    while True:
-        south = float(lat.min()) - math.degrees(pad / EARTH_RADIUS_KM)
-        west = float(lon.min()) - math.degrees(
-            pad / (EARTH_RADIUS_KM * math.cos(math.radians(ref_lat)))
-        )
-        sx_km, sy_km = _project(lat, lon, ref_lat, south, west)
-        width = int(math.ceil((sx_km.max() + pad) / cell_km))
-        height = int(math.ceil((sy_km.max() + pad) / cell_km))
-        zone, seeds = _grow_regions(sx_km / cell_km, sy_km / cell_km, targets, height, width)
-        if zone is not None:
-            rows, cols = np.nonzero(zone != OUTSIDE)
-            r0, r1 = int(rows.min()) - margin, int(rows.max()) + margin + 1
-            c0, c1 = int(cols.min()) - margin, int(cols.max()) + margin + 1
-            if r0 >= 0 and c0 >= 0 and r1 <= height and c1 <= width:
-                break
-        pad *= 2.0  # a region came too close to the provisional border: more room
-
-    zone = zone[r0:r1, c0:c1]
-    seeds = seeds - np.array([r0, c0])
-    height, width = zone.shape
-    corner_lat = south + math.degrees(r0 * cell_km / EARTH_RADIUS_KM)
-    corner_lon = west + math.degrees(
-        c0 * cell_km / (EARTH_RADIUS_KM * math.cos(math.radians(ref_lat)))
+    raster = geography.rasterise(
+        geography.read_boundaries(), table["codes"], table["area_km2"], cell_km
     )
-    sx_km, sy_km = _project(lat, lon, ref_lat, corner_lat, corner_lon)
+    return _assemble(table, raster)
 
-    col_idx = np.arange(width, dtype=np.float64)
-    row_idx = np.arange(height, dtype=np.float64)
-    x_km = np.broadcast_to((col_idx + 0.5) * cell_km, (height, width)).copy()
-    y_km = np.broadcast_to(((row_idx + 0.5) * cell_km)[:, None], (height, width)).copy()
 
-    land_use = _lay_out_land_use(zone, shares, sx_km, sy_km, x_km, y_km, n)
+def read_grid(path: Path = GRID_JSON) -> geography.Raster:
+    """Read the committed raster (format: :func:`grid_document`)."""
+    with Path(path).open(encoding="utf-8") as fh:
+        doc = json.load(fh)
+    symbols = {s: i for i, s in enumerate(ZONE_SYMBOLS)} | {".": OUTSIDE}
+    rows = [[symbols[ch] for ch in line] for line in reversed(doc["rows_north_to_south"])]
+    zone = np.array(rows, dtype=np.int16)
+    if zone.shape != (doc["height"], doc["width"]):
+        raise ValueError(f"{path}: raster is {zone.shape}, header says otherwise")
+    return geography.Raster(zone, float(doc["west_m"]), float(doc["south_m"]), doc["cell_km"])
 
-    arrays = {
-        "population": table["population"],
-        "area_km2": area,
-        "lat": lat,
-        "lon": lon,
-        "land_shares": shares,
-        "cell_zone": zone.astype(np.int16),
-        "land_use": land_use,
-        "x_km": x_km,
-        "y_km": y_km,
-        "seed_cell": seeds.astype(np.int64),
+
+def grid_document(raster: geography.Raster, codes: tuple[str, ...]) -> dict:
+    """The raster as the JSON document :func:`read_grid` reads.
+
+    Rows are written north first, one character per cell (:data:`ZONE_SYMBOLS`, ``.``
+    outside), so the file reads as a map.
+    """
+    rows = ["".join(ZONE_SYMBOLS[z] if z < OUTSIDE else "." for z in r) for r in raster.zone]
+    return {
+        "crs": geography.CRS,
+        "cell_km": raster.cell_km,
+        "west_m": raster.west_m,
+        "south_m": raster.south_m,
+        "height": int(raster.zone.shape[0]),
+        "width": int(raster.zone.shape[1]),
+        "codes": list(codes),
+        "rows_north_to_south": rows[::-1],
     }
-    for arr in arrays.values():
-        arr.setflags(write=False)
-    return Territory(
-        codes=codes,
-        names=names,
-        cell_km=float(cell_km),
-        torino=codes.index(TORINO_CODE),
-        ref_lat=ref_lat,
-        corner_lat=float(corner_lat),
-        corner_lon=float(corner_lon),
-        **arrays,
-    )
+
+
+def read_outside(path: Path = OUTSIDE_CSV) -> dict:
+    """Read the table of the province's other comuni."""
+    with Path(path).open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return {
+        "codes": tuple(r["istat_code"] for r in rows),
+        "names": tuple(r["name"] for r in rows),
+        "population": np.array([int(r["population_2023"]) for r in rows], dtype=np.int64),
+        "area_km2": np.array([float(r["area_km2"]) for r in rows]),
+        "easting_m": np.array([float(r["easting_m"]) for r in rows]),
+        "northing_m": np.array([float(r["northing_m"]) for r in rows]),
+    }
+
+
+def town_cells(
+    zone: np.ndarray, x_km: np.ndarray, y_km: np.ndarray, tx: np.ndarray, ty: np.ndarray
+) -> np.ndarray:
+    """``(row, col)`` of each comune's cell holding its town centre, or nearest to it."""
+    out = np.empty((len(tx), 2), dtype=np.int64)
+    for i, (x, y) in enumerate(zip(tx, ty, strict=True)):
+        rows, cols = np.nonzero(zone == i)
+        d2 = (x_km[rows, cols] - x) ** 2 + (y_km[rows, cols] - y) ** 2
+        k = int(np.argmin(d2))  # the cell holding the point is nearest; first of ties
+        out[i] = rows[k], cols[k]
+    return out
+
+
+def protected_cells(
+    zone: np.ndarray, west_m: float, south_m: float, x_km: np.ndarray, y_km: np.ndarray
+) -> np.ndarray:
+    """True for the comune cells whose centre lies in one of :data:`PROTECTED_AREAS`."""
+    shapes = []
+    for area in PROTECTED_AREAS:
+        lon, lat = np.array(area.points).T
+        x, y = geography.lonlat_to_utm(lon, lat)
+        base = shapely.points(x, y)[0] if x.size == 1 else shapely.linestrings(x, y)
+        shapes.append(shapely.buffer(base, area.radius_km * 1000.0))
+    region = shapely.union_all(shapes)
+    inside = shapely.contains_xy(region, west_m + 1000.0 * x_km, south_m + 1000.0 * y_km)
+    return inside & (zone != OUTSIDE)
+
+
+def lay_out_land_use(
+    zone: np.ndarray,
+    shares: np.ndarray,
+    tx: np.ndarray,
+    ty: np.ndarray,
+    x_km: np.ndarray,
+    y_km: np.ndarray,
+    protected: np.ndarray,
+) -> np.ndarray:
+    """Land use per cell, in each comune's proportions of ``shares``.
+
+    In each comune the counts are its shares times its cells (largest remainder). Built-up
+    cells are the unprotected cells nearest the town centre (``tx, ty``); other green goes
+    first to the protected cells, then to the cells furthest from the town centre; the
+    rest is agricultural (so protected cells beyond the comune's green count are farmland,
+    as in Stupinigi and La Mandria). A protected cell is built only if a comune has fewer
+    unprotected cells than built-up ones.
+    """
+    land_use = np.full(zone.shape, -1, dtype=np.int8)
+    flat_zone, flat_lu = zone.ravel(), land_use.ravel()
+    flat_protected = protected.ravel()
+    xs, ys = x_km.ravel(), y_km.ravel()
+    for i in range(len(tx)):
+        cells = np.flatnonzero(flat_zone == i)
+        d2 = (xs[cells] - tx[i]) ** 2 + (ys[cells] - ty[i]) ** 2
+        prot = flat_protected[cells]
+        n_built, _, n_green = _largest_remainder(shares[i] * len(cells), len(cells))
+        order = np.lexsort((cells, d2, prot))  # unprotected first, nearest first
+        built, rest = cells[order[:n_built]], order[n_built:]
+        flat_lu[built] = BUILT
+        rest = rest[np.lexsort((cells[rest], -d2[rest], ~prot[rest]))]  # protected, furthest
+        flat_lu[cells[rest[:n_green]]] = GREEN
+        flat_lu[cells[rest[n_green:]]] = AGRICULTURAL
+    return land_use
 
 
 # ---------------------------------------------------------------------------------------
 # helpers
 
 
-def _project(
-    lat: np.ndarray, lon: np.ndarray, ref_lat: float, corner_lat: float, corner_lon: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Equirectangular projection, true to scale at ``ref_lat``, origin at the corner."""
-    x = EARTH_RADIUS_KM * math.cos(math.radians(ref_lat)) * np.radians(lon - corner_lon)
-    y = EARTH_RADIUS_KM * np.radians(lat - corner_lat)
-    return x, y
+def _assemble(table: dict, raster: geography.Raster) -> Territory:
+    """The territory from the comuni table and a raster."""
+    zone = raster.zone
+    height, width = zone.shape
+    cell_km = raster.cell_km
+    x_km = np.broadcast_to((np.arange(width) + 0.5) * cell_km, (height, width)).copy()
+    y_km = np.broadcast_to(((np.arange(height) + 0.5) * cell_km)[:, None], (height, width)).copy()
+    tx, ty = geography.lonlat_to_utm(table["lon"], table["lat"])
+    tx, ty = (tx - raster.west_m) / 1000.0, (ty - raster.south_m) / 1000.0
+    protected = protected_cells(zone, raster.west_m, raster.south_m, x_km, y_km)
+    land_use = lay_out_land_use(zone, table["land_shares"], tx, ty, x_km, y_km, protected)
+    outside = read_outside()
+    arrays = {
+        "population": table["population"],
+        "area_km2": table["area_km2"],
+        "lat": table["lat"],
+        "lon": table["lon"],
+        "land_shares": table["land_shares"],
+        "cell_zone": zone.astype(np.int16),
+        "land_use": land_use,
+        "protected": protected,
+        "x_km": x_km,
+        "y_km": y_km,
+        "seed_cell": town_cells(zone, x_km, y_km, tx, ty),
+        "outside_population": outside["population"],
+        "outside_area_km2": outside["area_km2"],
+        "outside_x_km": (outside["easting_m"] - raster.west_m) / 1000.0,
+        "outside_y_km": (outside["northing_m"] - raster.south_m) / 1000.0,
+    }
+    for arr in arrays.values():
+        arr.setflags(write=False)
+    return Territory(
+        codes=table["codes"],
+        names=table["names"],
+        cell_km=float(cell_km),
+        torino=table["codes"].index(TORINO_CODE),
+        west_m=raster.west_m,
+        south_m=raster.south_m,
+        outside_codes=outside["codes"],
+        outside_names=outside["names"],
+        **arrays,
+    )
 
 
 def _read_table(path: Path) -> dict:
@@ -375,161 +561,6 @@ def _read_table(path: Path) -> dict:
     }
 
 
-def _place_seeds(sx: np.ndarray, sy: np.ndarray, height: int, width: int) -> list[int]:
-    """Flat cell index of each comune's seed: the cell holding its town centre.
-
-    When that cell already holds an earlier comune's seed (coarse grids), the nearest cell
-    not yet used as a seed is taken instead (ties by cell index), so every comune starts
-    from its own cell.
-    """
-    used: set[int] = set()
-    seeds = []
-    for x, y in zip(sx, sy, strict=True):
-        col = min(max(int(math.floor(x)), 1), width - 2)
-        row = min(max(int(math.floor(y)), 1), height - 2)
-        cell = row * width + col
-        if cell in used:
-            r = np.arange(1, height - 1)[:, None]
-            c = np.arange(1, width - 1)[None, :]
-            d2 = ((c + 0.5 - x) ** 2 + (r + 0.5 - y) ** 2).ravel()
-            flat = (r * width + c).ravel()
-            for k in np.lexsort((flat, d2)):
-                if int(flat[k]) not in used:
-                    cell = int(flat[k])
-                    break
-        used.add(cell)
-        seeds.append(cell)
-    return seeds
-
-
-def _grow_once(
-    seeds: list[int],
-    sx: np.ndarray,
-    sy: np.ndarray,
-    weights: np.ndarray,
-    targets: np.ndarray,
-    height: int,
-    width: int,
-) -> tuple[list[int], list[int], bool]:
-    """One capacitated multi-source growth.
-
-    All comuni grow at once from their seeds through 4-neighbours. A free cell ``c`` is
-    offered to comune ``i`` with priority ``d_i(c)**2 - weights[i]`` (``d_i`` the distance
-    from ``c``'s centre to the town centre, in cells): the smallest key is served first,
-    so with ``weights = r_i**2`` every comune grows like a disc of its own size and
-    neighbours meet on power-diagram lines. A comune stops when it has ``targets[i]``
-    cells. Cells on the grid border are never taken.
-
-    Returns:
-        ``(zone, counts, touched_border)``: flat zone list (``-1`` free), cells per
-        comune, and whether some region wanted to grow past the border.
-    """
-    n_cells = height * width
-    zone = [-1] * n_cells
-    counts = [0] * len(targets)
-    tgt = [int(t) for t in targets]
-    px = [float(v) for v in sx]
-    py = [float(v) for v in sy]
-    w = [float(v) for v in weights]
-    heap: list[tuple[float, int, int]] = []
-    touched_border = False
-
-    def push_neighbours(i: int, cell: int) -> None:
-        nonlocal touched_border
-        row, col = divmod(cell, width)
-        for nr, nc in ((row - 1, col), (row + 1, col), (row, col - 1), (row, col + 1)):
-            if nr <= 0 or nc <= 0 or nr >= height - 1 or nc >= width - 1:
-                touched_border = True
-                continue
-            nb = nr * width + nc
-            if zone[nb] == -1:
-                dx = nc + 0.5 - px[i]
-                dy = nr + 0.5 - py[i]
-                heapq.heappush(heap, (dx * dx + dy * dy - w[i], i, nb))
-
-    for i, cell in enumerate(seeds):
-        zone[cell] = i
-        counts[i] = 1
-    for i, cell in enumerate(seeds):
-        if counts[i] < tgt[i]:
-            push_neighbours(i, cell)
-    pop = heapq.heappop
-    while heap:
-        _, i, cell = pop(heap)
-        if zone[cell] != -1 or counts[i] >= tgt[i]:
-            continue
-        zone[cell] = i
-        counts[i] += 1
-        if counts[i] < tgt[i]:
-            push_neighbours(i, cell)
-    return zone, counts, touched_border
-
-
-def _fill_holes(zone: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Give enclosed pockets of free cells to a neighbouring comune.
-
-    A pocket is a 4-connected group of free cells that does not reach the grid border.
-    It goes whole to the adjacent comune whose cell count ends closest to its target, in
-    relative terms (ties: lowest index); that comune stays one 4-connected patch.
-    """
-    free = zone < 0
-    labels, n_labels = ndimage.label(free)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    counts = np.bincount(zone[zone >= 0], minlength=len(targets)).astype(np.int64)
-    for lab in range(1, n_labels + 1):
-        if lab in border:
-            continue
-        pocket = labels == lab
-        ring = ndimage.binary_dilation(pocket) & ~pocket
-        neighbours = np.unique(zone[ring])
-        neighbours = neighbours[neighbours >= 0]
-        size = int(pocket.sum())
-        error = np.abs(counts[neighbours] + size - targets[neighbours]) / targets[neighbours]
-        owner = int(neighbours[np.argmin(error)])  # argmin: first of the ties
-        zone[pocket] = owner
-        counts[owner] += size
-    return zone
-
-
-def _grow_regions(
-    sx: np.ndarray, sy: np.ndarray, targets: np.ndarray, height: int, width: int
-) -> tuple[np.ndarray | None, np.ndarray]:
-    """Grow the 38 regions on a provisional grid (coordinates in cell units).
-
-    Starts with ``weights = area / pi`` (every comune a disc of its own area) and, while
-    some comune is boxed in by its neighbours before reaching its cell count, raises that
-    comune's weight in proportion to its shortfall and grows again, keeping the best round
-    (smallest worst relative shortfall, then fewest missing cells). Pockets of free cells
-    left inside the patch are then filled.
-
-    Returns:
-        ``(zone, seed_rc)``: zone raster (``OUTSIDE`` for free cells) and the seeds'
-        ``(row, col)``; ``zone`` is None if a region reached the provisional border.
-    """
-    seeds = _place_seeds(sx, sy, height, width)
-    weights = targets / math.pi
-    best: tuple[tuple[float, int], list[int]] | None = None
-    for _ in range(_MAX_WEIGHT_ROUNDS):
-        zone, counts, touched = _grow_once(seeds, sx, sy, weights, targets, height, width)
-        if touched:
-            return None, np.empty((0, 2), dtype=np.int64)
-        shortfall = targets - np.asarray(counts)
-        score = (float((shortfall / targets).max()), int(shortfall.sum()))
-        if best is None or score < best[0]:
-            best = (score, zone)
-        if shortfall.sum() == 0:
-            break
-        weights = (
-            weights + 1.5 * (shortfall / targets) * (targets / math.pi) + 2.0 * (shortfall > 0)
-        )
-    assert best is not None
-    grid = np.asarray(best[1], dtype=np.int64).reshape(height, width)
-    grid = _fill_holes(grid, targets)
-    grid[grid < 0] = OUTSIDE
-    seed_rc = np.array([divmod(s, width) for s in seeds], dtype=np.int64)
-    return grid, seed_rc
-
-
 def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
     """Integers summing to ``total``: floors plus one for the largest remainders."""
     floors = np.floor(values).astype(np.int64)
@@ -538,32 +569,3 @@ def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
         order = np.lexsort((np.arange(len(values)), -(values - floors)))
         floors[order[:missing]] += 1
     return floors
-
-
-def _lay_out_land_use(
-    zone: np.ndarray,
-    shares: np.ndarray,
-    sx_km: np.ndarray,
-    sy_km: np.ndarray,
-    x_km: np.ndarray,
-    y_km: np.ndarray,
-    n: int,
-) -> np.ndarray:
-    """Land use per cell: in each comune, cells ordered by distance to the town centre.
-
-    The nearest cells are built-up, the next ones agricultural, the furthest other green;
-    the counts are the comune's shares times its cells, rounded by largest remainder.
-    """
-    land_use = np.full(zone.shape, -1, dtype=np.int8)
-    flat_zone = zone.ravel()
-    flat_lu = land_use.ravel()
-    xs, ys = x_km.ravel(), y_km.ravel()
-    for i in range(n):
-        cells = np.flatnonzero(flat_zone == i)
-        d2 = (xs[cells] - sx_km[i]) ** 2 + (ys[cells] - sy_km[i]) ** 2
-        cells = cells[np.lexsort((cells, d2))]
-        n_built, n_agri, _ = _largest_remainder(shares[i] * len(cells), len(cells))
-        flat_lu[cells[:n_built]] = BUILT
-        flat_lu[cells[n_built : n_built + n_agri]] = AGRICULTURAL
-        flat_lu[cells[n_built + n_agri :]] = GREEN
-    return land_use

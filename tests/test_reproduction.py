@@ -1,9 +1,10 @@
 """Saved runs are reproduced bit for bit.
 
-The fingerprints below are of runs made before the behaviour components were split out
-of ``MetroModel`` (commit 4fd3d4d): a restructuring must reproduce them exactly. A change
-that moves results on purpose updates them together with the declared model version, and
-says why in the commit and the ODD.
+A restructuring must reproduce the fingerprints below exactly. A change that moves results
+on purpose updates them together with the declared model version, and says why in the
+commit and the ODD. History: pinned on commit 4fd3d4d and reproduced by the split of the
+behaviours into components (issue 10); moved by the territory from ISTAT's boundaries
+(issue 9), whose branch the merged code reproduces bit for bit.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from sim.fingerprint import tables_fingerprint
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SAVED_RUNS = {
-    ("baseline", 1, 0.01): "d397b0a2412038c3608ebd1779d0f0d8b87224e3072eb291eab10ac87d0711da",
-    ("baseline", 2, 0.01): "fa2b3f67d311ab98a005c7c1e53e2bc88d6a4b7813da7195b0157b59064a8589",
-    ("piano-completo", 1, 0.01): "02d6e2ff1ab7d25ddb0bd0572b84ea91dae4929da67cc4528b57b3bbffc59df2",
-    ("piano-completo", 3, 0.01): "104fe52de1cd98eccb0ed591a8e42734107b8e546cbee9413e8668d4ada68b23",
-    ("torino-sociale", 4, 0.01): "f4e1a914a768e70fca282fd55535e028df51ebce1d390df7886e64ab6ab6f04d",
-    ("baseline", 1, 0.05): "1b9361606c2a88c2c7e7d762b26cc1307bfc028f6df8a31b20943a05613a9834",
-    ("piano-completo", 2, 0.05): "fbf777c3ba9d1527fb9b4018c60941acba382b743490b69771be542f933cc4d2",
+    ("baseline", 1, 0.01): "cf1eaf9a20502dfd93ca6960229620956478a0a694d7add5608edadf602d7ed9",
+    ("baseline", 2, 0.01): "e6ce17a9a7ce404efc25915f8fa682d1f81e85c609db63d2b8875b91aeebca58",
+    ("piano-completo", 1, 0.01): "9fc4b50f623d6f9697a134f2c0cde3a9b00cec5c01d58621fa2e68965cbc9528",
+    ("piano-completo", 3, 0.01): "31e54764fa845814a8d2681f2e8c0f478c569ed57ea07ac9e41a57d7599b1790",
+    ("torino-sociale", 4, 0.01): "4672efa5b6ef77049989c958ab4bf3d2f3687a2b27e108aa508461f04a3fe33b",
+    ("baseline", 1, 0.05): "9095f1a150affc9d2f1ff9794be007f3adce832c8769bf3febb431a43df6befd",
+    ("piano-completo", 2, 0.05): "8d1d911f889d7ce8e28e176917b51a4d3bca93ce614c4166652b9d76d8689dc7",
 }
 
 

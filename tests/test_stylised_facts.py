@@ -147,7 +147,7 @@ def test_mode_shares_are_the_logit_probabilities():
     people = commuting.CommutingPeople(
         p.uid, p.alive, p.zone, p.cell, p.status, p.job, mode, p.commute_km
     )
-    quality = model.layer["transit_quality"]
+    quality = model.commuting.transit_quality
     commuting.commuting_kernel(
         phase_key(2, "test", 0), people, f.zone, quality, rules, COMMUTING_DRAWS, counts
     )

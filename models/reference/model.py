@@ -33,6 +33,7 @@ import numpy as np
 from mesa.agent import AgentSet
 
 from models.codes import EMPLOYED, METRO, N_ZONES, OUTSIDE, STUDENT, TRANSIT, UNEMPLOYED
+from models.outside import draw_places
 from models.reference.agents import (
     CommuteRules,
     CommuteTally,
@@ -43,7 +44,6 @@ from models.reference.agents import (
     log_wage,
     single,
 )
-from models.space import OUTSIDE_EXTRA_KM_MEAN
 from models.territory import Territory
 from sim.calendar import format_month, parse_month
 from sim.random import phase_generator, phase_key, poisson_count, uniform
@@ -132,8 +132,8 @@ class ReferenceModel(mesa.Model):
         self.end_month = parse_month(end)
         self.cell_x = source.space.x.tolist()
         self.cell_y = source.space.y.tolist()
-        self.near_outside = source.near_outside
-        self.transit_quality = source.layer["transit_quality"].tolist()
+        self.territory = source.territory
+        self.transit_quality = source.commuting.transit_quality.tolist()
         self.labour_rules = LabourRules(
             separation_rate=p["separation_rate"],
             layoff_speed=p["layoff_speed"],
@@ -372,10 +372,10 @@ class ReferenceModel(mesa.Model):
         """New in-commuters, one per firm in ``firms``, as new :class:`Person` agents.
 
         Mirrors :meth:`MetroModel._add_outside_workers`, drawing from the month's labour
-        stream in the same order: a home among the 20 outside cells nearest the job, age
-        22-59, 20% graduates, 45% women, skill, 8% foreign-born, a Mincer wage, and a trip
-        of the straight-line distance (times circuity, plus half a cell) plus an
-        exponential stretch beyond the raster.
+        stream in the same order: a home in one of the province's other comuni drawn
+        given the job (:func:`models.outside.draw_places`), age 22-59, 20% graduates, 45%
+        women, skill, 8% foreign-born, a Mincer wage, and a trip of the straight-line
+        distance from that comune's centroid (times circuity, plus half a cell).
         """
         n = len(firms)
         if n == 0:
@@ -383,15 +383,13 @@ class ReferenceModel(mesa.Model):
         r = self.labour_rules
         level = self.wage_level_at(month)
         firm_cells = np.array([firm.cell for firm in firms], dtype=np.int64)
-        near = self.near_outside[firm_cells]
-        cells = near[np.arange(n), rng.integers(0, near.shape[1], size=n)].tolist()
+        cells = draw_places(rng, self.territory, firm_cells).tolist()
         age_months = rng.integers(22 * 12, 60 * 12, size=n).tolist()
         edu = np.where(rng.random(n) < 0.2, 2, 1).astype(np.int8)
         female = (rng.random(n) < 0.45).tolist()
         skill = np.exp(0.25 * edu + 0.3 * rng.standard_normal(n) - 0.045).astype(np.float32)
         foreign = (rng.random(n) < 0.08).tolist()
         noise = rng.standard_normal(n).tolist()
-        extra = rng.exponential(OUTSIDE_EXTRA_KM_MEAN, size=n).tolist()
         log_skill = log_single(skill).tolist()
         skill_values = skill.tolist()
         edu_values = edu.tolist()
@@ -413,7 +411,7 @@ class ReferenceModel(mesa.Model):
                     self.cell_y[home] - self.cell_y[firm.cell],
                 )
             )
-            km = r.circuity * d + 0.5 * r.cell_km + extra[k]
+            km = r.circuity * d + 0.5 * r.cell_km
             Person(
                 self,
                 uid=self.next_uid,

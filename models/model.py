@@ -44,6 +44,7 @@ from models.flows import (
     new_flows,
 )
 from models.hooks import METRO, Hooks
+from models.minimum_scale import check_scale
 from models.parameters import resolve
 from models.population import (
     CAPITAL_PER_WORKER,
@@ -110,6 +111,7 @@ class MetroModel(mesa.Model):
         self.month = self.first_month
         self.territory = territory or load_territory()
         t = self.territory
+        check_scale(self.scale, t)  # ValueError below the smallest scale the area holds at
         self.torino = t.torino
         self.hooks = Hooks.neutral()
         self._buffers: dict[str, np.ndarray] = {}

@@ -627,8 +627,11 @@ def _firm_sizes(rng: np.random.Generator, n: int, jobs: int, exponent: float) ->
             sizes[top] = np.maximum(largest_remainder(scaled, need), 1)
             break
     diff = jobs - sizes.sum()
-    if diff:
+    if diff and sizes[order[0]] + diff >= 1:
         sizes[order[0]] += diff  # at most a few jobs of rounding, on the largest firm
+    elif diff:  # a tail so heavy (small exponent) that the rescaling overshoots: share the
+        # jobs beyond one per firm in proportion to the drawn sizes instead
+        sizes = 1 + largest_remainder(sizes - 1, jobs - n)
     return rng.permutation(sizes)
 
 

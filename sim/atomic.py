@@ -37,6 +37,8 @@ try:
 except ImportError:  # pragma: no cover - not on Linux or macOS
     fcntl = None  # type: ignore[assignment]
 
+_WATCHDOGS: list[subprocess.Popen] = []  # started and not yet seen to end
+
 GRACE_S = 10.0
 """A lock younger than this is never taken as stale (its writer may be taking it)."""
 
@@ -201,12 +203,10 @@ class StagedFolder:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        if self._process is not None:  # it sees the lock gone and exits at once
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+        if self._process is not None:  # it sees the lock gone and exits by itself
+            _WATCHDOGS.append(self._process)
             self._process = None
+        _WATCHDOGS[:] = [p for p in _WATCHDOGS if p.poll() is None]  # reap those that ended
 
 
 def _start_watchdog(lock: Path, target: Path, token: str) -> subprocess.Popen | None:

@@ -139,6 +139,7 @@ def _killed_writer(tmp_path: Path, watchdog: bool) -> Path:
     assert any(p.name.startswith(".run.tmp-") for p in tmp_path.iterdir())
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     return tmp_path / "run"
 
 
@@ -203,6 +204,7 @@ def _kill_metropoli_while(tmp_path: Path, stage: str, extra: list[str]) -> dict:
     _wait_until(in_stage, f"the run to write its {stage}")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     return seen
 

@@ -236,3 +236,16 @@ def test_results_readme_names_the_metro_only_indicators():
     text = (ROOT / "results" / "README.md").read_text(encoding="utf-8")
     for name in METRO_ONLY:
         assert f"`{name}`" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_at_the_minimum_scale_no_comune_indicator_is_undefined_in_the_baseline(seed):
+    """docs/robustness.md: at the minimum scale, 2015-2025, every row is there."""
+    from models.run import simulate
+    from tests.conftest import make_scenario
+
+    text = TINY.replace('end = "2015-02"', 'end = "2025-12"')
+    result = simulate(make_scenario(text, seed=seed))
+    assert result.indicators_left_out == {"metro_only": 132 * 38 * len(METRO_ONLY), "undefined": 0}
+    assert result.indicators["value"].notna().all()

@@ -64,7 +64,9 @@ def _lever(draw: st.DrawFn, end: str) -> dict:
     if draw(st.booleans()):
         entry["intensity"] = draw(st.floats(0.0, spec.max_intensity))
     if draw(st.booleans()):
-        entry["end"] = draw(st.sampled_from(months[months.index(entry.get("start", months[0])) :]))
+        default_start = min(max(spec.start, months[0]), months[-1])  # moved inside the run
+        first = months.index(entry.get("start", default_start))
+        entry["end"] = draw(st.sampled_from(months[first:]))
     if draw(st.booleans()):
         entry["targets"] = draw(st.lists(st.sampled_from(CODES), unique=True, max_size=5))
     return {spec.code: entry}
@@ -162,17 +164,19 @@ def check_case(case: fuzzing.Case) -> None:
         assert _listing(base) == {"work", *(f"work/{p}" for p in _listing(work))}
 
 
+@pytest.mark.parametrize("defect", fuzzing.DEFECTS)
 @fuzzing.CI
-@given(fuzzing.cases(SCENARIO))
-def test_a_scenario_file_runs_or_is_refused_in_one_line(case):
-    check_case(case)
+@given(data=st.data())
+def test_a_scenario_file_runs_or_is_refused_in_one_line(defect, data):
+    check_case(data.draw(fuzzing.cases(SCENARIO, (defect,)), label="case"))
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("defect", fuzzing.DEFECTS)
 @fuzzing.SLOW
-@given(fuzzing.cases(SCENARIO))
-def test_a_scenario_file_runs_or_is_refused_in_one_line_many_examples(case):
-    check_case(case)
+@given(data=st.data())
+def test_a_scenario_file_runs_or_is_refused_in_one_line_many_examples(defect, data):
+    check_case(data.draw(fuzzing.cases(SCENARIO, (defect,)), label="case"))
 
 
 # --- real processes --------------------------------------------------------------------------

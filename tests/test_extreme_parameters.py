@@ -21,9 +21,7 @@ SCALE = minimum_scale()
 TEXT = f'[run]\nstart = "2015-01"\nend = "2016-01"\nseed = 3\nscale = {SCALE!r}\n'
 
 CASES = [
-    pytest.param(name, end, id=f"{name}-{end}")
-    for name in PARAMETERS
-    for end in ("low", "high")
+    pytest.param(name, end, id=f"{name}-{end}") for name in PARAMETERS for end in ("low", "high")
 ]
 
 

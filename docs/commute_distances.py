@@ -17,9 +17,8 @@ import json
 
 import numpy as np
 
-from models.codes import EMPLOYED, STUDENT
+from models.codes import EMPLOYED, OUTSIDE, STUDENT
 from models.model import MetroModel
-from models.territory import OUTSIDE
 
 BANDS_KM = (0.0, 5.0, 10.0, 20.0, 30.0, 50.0, np.inf)
 

@@ -48,8 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         metavar="DIR",
-        help="results folder to write (replaced whole if it exists); default "
-        "results/<scenario>-seed<N>-scale<S>",
+        help="results folder to write; default results/<scenario>-seed<N>-scale<S>. "
+        "An existing results folder is kept: the run stops unless --force",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the results folder if it exists (only a results folder, or an empty one)",
+    )
+    run.add_argument(
+        "--check",
+        action="store_true",
+        help="check the accounting identities after every phase of every month and stop at "
+        "the first that breaks (exit status 3); also METROPOLI_CHECK=1. Same results, slower",
     )
     run.add_argument("--no-plots", action="store_true", help="write the tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -94,17 +105,20 @@ def _integer(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its folder."""
+    from models import invariants
     from models import scenario as scenarios
 
     sc = scenarios.load(args.scenario).with_run(seed=args.seed, scale=args.scale)
     out = args.out or Path("results") / f"{sc.name}-seed{sc.seed}-scale{sc.scale:g}"
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder (expected a results folder)", str(out))
+    check = invariants.enabled(True if args.check else None)
+    check_out(out, args.force)
     from models.run import simulate, write_run
 
-    result = simulate(sc, progress=not args.quiet)
+    result = simulate(sc, progress=not args.quiet, check=check)
     try:
-        folder = write_run(result, out, plots=not args.no_plots)
+        folder = write_run(result, out, plots=not args.no_plots, replace=args.force)
+    except FileExistsError:
+        raise InputError(_EXISTS, str(out)) from None
     except OSError as err:
         raise InputError(
             f"cannot write the results folder ({err.strerror or err})", str(out)
@@ -116,6 +130,32 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"peak memory {result.peak_rss_mb:.0f} MB)"
         )
     return 0
+
+
+_EXISTS = "already exists (add --force to replace it, or choose another --out)"
+
+
+def check_out(out: Path, force: bool) -> None:
+    """Refuse an output folder that exists, unless ``force`` and it may be replaced.
+
+    Raises:
+        InputError: ``out`` is a file, or a folder without ``--force``, or (with ``--force``)
+            a folder that is neither a results folder nor empty.
+    """
+    from sim.results import replaceable
+
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise InputError("exists and is not a folder (expected a results folder)", str(out))
+    if not force:
+        raise InputError(_EXISTS, str(out))
+    if not replaceable(out):
+        raise InputError(
+            "exists and is not a results folder (no manifest.json); not replaced, even with "
+            "--force",
+            str(out),
+        )
 
 
 def cmd_check(args: argparse.Namespace) -> int:

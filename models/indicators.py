@@ -73,6 +73,25 @@ INDICATORS: tuple[tuple[str, int, str], ...] = (
 )
 INDICATOR_NAMES = tuple(name for name, _, _ in INDICATORS)
 
+METRO_ONLY: frozenset[str] = frozenset({"lever_cost_eur"})
+"""Indicators of the metro area alone: they have no rows for the comuni."""
+
+UNDEFINED_WHEN_EMPTY: frozenset[str] = frozenset(
+    {
+        "employment_rate",  # no resident aged 15-64
+        "unemployment_rate",  # no one in the labour force
+        "long_term_unemployment_rate",
+        "mean_income_eur",  # no one with an income
+        "poverty_rate",
+        "income_gini",
+        "transit_share",  # no commuter
+        "bike_walk_share",
+        "rent_eur_m2",  # no occupied home
+    }
+)
+"""Shares and means that are undefined for a comune in a month when their denominator is
+empty there; such a month has no row for that comune (never for the metro area)."""
+
 # The largest month-to-month change of each metro indicator that is plausible at scale 1:
 # ("rel", r) bounds |x_t / x_(t-1) - 1|, ("abs", a) bounds |x_t - x_(t-1)|, None means
 # lumpy by nature (one foreign plant is a month's FDI). Stocks move slowly (a metro area

@@ -17,7 +17,6 @@ so these are the uncertain parameters that calibration and sensitivity analysis 
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from models.territory import load_territory
 from sim.calendar import format_month, parse_month
 from sim.components import Component
 from sim.errors import InputError
-from sim.scenario import check_month
+from sim.scenario import check_month, finite_number
 
 if TYPE_CHECKING:
     from models.model import MetroModel
@@ -339,11 +338,8 @@ def check_levers(table: Mapping[str, Any], source: str, start: int, end: int) ->
                 f"{base}.ramp_months",
             )
         intensity = entry.get("intensity", 1.0)
-        if (
-            isinstance(intensity, bool)
-            or not isinstance(intensity, int | float)
-            or not (math.isfinite(intensity) and 0.0 <= intensity <= spec.max_intensity)
-        ):
+        number = finite_number(intensity)  # None for a non-number or an int beyond a float
+        if number is None or not 0.0 <= number <= spec.max_intensity:
             raise InputError(
                 f"expected a number from 0 to {spec.max_intensity:g}, got {intensity!r}",
                 source,

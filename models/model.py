@@ -33,6 +33,7 @@ from models.housing import Housing
 from models.indicators import INDICATOR_NAMES, Indicators
 from models.labour import LabourMarket
 from models.levers import LeverDelivery
+from models.minimum_scale import check_scale
 from models.parameters import resolve
 from models.population import build_population, town_centres
 from models.space import CellCoordinates, km_between
@@ -111,6 +112,7 @@ class MetroModel(mesa.Model):
         self.start_month = parse_month(start)
         self.end_month = parse_month(end)
         self.territory = territory or load_territory()
+        check_scale(self.scale, self.territory)  # ValueError below the area's minimum
         self.torino = self.territory.torino
         self.hooks = Hooks.neutral()
         self.flows = new_flows()

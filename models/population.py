@@ -568,12 +568,24 @@ def build_population(
 
 
 def _firm_counts(territory: Territory, total: int) -> np.ndarray:
-    """Firms per comune: the plan's 65.8% in Torino, the rest in proportion to residents."""
+    """Firms per comune: the plan's 65.8% in Torino, the rest in proportion to residents.
+
+    Every comune gets at least one firm while there are firms to go round (start-ups come
+    only where firms are, :func:`models.firms.entry_weights`): at small scales, where the
+    allotment would leave a comune without, it takes one from the comune with the most
+    (other than Torino); from about scale 0.0053 up no comune falls short and the allotment
+    is the proportional one.
+    """
     torino = territory.torino
     counts = np.zeros(territory.n_comuni, dtype=np.int64)
     counts[torino] = round(FIRMS_TORINO_SHARE * total)
-    others = np.arange(territory.n_comuni) != torino
-    counts[others] = largest_remainder(territory.population[others], total - counts[torino])
+    others = np.flatnonzero(np.arange(territory.n_comuni) != torino)
+    shares = largest_remainder(territory.population[others], total - counts[torino])
+    if shares.sum() >= others.size:
+        for k in np.flatnonzero(shares == 0):
+            shares[int(np.argmax(shares))] -= 1
+            shares[k] = 1
+    counts[others] = shares
     return counts
 
 
@@ -604,6 +616,9 @@ def _firm_sizes(rng: np.random.Generator, n: int, jobs: int, exponent: float) ->
             sizes[top] = np.maximum(largest_remainder(scaled, need), 1)
             break
     diff = jobs - sizes.sum()
-    if diff:
+    if diff and sizes[order[0]] + diff >= 1:
         sizes[order[0]] += diff  # at most a few jobs of rounding, on the largest firm
+    elif diff:  # a tail so heavy (small exponent) that the rescaling overshoots: share the
+        # jobs beyond one per firm in proportion to the drawn sizes instead
+        sizes = 1 + largest_remainder(sizes - 1, jobs - n)
     return rng.permutation(sizes)

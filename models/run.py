@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models import invariants
 from models.codes import MODE_NAMES, OUTSIDE, SECTOR_NAMES
-from models.indicators import INDICATOR_NAMES
+from models.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
 from models.levers import build_levers, lever_markers
 from models.model import MetroModel
 from models.parameters import resolve
@@ -44,6 +45,10 @@ class RunResult:
         timings: seconds: ``init_s``, ``simulate_s`` and per phase.
         agents: counts of rows and live agents at the end.
         peak_rss_mb: peak resident memory of the process so far, MB.
+        indicators_left_out: rows not in ``indicators``: ``metro_only`` (comune rows of
+            metro-only indicators), ``undefined`` (a comune's share with an empty
+            denominator that month).
+        checked: whether the accounting identities were checked every month.
     """
 
     scenario: Scenario
@@ -53,10 +58,23 @@ class RunResult:
     timings: dict[str, Any] = field(default_factory=dict)
     agents: dict[str, int] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
+    indicators_left_out: dict[str, int] = field(default_factory=dict)
+    checked: bool = False
 
 
-def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
-    """Run a scenario to its end month and collect its tables."""
+def simulate(scenario: Scenario, progress: bool = False, check: bool | None = None) -> RunResult:
+    """Run a scenario to its end month and collect its tables.
+
+    Args:
+        scenario: a checked scenario.
+        progress: show a progress bar on stderr.
+        check: check the accounting identities after every phase of every month
+            (:mod:`models.invariants`); None follows the ``METROPOLI_CHECK`` variable.
+
+    Raises:
+        InvariantError: in check mode, at the first identity that breaks.
+    """
+    checked = invariants.enabled(check)
     start = time.perf_counter()
     model = MetroModel(
         seed=scenario.seed,
@@ -66,6 +84,8 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
         start=format_month(scenario.start),
         end=format_month(scenario.end),
     )
+    if checked:
+        invariants.attach(model)
     init_s = time.perf_counter() - start
     start = time.perf_counter()
     bar = None
@@ -78,14 +98,17 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
             file=sys.stderr,
             desc=f"{scenario.name} s={scenario.scale:g}",
         )
-    model.run_to_end(bar)
-    if bar is not None:
-        bar.close()
+    try:
+        model.run_to_end(bar)
+    finally:
+        if bar is not None:
+            bar.close()
     simulate_s = time.perf_counter() - start
     codes = list(model.territory.codes)
+    indicators, left_out = indicator_table(model.indicators.records, codes)
     return RunResult(
         scenario=scenario,
-        indicators=indicator_table(model.indicators.records, codes),
+        indicators=indicators,
         od=od_table(model.indicators.od_snapshots, codes, model.scale),
         firms=firm_table(model.indicators.firm_snapshots, codes),
         timings={
@@ -100,16 +123,27 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
             "firms_alive": len(model.firms),
         },
         peak_rss_mb=peak_rss_mb(),
+        indicators_left_out=left_out,
+        checked=checked,
     )
 
 
-def indicator_table(records: list[tuple[int, np.ndarray]], codes: list[str]) -> pd.DataFrame:
-    """Tidy indicators from the model's monthly records (indicator × zone arrays)."""
+def indicator_table(
+    records: list[tuple[int, np.ndarray]], codes: list[str]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Tidy indicators from the model's monthly records (indicator × zone arrays).
+
+    Rows that mean "not applicable" are left out: the comuni's rows of the metro-only
+    indicators, and a comune's share in a month when its denominator is empty there.
+
+    Returns:
+        The table, and how many rows of each kind were left out.
+    """
     zones = codes + [METRO]
     n_ind, n_zone = len(INDICATOR_NAMES), len(zones)
     months = [format_month(m) for m, _ in records]
     values = np.stack([v for _, v in records]) if records else np.zeros((0, n_ind, n_zone))
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "date": np.repeat(months, n_ind * n_zone),
             "comune": np.tile(np.repeat(zones, 1), len(months) * n_ind),
@@ -117,6 +151,16 @@ def indicator_table(records: list[tuple[int, np.ndarray]], codes: list[str]) -> 
             "value": values.reshape(-1),
         }
     )
+    in_comune = np.tile(np.arange(n_zone) < len(codes), len(months) * n_ind)
+    metro_only = in_comune & table["indicator"].isin(METRO_ONLY).to_numpy()
+    undefined = (
+        in_comune
+        & table["indicator"].isin(UNDEFINED_WHEN_EMPTY).to_numpy()
+        & np.isnan(table["value"].to_numpy())
+    )
+    keep = ~(metro_only | undefined)
+    left_out = {"metro_only": int(metro_only.sum()), "undefined": int(undefined.sum())}
+    return table[keep].reset_index(drop=True), left_out
 
 
 def od_table(
@@ -202,13 +246,23 @@ def manifest(result: RunResult, write_s: float, plots: list[str]) -> dict[str, A
             "od.parquet": len(result.od),
             "firms.parquet": len(result.firms),
         },
+        "indicators_left_out": result.indicators_left_out,
+        "invariants_checked": result.checked,
         "plots": plots,
         "zones": {"metro": "the 38 comuni together", "outside": f"zone {OUTSIDE}"},
     }
 
 
-def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
-    """Write a run folder atomically: manifest, Parquet tables and (by default) plots."""
+def write_run(result: RunResult, out: str | Path, plots: bool = True, replace: bool = True) -> Path:
+    """Write a run folder atomically: manifest, Parquet tables and (by default) plots.
+
+    Args:
+        result: what :func:`simulate` returned.
+        out: the folder.
+        plots: also write ``plots/``.
+        replace: replace ``out`` if it is a results folder; if False an existing ``out``
+            raises FileExistsError (see :func:`sim.results.write_run_folder`).
+    """
     from models.territory import load_territory
 
     start = time.perf_counter()
@@ -224,5 +278,9 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
     tables = {"indicators": result.indicators, "od": result.od, "firms": result.firms}
 
     return write_run_folder(
-        out, lambda: manifest(result, time.perf_counter() - start, plot_names), tables, extra
+        out,
+        lambda: manifest(result, time.perf_counter() - start, plot_names),
+        tables,
+        extra,
+        replace=replace,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from models import minimum_scale
 from models.levers import check_levers
 from models.parameters import bounds
 from sim.calendar import parse_month
@@ -20,6 +21,8 @@ def schema() -> ScenarioSchema:
         last_month=parse_month(LAST_MONTH),
         parameter_bounds=bounds(),
         check_levers=check_levers,
+        min_scale=minimum_scale.minimum_scale(),
+        min_scale_reason=minimum_scale.REASON,
     )
 
 

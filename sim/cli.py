@@ -1,4 +1,9 @@
-"""Command-line plumbing: argument errors and input errors as one line and exit status 2."""
+"""Command-line plumbing: argument errors and input errors as one line and exit status 2.
+
+Exit statuses: 0 done; 2 bad input (a usage error or an :class:`~sim.errors.InputError`);
+3 an accounting identity broke in check mode (:class:`~sim.errors.InvariantError`);
+130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from sim.errors import InputError
+from sim.errors import InputError, InvariantError
 
 EXIT_INPUT = 2
+EXIT_INVARIANT = 3
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -26,7 +32,8 @@ def run_main(
 ) -> int:
     """Parse ``argv`` and call the handler of the chosen subcommand.
 
-    An :class:`~sim.errors.InputError` becomes one line on stderr and exit status 2.
+    An :class:`~sim.errors.InputError` becomes one line on stderr and exit status 2, an
+    :class:`~sim.errors.InvariantError` one line and exit status 3.
     """
     try:
         args = parser.parse_args(argv)
@@ -43,6 +50,9 @@ def run_main(
     except InputError as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return EXIT_INPUT
+    except InvariantError as err:
+        print(f"{parser.prog}: invariant broken: {err}", file=sys.stderr)
+        return EXIT_INVARIANT
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted; nothing was written", file=sys.stderr)
         return 130

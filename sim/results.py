@@ -2,7 +2,9 @@
 
 A run folder holds ``manifest.json`` (how the result was made), tidy Parquet tables and a
 ``plots/`` folder. Everything is written under a temporary name beside the target and
-renamed at the end, so a folder is complete or absent, never half-written.
+renamed at the end, so a folder is complete or absent, never half-written; a writer killed
+midway leaves nothing behind once its watchdog or the next write has cleaned up
+(:mod:`sim.atomic`).
 """
 
 from __future__ import annotations
@@ -10,10 +12,8 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +22,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sim.atomic import StagedFolder
 
 MANIFEST = "manifest.json"
 
@@ -86,47 +88,53 @@ def write_parquet(table: pd.DataFrame | pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+def replaceable(folder: Path) -> bool:
+    """Whether an existing folder may be replaced by a run folder: it is one, or is empty."""
+    try:
+        return (folder / MANIFEST).is_file() or not any(folder.iterdir())
+    except OSError:
+        return False
+
+
 def write_run_folder(
     out: str | Path,
     manifest: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     tables: Mapping[str, pd.DataFrame | pa.Table],
     extra: Callable[[Path], None] | None = None,
+    replace: bool = True,
 ) -> Path:
-    """Write a run folder atomically.
+    """Write a run folder atomically (see :mod:`sim.atomic`).
 
     Args:
-        out: the folder to create (replaced whole if it exists).
+        out: the folder to create.
         manifest: written as ``manifest.json``; a callable is called last, after the
             tables and ``extra``, so it can record how long they took.
         tables: name to table, each written as ``NAME.parquet``.
         extra: called with the temporary folder to add more files (plots).
+        replace: replace ``out`` whole if it exists and is a run folder (or empty).
 
     Returns:
         The folder's path.
+
+    Raises:
+        FileExistsError: ``out`` exists and ``replace`` is False, or it is a folder that is
+            neither a run folder nor empty (never replaced).
     """
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a results folder is not
-    try:
+    if out.exists() and not (replace and out.is_dir() and replaceable(out)):
+        raise FileExistsError(str(out))
+    staging = StagedFolder(out)
+    with staging as tmp:
         for name, table in tables.items():
             write_parquet(table, tmp / f"{name}.parquet")
         if extra is not None:
             extra(tmp)
         content = manifest() if callable(manifest) else manifest
         (tmp / MANIFEST).write_text(json.dumps(content, indent=2, sort_keys=False) + "\n")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        if out.exists() and not replaceable(out):  # it appeared while we were writing
+            raise FileExistsError(str(out))
+        staging.commit(replace=replace)
     return out
 
 

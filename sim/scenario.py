@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,10 +20,35 @@ from pathlib import Path
 from typing import Any
 
 from sim.calendar import format_month, parse_month
-from sim.errors import InputError
+from sim.errors import InputError, shown
 
 RUN_KEYS = {"start", "end", "seed", "scale"}
 TOP_KEYS = {"run", "parameters", "levers", "description", "name"}
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a scenario is text a person edits; this is generous
+
+NAME_RULE = "letters A-Za-z0-9, '.', '_' or '-', starting with a letter or digit, at most 80"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+"""A scenario name: one safe folder name on any system (it names the results folder)."""
+
+
+def is_safe_name(name: str) -> bool:
+    """Whether ``name`` is one safe path component (no separator, no ``..``, no leading dot)."""
+    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
+def finite_number(value: Any) -> float | None:
+    """``value`` as a finite float, or None.
+
+    None if it is not a number (booleans are not), is not finite, or is an integer too
+    large for a float.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)
@@ -34,12 +61,16 @@ class ScenarioSchema:
         parameter_bounds: parameter name to its (low, high) valid bounds.
         check_levers: validates the ``levers`` table; returns it normalised or raises
             :class:`InputError`. Called with ``(levers, source, start, end)``.
+        min_scale: the smallest scale the model accepts (0: any positive scale).
+        min_scale_reason: why, said in the error when a scale is below it.
     """
 
     first_month: int
     last_month: int
     parameter_bounds: Mapping[str, tuple[float, float]]
     check_levers: Callable[[Mapping[str, Any], str, int, int], dict[str, Any]] | None = None
+    min_scale: float = 0.0
+    min_scale_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,16 +78,18 @@ class Scenario:
     """A checked scenario: what to run, with the text it came from.
 
     Attributes:
-        name: the file's stem, or the ``name`` key.
+        name: the ``name`` key, or the file's stem; one safe folder name (:data:`NAME_RULE`).
         source: where it came from (a path, or ``"<memory>"``).
         text: the TOML text, recorded in every result's manifest.
         start: first month reported (month index).
         end: last month reported (month index).
         seed: the run's seed.
-        scale: agents per real person or firm, in (0, 1].
+        scale: agents per real person or firm, from ``min_scale`` to 1.
         parameters: parameter overrides.
         levers: normalised lever tables, by code.
         description: free text from the file.
+        min_scale: the model's smallest scale, checked again by :meth:`with_run`.
+        min_scale_reason: why (for the error message).
     """
 
     name: str
@@ -69,6 +102,8 @@ class Scenario:
     parameters: dict[str, float] = field(default_factory=dict)
     levers: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    min_scale: float = field(default=0.0, compare=False, repr=False)
+    min_scale_reason: str = field(default="", compare=False, repr=False)
 
     @property
     def sha256(self) -> str:
@@ -83,8 +118,9 @@ class Scenario:
     def with_run(self, seed: int | None = None, scale: float | None = None) -> Scenario:
         """A copy with ``seed`` and/or ``scale`` overridden (command-line flags)."""
         seed = self.seed if seed is None else _check_seed(seed, "--seed", "seed")
-        scale = self.scale if scale is None else _check_scale(scale, "--scale", "scale")
-        return replace(self, seed=seed, scale=scale)
+        if scale is not None:
+            scale = _check_scale(scale, "--scale", "scale", self.min_scale, self.min_scale_reason)
+        return replace(self, seed=seed, scale=self.scale if scale is None else scale)
 
     def describe(self) -> str:
         """A few lines saying what this scenario runs."""
@@ -108,15 +144,47 @@ def load_scenario(path: str | Path, schema: ScenarioSchema) -> Scenario:
     """
     path = Path(path)
     source = str(path)
+    return parse_scenario(read_text_file(path), schema, source=source, name=path.stem)
+
+
+def read_text_file(path: Path, what: str = "a scenario TOML file") -> str:
+    """The text of a user's file: a regular file of UTF-8 text (a BOM is allowed), not too big.
+
+    Raises:
+        InputError: missing, a folder, a device or pipe, too big, unreadable, not UTF-8.
+    """
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
     except FileNotFoundError:
-        raise InputError("no such file (expected a scenario TOML file)", source) from None
-    except IsADirectoryError:
-        raise InputError("is a directory (expected a scenario TOML file)", source) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read the file ({err.__class__.__name__})", source) from None
-    return parse_scenario(text, schema, source=source, name=path.stem)
+        raise InputError(f"no such file (expected {what})", source) from None
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read the file ({_reason(err)})", source) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"is a directory (expected {what})", source)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"is not a regular file (expected {what})", source)
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(
+            f"is {info.st_size:,} bytes (expected {what} of at most {MAX_FILE_BYTES:,})", source
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise InputError(f"cannot read the file ({_reason(err)})", source) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"is larger than {MAX_FILE_BYTES:,} bytes (expected {what})", source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"is not UTF-8 text (byte {err.start}; expected {what} saved as UTF-8)", source
+        ) from None
+
+
+def _reason(err: BaseException) -> str:
+    return getattr(err, "strerror", None) or err.__class__.__name__
 
 
 def parse_scenario(
@@ -127,6 +195,8 @@ def parse_scenario(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"malformed TOML ({err})", source) from None
+    except RecursionError:
+        raise InputError("malformed TOML (arrays or tables nested too deeply)", source) from None
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
         raise InputError(f"unknown key (expected one of {sorted(TOP_KEYS)})", source, unknown[0])
@@ -146,7 +216,9 @@ def parse_scenario(
             f"end {format_month(end)} is before start {format_month(start)}", source, "run.end"
         )
     seed = _check_seed(run["seed"], source, "run.seed")
-    scale = _check_scale(run["scale"], source, "run.scale")
+    scale = _check_scale(
+        run["scale"], source, "run.scale", schema.min_scale, schema.min_scale_reason
+    )
     parameters = _check_parameters(data.get("parameters", {}), source, schema)
     levers_table = data.get("levers", {})
     if not isinstance(levers_table, dict):
@@ -160,9 +232,7 @@ def parse_scenario(
     description = data.get("description", "")
     if not isinstance(description, str):
         raise InputError("expected text", source, "description")
-    scenario_name = data.get("name", name)
-    if not isinstance(scenario_name, str):
-        raise InputError("expected text", source, "name")
+    scenario_name = _check_name(data, name, source)
     return Scenario(
         name=scenario_name,
         source=source,
@@ -174,7 +244,32 @@ def parse_scenario(
         parameters=parameters,
         levers=levers,
         description=description,
+        min_scale=schema.min_scale,
+        min_scale_reason=schema.min_scale_reason,
     )
+
+
+def _check_name(data: Mapping[str, Any], stem: str, source: str) -> str:
+    """The scenario's name: the ``name`` key, else the file's stem; one safe folder name."""
+    if "name" in data:
+        name = data["name"]
+        if not isinstance(name, str):
+            raise InputError(f"expected text, got {shown(name)}", source, "name")
+        if not is_safe_name(name):
+            raise InputError(
+                f"{shown(name)} cannot name a results folder (expected {NAME_RULE})",
+                source,
+                "name",
+            )
+        return name
+    if not is_safe_name(stem):
+        raise InputError(
+            f"the file name {shown(stem)} cannot name a results folder (expected {NAME_RULE}): "
+            'rename the file or set name = "..."',
+            source,
+            "name",
+        )
+    return stem
 
 
 def check_month(value: Any, source: str, key: str, first: int, last: int) -> int:
@@ -182,7 +277,9 @@ def check_month(value: Any, source: str, key: str, first: int, last: int) -> int
     try:
         month = parse_month(value)
     except ValueError:
-        raise InputError(f'expected a month as "YYYY-MM", got {value!r}', source, key) from None
+        raise InputError(
+            f'expected a month as "YYYY-MM", got {shown(value)}', source, key
+        ) from None
     if not first <= month <= last:
         raise InputError(
             f"{value} is out of range (expected {format_month(first)} to {format_month(last)})",
@@ -198,16 +295,27 @@ def _check_month(value: Any, source: str, key: str, schema: ScenarioSchema) -> i
 
 def _check_seed(value: Any, source: str, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        raise InputError(f"expected a non-negative integer seed, got {value!r}", source, key)
+        raise InputError(
+            f"expected a non-negative integer seed below 2**63, got {shown(value)}", source, key
+        )
     return int(value)
 
 
-def _check_scale(value: Any, source: str, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"expected a number in (0, 1], got {value!r}", source, key)
-    if not (math.isfinite(value) and 0 < value <= 1):
-        raise InputError(f"expected a number in (0, 1], got {value!r}", source, key)
-    return float(value)
+def _check_scale(
+    value: Any, source: str, key: str, min_scale: float = 0.0, reason: str = ""
+) -> float:
+    number = finite_number(value)
+    if number is None or not 0 < number <= 1:
+        raise InputError(f"expected a number in (0, 1], got {shown(value)}", source, key)
+    if number < min_scale:
+        why = f" ({reason})" if reason else ""
+        raise InputError(
+            f"{shown(value)} is below the minimum scale {min_scale:g}{why} "
+            f"(expected a number from {min_scale:g} to 1)",
+            source,
+            key,
+        )
+    return number
 
 
 def _check_parameters(table: Any, source: str, schema: ScenarioSchema) -> dict[str, float]:
@@ -220,12 +328,13 @@ def _check_parameters(table: Any, source: str, schema: ScenarioSchema) -> dict[s
             raise InputError(
                 "unknown parameter (see `metropoli parameters` for the list)", source, key
             )
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError(f"expected a number, got {value!r}", source, key)
         low, high = schema.parameter_bounds[name]
-        if not (math.isfinite(value) and low <= value <= high):
+        number = finite_number(value)
+        if number is None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InputError(f"expected a number, got {shown(value)}", source, key)
+        if number is None or not low <= number <= high:
             raise InputError(
-                f"{value!r} is out of range (expected {low:g} to {high:g})", source, key
+                f"{shown(value)} is out of range (expected {low:g} to {high:g})", source, key
             )
-        out[name] = float(value)
+        out[name] = number
     return out

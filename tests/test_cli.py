@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from models.cli import main
-from models.indicators import INDICATOR_NAMES
+from models.indicators import INDICATOR_NAMES, METRO_ONLY
+from models.minimum_scale import minimum_scale
 from models.run import simulate
 from tests.conftest import make_scenario
 
@@ -71,7 +72,9 @@ def test_smoke_run_writes_the_whole_folder(smoke):
     assert d["date"].min() == "2015-01" and d["date"].max() == "2025-12"
     assert d["comune"].nunique() == 39 and "metro" in set(d["comune"])
     assert set(REQUIRED) <= set(d["indicator"])
-    assert len(d) == 132 * 39 * len(INDICATOR_NAMES)
+    # every month, zone and indicator but the comuni's rows of the metro-only indicators
+    assert len(d) == 132 * (39 * len(INDICATOR_NAMES) - 38 * len(METRO_ONLY))
+    assert d["value"].notna().all()
     metro = d[(d["comune"] == "metro") & d["indicator"].isin(REQUIRED)]
     assert metro["value"].notna().all()
     od = pd.read_parquet(smoke / "od.parquet")
@@ -116,6 +119,7 @@ GOOD = '[run]\nstart = "2015-01"\nend = "2015-06"\nseed = 1\nscale = 0.01\n'
         (GOOD.replace("seed = 1", "seed = 1\nspeed = 2"), [], "key 'run.speed'"),
         (GOOD.replace("scale = 0.01", "scale = 1.5"), [], "key 'run.scale'"),
         (GOOD.replace("scale = 0.01", "scale = 0"), [], "(0, 1]"),
+        (GOOD.replace("scale = 0.01", "scale = 0.001"), [], "below the minimum scale"),
         (GOOD, ["--scale", "2"], "(0, 1]"),
         (GOOD, ["--scale", "abc"], "expected a number"),
         (GOOD.replace('end = "2015-06"', 'end = "2014-06"'), [], "key 'run.end'"),
@@ -163,7 +167,7 @@ def test_help_explains_every_option():
         cwd=ROOT,
     )
     assert proc.returncode == 0
-    for option in ("--scale", "--seed", "--out", "--no-plots", "--quiet"):
+    for option in ("--scale", "--seed", "--out", "--force", "--check", "--no-plots", "--quiet"):
         assert option in proc.stdout
 
 
@@ -175,7 +179,7 @@ def test_unwritable_output_is_one_line_exit_2(tmp_path, capsys):
             "run",
             str(ROOT / "scenarios/baseline.toml"),
             "--scale",
-            "0.002",
+            str(minimum_scale()),
             "--seed",
             "1",
             "--out",
@@ -196,7 +200,7 @@ def test_the_cost_of_active_levers_is_recorded(baseline_result):
 
     d = baseline_result.indicators
     assert (d[(d["comune"] == "metro") & (d["indicator"] == "lever_cost_eur")]["value"] == 0).all()
-    sc = scenarios.load(ROOT / "scenarios" / "governance.toml").with_run(scale=0.002)
+    sc = scenarios.load(ROOT / "scenarios" / "governance.toml").with_run(scale=minimum_scale())
     d = simulate(sc).indicators
     cost = d[(d["comune"] == "metro") & (d["indicator"] == "lever_cost_eur")]
     full = sum(SPEC_BY_CODE[c].cost_eur for c in sc.levers) / 12

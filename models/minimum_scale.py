@@ -1,0 +1,98 @@
+"""The smallest scale at which the synthetic area still holds together.
+
+At scale ``s`` the synthetic population has ``s`` agents per real resident or firm, so a
+small comune shrinks first: at scale 0.001 San Gillio (3,143 residents) has 3 residents.
+A comune without firms would never get one (start-ups are proportional to a comune's
+initial firms, :func:`models.firms.entry_weights`), and a comune of a handful of
+residents has months with nobody in its labour force or commuting, where its shares are
+undefined. So a run needs, in every comune,
+
+* at least :data:`MIN_FIRMS_PER_COMUNE` firm, and
+* at least :data:`MIN_RESIDENTS_PER_COMUNE` residents,
+
+and :func:`minimum_scale` is the smallest scale (two significant digits, rounded up) at
+which the initial allotment (:func:`models.population.build_population`) gives every
+comune of the table those minima. The allotment gives every comune a firm while there are
+firms to go round, so the residents bind: it follows from ``models/data/comuni.csv`` and
+the plan's totals and moves with them (0.0032 with the 2015 table: San Gillio's residents).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from models.population import (
+    FIRMS_2015,
+    FIRMS_TORINO_SHARE,
+    RESIDENTS_2015,
+    _firm_counts,
+    largest_remainder,
+)
+from models.territory import Territory, load_territory
+
+MIN_FIRMS_PER_COMUNE = 1
+"""A comune needs a firm: start-ups and foreign plants only come where firms already are."""
+
+MIN_RESIDENTS_PER_COMUNE = 10
+"""Assumption: with fewer, a comune often has no one in its labour force or commuting in
+some month, and its rates (unemployment, transit share) are undefined."""
+
+REASON = (
+    f"below it some comune would start with fewer than {MIN_RESIDENTS_PER_COMUNE} residents "
+    f"or {MIN_FIRMS_PER_COMUNE} firm; see docs/robustness.md"
+)
+
+
+def initial_counts(territory: Territory, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Residents and firms of each comune at the start of a run at ``scale``."""
+    residents = largest_remainder(territory.population, round(RESIDENTS_2015 * scale))
+    firms = _firm_counts(territory, round(FIRMS_2015 * scale))
+    return residents, firms
+
+
+def shortfall(territory: Territory, scale: float) -> str | None:
+    """What is missing at ``scale`` (the first comune below a minimum), or None."""
+    residents, firms = initial_counts(territory, scale)
+    for counts, least, what in (
+        (residents, MIN_RESIDENTS_PER_COMUNE, "residents"),
+        (firms, MIN_FIRMS_PER_COMUNE, "firms"),
+    ):
+        low = int(np.argmin(counts))
+        if counts[low] < least:
+            return f"{territory.names[low]} would have {counts[low]} {what} (at least {least})"
+    return None
+
+
+def minimum_scale(territory: Territory | None = None) -> float:
+    """The smallest scale at which every comune has its minimum residents and firms.
+
+    Two significant digits, rounded up.
+    """
+    t = territory or load_territory()
+    residents_per_scale = RESIDENTS_2015 * t.population / t.population.sum()
+    # the allotment gives every comune a firm once there are enough to go round
+    # (models.population._firm_counts): one for each comune besides Torino
+    firms_others_per_scale = FIRMS_2015 * (1.0 - FIRMS_TORINO_SHARE)
+    bound = max(
+        float(np.max(MIN_RESIDENTS_PER_COMUNE / residents_per_scale)),
+        MIN_FIRMS_PER_COMUNE * (t.n_comuni - 1) / firms_others_per_scale,
+        MIN_FIRMS_PER_COMUNE / (FIRMS_2015 * FIRMS_TORINO_SHARE),
+    )
+    digits = 1 - math.floor(math.log10(bound))  # decimals of two significant digits
+    scale = round(math.ceil(bound * 10**digits - 1e-9) / 10**digits, digits)
+    while shortfall(t, scale) is not None:  # the allotment's rounding can fall short
+        scale = round(scale + 10.0**-digits, digits)
+    return scale
+
+
+def check_scale(scale: float, territory: Territory | None = None) -> None:
+    """Raise ValueError if ``scale`` is below :func:`minimum_scale` for ``territory``."""
+    t = territory or load_territory()
+    least = minimum_scale(t)
+    if scale < least:
+        raise ValueError(f"scale {scale:g} is below the minimum scale {least:g} ({REASON})")
+    missing = shortfall(t, scale)
+    if missing is not None:  # cannot happen at or above the minimum (tests check a grid)
+        raise ValueError(f"scale {scale:g} is too small: {missing}")

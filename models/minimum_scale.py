@@ -12,9 +12,9 @@ undefined. So a run needs, in every comune,
 
 and :func:`minimum_scale` is the smallest scale (two significant digits, rounded up) at
 which the initial allotment (:func:`models.population.build_population`) gives every
-comune of the table those minima. The allotment gives every comune a firm while there are
-firms to go round, so the residents bind: it follows from ``models/data/comuni.csv`` and
-the plan's totals and moves with them (0.0032 with the 2015 table: San Gillio's residents).
+comune of the table those minima. It follows from ``models/data/comuni.csv`` and the
+plan's totals and moves with them (0.0048 with the 2015 table: San Gillio's residents bind;
+the largest-remainder allotment already gives it a firm there).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import numpy as np
 
 from models.population import (
     FIRMS_2015,
-    FIRMS_TORINO_SHARE,
     RESIDENTS_2015,
     _firm_counts,
     largest_remainder,
@@ -35,7 +34,7 @@ from models.territory import Territory, load_territory
 MIN_FIRMS_PER_COMUNE = 1
 """A comune needs a firm: start-ups and foreign plants only come where firms already are."""
 
-MIN_RESIDENTS_PER_COMUNE = 10
+MIN_RESIDENTS_PER_COMUNE = 15
 """Assumption: with fewer, a comune often has no one in its labour force or commuting in
 some month, and its rates (unemployment, transit share) are undefined."""
 
@@ -72,14 +71,9 @@ def minimum_scale(territory: Territory | None = None) -> float:
     """
     t = territory or load_territory()
     residents_per_scale = RESIDENTS_2015 * t.population / t.population.sum()
-    # the allotment gives every comune a firm once there are enough to go round
-    # (models.population._firm_counts): one for each comune besides Torino
-    firms_others_per_scale = FIRMS_2015 * (1.0 - FIRMS_TORINO_SHARE)
-    bound = max(
-        float(np.max(MIN_RESIDENTS_PER_COMUNE / residents_per_scale)),
-        MIN_FIRMS_PER_COMUNE * (t.n_comuni - 1) / firms_others_per_scale,
-        MIN_FIRMS_PER_COMUNE / (FIRMS_2015 * FIRMS_TORINO_SHARE),
-    )
+    # the residents bind; the firms' allotment is checked below (largest remainders give
+    # San Gillio, whose share rounds from under one, its firm from about scale 0.0035)
+    bound = float(np.max(MIN_RESIDENTS_PER_COMUNE / residents_per_scale))
     digits = 1 - math.floor(math.log10(bound))  # decimals of two significant digits
     scale = round(math.ceil(bound * 10**digits - 1e-9) / 10**digits, digits)
     while shortfall(t, scale) is not None:  # the allotment's rounding can fall short

@@ -568,24 +568,12 @@ def build_population(
 
 
 def _firm_counts(territory: Territory, total: int) -> np.ndarray:
-    """Firms per comune: the plan's 65.8% in Torino, the rest in proportion to residents.
-
-    Every comune gets at least one firm while there are firms to go round (start-ups come
-    only where firms are, :func:`models.firms.entry_weights`): at small scales, where the
-    allotment would leave a comune without, it takes one from the comune with the most
-    (other than Torino); from about scale 0.0053 up no comune falls short and the allotment
-    is the proportional one.
-    """
+    """Firms per comune: the plan's 65.8% in Torino, the rest in proportion to residents."""
     torino = territory.torino
     counts = np.zeros(territory.n_comuni, dtype=np.int64)
     counts[torino] = round(FIRMS_TORINO_SHARE * total)
-    others = np.flatnonzero(np.arange(territory.n_comuni) != torino)
-    shares = largest_remainder(territory.population[others], total - counts[torino])
-    if shares.sum() >= others.size:
-        for k in np.flatnonzero(shares == 0):
-            shares[int(np.argmax(shares))] -= 1
-            shares[k] = 1
-    counts[others] = shares
+    others = np.arange(territory.n_comuni) != torino
+    counts[others] = largest_remainder(territory.population[others], total - counts[torino])
     return counts
 
 

@@ -104,31 +104,13 @@ def test_the_minimum_scale_follows_from_the_comuni_table():
     t = load_territory()
     share = t.population / t.population.sum()
     smallest = int(np.argmin(t.population))
-    # the smallest comune needs its residents; the allotment gives every comune a firm once
-    # there is one for each comune besides Torino
-    from models.population import FIRMS_2015, FIRMS_TORINO_SHARE, RESIDENTS_2015
+    # the smallest comune's residents bind (its firm comes with the allotment's remainders)
+    from models.population import RESIDENTS_2015
 
-    bound = max(
-        MIN_RESIDENTS_PER_COMUNE / (RESIDENTS_2015 * share[smallest]),
-        MIN_FIRMS_PER_COMUNE * (t.n_comuni - 1) / (FIRMS_2015 * (1 - FIRMS_TORINO_SHARE)),
-    )
+    bound = MIN_RESIDENTS_PER_COMUNE / (RESIDENTS_2015 * share[smallest])
     step = 10.0 ** (np.floor(np.log10(bound)) - 1)
     assert bound <= SCALE < bound + step  # two significant digits, rounded up
     assert SCALE <= 0.005  # the suite's small scales (and Mesa's batch_run test) are allowed
-
-
-def test_at_small_scales_every_comune_still_gets_a_firm():
-    from models.population import FIRMS_2015, FIRMS_TORINO_SHARE, _firm_counts, largest_remainder
-
-    t = load_territory()
-    total = round(FIRMS_2015 * SCALE)
-    others = np.arange(t.n_comuni) != t.torino
-    proportional = largest_remainder(
-        t.population[others], total - round(FIRMS_TORINO_SHARE * total)
-    )
-    assert proportional.min() == 0  # at the minimum scale the proportional share leaves some out
-    counts = _firm_counts(t, total)
-    assert counts.min() == 1 and counts.sum() == total
 
 
 def test_every_comune_has_its_minimum_at_every_scale_from_the_minimum_up():

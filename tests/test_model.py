@@ -125,7 +125,7 @@ def test_the_identities_see_a_broken_state(stepped):
 
 
 def test_metro_values_are_full_scale_whatever_the_scale():
-    a = MetroModel(seed=1, scale=0.006, end="2015-01")  # small scales (the minimum is 0.0032)
+    a = MetroModel(seed=1, scale=0.006, end="2015-01")  # small scales (the minimum is 0.0048)
     b = MetroModel(seed=1, scale=0.02, end="2015-01")
     a.step()
     b.step()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,7 +40,7 @@ AREA_NAMES = {
     INTERNATIONAL: "Torino internazionale",
     SOCIAL: "Torino sociale",
 }
-LEVER_KEYS = {"start", "ramp_months", "intensity", "end", "targets"}
+LEVER_KEYS = {"start", "ramp_months", "intensity", "end", "targets", "effects"}
 MAX_RAMP_MONTHS = 120
 
 # Hooks the model reads at its metro-wide entry (models.hooks.METRO) only: an effect on
@@ -778,7 +778,49 @@ def check_levers(table: Mapping[str, Any], source: str, start: int, end: int) ->
             "end": format_month(lever_end) if lever_end is not None else None,
             "targets": list(targets),
         }
+        if "effects" in entry:
+            out[code]["effects"] = check_effects(spec, entry["effects"], source, f"{base}.effects")
     return out
+
+
+def check_effects(spec: LeverSpec, table: Any, source: str, key: str) -> dict[str, float]:
+    """Check a lever's ``effects`` table (hook = size at full strength); return it as floats.
+
+    Raises:
+        InputError: not a table, a hook the lever does not move, a size that is not a
+            finite number, or a multiplicative size under -1 (the hook would turn negative).
+    """
+    hooks = [e.hook for e in spec.effects]
+    if not isinstance(table, dict):
+        raise InputError(f"expected a table of hook = size (hooks: {', '.join(hooks)})", source, key)
+    out: dict[str, float] = {}
+    for hook, size in table.items():
+        if hook not in hooks:
+            raise InputError(
+                f"{spec.code} does not move this hook (expected one of {', '.join(hooks)})",
+                source,
+                f"{key}.{hook}",
+            )
+        if isinstance(size, bool) or not isinstance(size, int | float) or not math.isfinite(size):
+            raise InputError(f"expected a finite number, got {size!r}", source, f"{key}.{hook}")
+        if HOOKS[hook][0] != 0.0 and size < -1.0:
+            raise InputError(
+                f"{size!r} would make the multiplicative hook negative (expected a size >= -1)",
+                source,
+                f"{key}.{hook}",
+            )
+        out[hook] = float(size)
+    return out
+
+
+def with_effect_sizes(spec: LeverSpec, sizes: Mapping[str, float] | None) -> LeverSpec:
+    """The spec with some effect sizes replaced (the same object when there are none)."""
+    if not sizes:
+        return spec
+    effects = tuple(
+        replace(e, size=float(sizes[e.hook])) if e.hook in sizes else e for e in spec.effects
+    )
+    return replace(spec, effects=effects)
 
 
 def _clip(month: str, start: int, end: int) -> str:
@@ -800,7 +842,7 @@ def build_levers(table: Mapping[str, Any]) -> list[Lever]:
         )
         levers.append(
             Lever(
-                spec=SPEC_BY_CODE[code],
+                spec=with_effect_sizes(SPEC_BY_CODE[code], entry.get("effects")),
                 start=parse_month(entry["start"]),
                 ramp_months=int(entry["ramp_months"]),
                 intensity=float(entry["intensity"]),

@@ -84,38 +84,44 @@ def cmd_batch(args: argparse.Namespace) -> int:
         )
     batch, expanded = _load(args.file, args.scale, args.seeds)
     from models.batch import batch_document, submit_runs
-    from sim.experiments.executors import make_executor
     from sim.experiments.runner import describe_summary, execute
-    from sim.experiments.store import BatchStore
+    from sim.experiments.store import OK, BatchStore, read_status
 
     out = args.out or Path("results") / f"batch-{batch.name}"
-    with BatchStore.open(out, batch_document(batch, expanded), expanded.cells) as store:
-        pending = {rid: expanded.runs[rid] for rid in store.pending()}
-        if not pending:
+    document = batch_document(batch, expanded)
+    if BatchStore.verify(out, document):  # refuse a wrong folder before starting any worker
+        done = {r for r, rec in read_status(out).items() if rec.get("status") == OK}
+        if done >= set(expanded.runs):
             if not args.quiet:
                 print(f"batch {batch.name}: all {len(expanded.runs)} runs already stored in {out}")
             return 0
-        try:
-            executor = make_executor(args.workers, args.scheduler)
-        except (OSError, TimeoutError) as err:
-            raise InputError(
-                f"cannot reach the Dask scheduler ({err.__class__.__name__}: {err})",
-                "--scheduler",
-            ) from None
-        try:
-            with executor:
-                jobs = submit_runs(executor, pending, fork=not args.no_fork)
-                summary = execute(store, jobs, executor, progress=not args.quiet)
-        except KeyboardInterrupt:
-            print(
-                f"metropoli: interrupted; the finished runs are stored in {out}; run the same "
-                "command again to resume",
-                file=sys.stderr,
-            )
-            return 130
-        if not args.quiet:
-            print(describe_summary(summary, store, executor.description))
-        return 0 if summary.complete else EXIT_FAILED_RUNS
+    executor = _executor(args)  # an unreachable scheduler: nothing written yet
+    try:
+        with executor, BatchStore.open(out, document, expanded.cells) as store:
+            pending = {rid: expanded.runs[rid] for rid in store.pending()}
+            jobs = submit_runs(executor, pending, fork=not args.no_fork)
+            summary = execute(store, jobs, executor, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(
+            f"metropoli: interrupted; the finished runs are stored in {out}; run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if not args.quiet:
+        print(describe_summary(summary, store, executor.description))
+    return 0 if summary.complete else EXIT_FAILED_RUNS
+
+
+def _executor(args: argparse.Namespace):  # noqa: ANN202 - SerialExecutor | DaskExecutor
+    from sim.experiments.executors import make_executor
+
+    try:
+        return make_executor(args.workers, args.scheduler)
+    except (OSError, TimeoutError) as err:
+        raise InputError(
+            f"cannot reach the Dask scheduler ({err.__class__.__name__}: {err})", "--scheduler"
+        ) from None
 
 
 def estimate_seconds(scale: float, months: int, forked_months: int, runs: int, workers: int) -> float:

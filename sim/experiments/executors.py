@@ -111,7 +111,7 @@ class DaskExecutor:
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="20s")
+            self.client = Client(scheduler, timeout="10s")
             self.workers = len(self.client.scheduler_info().get("workers", {}))
             self.description = f"Dask scheduler {scheduler} ({self.workers} workers)"
         else:

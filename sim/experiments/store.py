@@ -195,31 +195,12 @@ class BatchStore:
         """
         folder = Path(folder)
         source = str(folder)
-        if folder.exists() and not folder.is_dir():
-            raise InputError("exists and is not a folder (expected a batch store folder)", source)
-        existing = (folder / BATCH_JSON).exists()
-        if folder.exists() and not existing:
-            foreign = [p.name for p in folder.iterdir() if not _ours_when_fresh(p)]
-            if foreign:
-                raise InputError(
-                    f"is not empty and holds no batch (found {foreign[0]!r}; expected a new "
-                    "folder or a batch store)",
-                    source,
-                )
+        existing = cls.verify(folder, document)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             lock = _lock(folder)
             if existing:
                 held = read_document(folder)
-                if held.get("design_sha256") != document["design_sha256"]:
-                    lock.close()
-                    raise InputError(
-                        f"holds a different batch ({held.get('name', '?')!r}, design "
-                        f"{str(held.get('design_sha256'))[:12]}) than {document['name']!r} "
-                        f"(design {document['design_sha256'][:12]}); choose another --out "
-                        "or remove the folder",
-                        source,
-                    )
                 stored = pd.read_parquet(folder / DESIGN)
                 store = cls(folder, held, stored)
             else:
@@ -235,6 +216,40 @@ class BatchStore:
         store._lock = lock
         store.write_runs_table()
         return store
+
+    @staticmethod
+    def verify(folder: str | Path, document: Mapping[str, Any]) -> bool:
+        """Check, writing nothing, that ``folder`` may hold this batch; true if it already does.
+
+        Raises:
+            InputError: the folder is a file, is not empty and holds no batch, or holds a
+                different batch.
+        """
+        folder = Path(folder)
+        source = str(folder)
+        if folder.exists() and not folder.is_dir():
+            raise InputError("exists and is not a folder (expected a batch store folder)", source)
+        if not folder.exists():
+            return False
+        if not (folder / BATCH_JSON).exists():
+            foreign = [p.name for p in folder.iterdir() if not _ours_when_fresh(p)]
+            if foreign:
+                raise InputError(
+                    f"is not empty and holds no batch (found {foreign[0]!r}; expected a new "
+                    "folder or a batch store)",
+                    source,
+                )
+            return False
+        held = read_document(folder)
+        if held.get("design_sha256") != document["design_sha256"]:
+            raise InputError(
+                f"holds a different batch ({held.get('name', '?')!r}, design "
+                f"{str(held.get('design_sha256'))[:12]}) than {document['name']!r} "
+                f"(design {document['design_sha256'][:12]}); choose another --out "
+                "or remove the folder",
+                source,
+            )
+        return True
 
     def close(self) -> None:
         """Release the lock."""

@@ -64,8 +64,18 @@ DELIVERY = ("intensity", "start", "ramp_months")
 # A shared stretch shorter than this is not worth a snapshot (pickling costs about as much
 # as simulating a couple of months at small scales).
 MIN_FORK_MONTHS = 3
-BATCH_PACKAGES = ("torino-metropoli", "mesa", "numba", "numpy", "pandas", "pyarrow", "dask",
-                  "distributed", "SALib", "scipy")
+BATCH_PACKAGES = (
+    "torino-metropoli",
+    "mesa",
+    "numba",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "dask",
+    "distributed",
+    "SALib",
+    "scipy",
+)
 UNKNOWN_NAME = (
     "expected a model parameter (metropoli parameters), CODE.hook for a lever's effect "
     "size (metropoli levers), or CODE.intensity, CODE.start, CODE.ramp_months"
@@ -95,21 +105,41 @@ def addressable() -> dict[str, Addressable]:
             multiplicative = HOOKS[e.hook][0] != 0.0
             bounds = (-1.0, float("inf")) if multiplicative else (-float("inf"), float("inf"))
             names[f"{spec.code}.{e.hook}"] = Addressable(
-                f"{spec.code}.{e.hook}", REAL, e.prior[0], e.prior[1], bounds, False,
+                f"{spec.code}.{e.hook}",
+                REAL,
+                e.prior[0],
+                e.prior[1],
+                bounds,
+                False,
                 f"{spec.code} effect on {e.hook} at full strength ({e.source})",
             )
         start = parse_month(spec.start)
         names[f"{spec.code}.intensity"] = Addressable(
-            f"{spec.code}.intensity", REAL, 0.0, spec.max_intensity, (0.0, spec.max_intensity),
-            True, f"{spec.code} delivered strength (1 = as the plan intends)",
+            f"{spec.code}.intensity",
+            REAL,
+            0.0,
+            spec.max_intensity,
+            (0.0, spec.max_intensity),
+            True,
+            f"{spec.code} delivered strength (1 = as the plan intends)",
         )
         names[f"{spec.code}.start"] = Addressable(
-            f"{spec.code}.start", MONTH, start, start + 24, (0, 10**6), True,
+            f"{spec.code}.start",
+            MONTH,
+            start,
+            start + 24,
+            (0, 10**6),
+            True,
             f"{spec.code} first month of delivery (default range: its start to 2 years later)",
         )
         names[f"{spec.code}.ramp_months"] = Addressable(
-            f"{spec.code}.ramp_months", INTEGER, 0, min(2 * spec.ramp_months, MAX_RAMP_MONTHS),
-            (0, MAX_RAMP_MONTHS), True, f"{spec.code} months to full strength",
+            f"{spec.code}.ramp_months",
+            INTEGER,
+            0,
+            min(2 * spec.ramp_months, MAX_RAMP_MONTHS),
+            (0, MAX_RAMP_MONTHS),
+            True,
+            f"{spec.code} months to full strength",
         )
     return names
 
@@ -171,9 +201,7 @@ def read_toml(path: str | Path) -> tuple[str, dict[str, Any]]:
         raise InputError(f"malformed TOML ({err})", source) from None
 
 
-def load_batch(
-    path: str | Path, scale: float | None = None, seeds: int | None = None
-) -> BatchSpec:
+def load_batch(path: str | Path, scale: float | None = None, seeds: int | None = None) -> BatchSpec:
     """Read and check a batch file (``scale`` and ``seeds`` override its ``[run]``)."""
     text, data = read_toml(path)
     return parse_batch(text, data, str(path), Path(path).stem, Path(path).parent, scale, seeds)
@@ -217,9 +245,7 @@ def parse_batch(
             "baseline",
         )
     design = check_design(data.get("design"), source)
-    uncertainties, levers = check_varied(
-        data, addressable(), design, run, source, UNKNOWN_NAME
-    )
+    uncertainties, levers = check_varied(data, addressable(), design, run, source, UNKNOWN_NAME)
     active = {code for sc in checked.values() for code in sc.levers}
     for u in [*uncertainties, *levers]:
         code = u.name.split(".")[0]
@@ -302,7 +328,7 @@ def _rekey(err: InputError, source: str, prefix: str) -> InputError:
     """The same error with its key put under ``prefix`` (an inline scenario's entry)."""
     message = str(err)
     head = f"{source}: key '{err.key}': " if err.key else f"{source}: "
-    message = message[len(head):] if message.startswith(head) else message
+    message = message[len(head) :] if message.startswith(head) else message
     return InputError(message, source, f"{prefix}.{err.key}" if err.key else prefix)
 
 
@@ -556,7 +582,9 @@ def finish_run(
     return RunOutput(rid, table, timings, info)
 
 
-def reduce_records(records: Sequence[tuple[int, np.ndarray]], codes: list[str], rid: str) -> pa.Table:
+def reduce_records(
+    records: Sequence[tuple[int, np.ndarray]], codes: list[str], rid: str
+) -> pa.Table:
     """The store's rows of a run: metro values every month, comuni values every year.
 
     A comune's yearly value is the mean of its monthly values in that year (for a flow
@@ -605,7 +633,9 @@ def first_lever_month(sc: Scenario) -> int | None:
     return min(starts) if starts else None
 
 
-def fork_plan(runs: Mapping[str, Scenario]) -> list[tuple[Scenario, list[int], dict[int | None, list[str]]]]:
+def fork_plan(
+    runs: Mapping[str, Scenario],
+) -> list[tuple[Scenario, list[int], dict[int | None, list[str]]]]:
     """Groups of runs identical until their levers start, with their fork months.
 
     Returns:
@@ -623,7 +653,9 @@ def fork_plan(runs: Mapping[str, Scenario]) -> list[tuple[Scenario, list[int], d
         shared = replace(runs[rids[0]], levers={}, name="shared")
         by_month: dict[int | None, list[str]] = {}
         firsts = {rid: first_lever_month(runs[rid]) for rid in rids}
-        forks = sorted({m for m in firsts.values() if m is not None and m - FIRST_MONTH >= MIN_FORK_MONTHS})
+        forks = sorted(
+            {m for m in firsts.values() if m is not None and m - FIRST_MONTH >= MIN_FORK_MONTHS}
+        )
         lever_free_to = forks[-1] if forks else None
         for rid in rids:
             first = firsts[rid]

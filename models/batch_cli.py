@@ -124,7 +124,9 @@ def _executor(args: argparse.Namespace):  # noqa: ANN202 - SerialExecutor | Dask
         ) from None
 
 
-def estimate_seconds(scale: float, months: int, forked_months: int, runs: int, workers: int) -> float:
+def estimate_seconds(
+    scale: float, months: int, forked_months: int, runs: int, workers: int
+) -> float:
     """Estimated wall time of ``runs`` runs from measured per-run costs (see MEASURED_COST)."""
     import numpy as np
 

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.cli import ArgumentParser, run_main
 from models.batch_cli import add_batch_parser, check_batch, cmd_batch
+from sim.cli import ArgumentParser, run_main
 from sim.errors import InputError
 
 DESCRIPTION = """\

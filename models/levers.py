@@ -792,7 +792,9 @@ def check_effects(spec: LeverSpec, table: Any, source: str, key: str) -> dict[st
     """
     hooks = [e.hook for e in spec.effects]
     if not isinstance(table, dict):
-        raise InputError(f"expected a table of hook = size (hooks: {', '.join(hooks)})", source, key)
+        raise InputError(
+            f"expected a table of hook = size (hooks: {', '.join(hooks)})", source, key
+        )
     out: dict[str, float] = {}
     for hook, size in table.items():
         if hook not in hooks:

@@ -34,15 +34,11 @@ def test_no_effects_key_leaves_the_normalised_levers_as_they_were():
 def test_effects_at_their_defaults_give_identical_tables_and_other_sizes_move_them():
     plain = simulate(make_scenario(SHORT + '[levers.B8]\nstart = "2015-03"\n'))
     same = simulate(
-        make_scenario(
-            SHORT + '[levers.B8]\nstart = "2015-03"\neffects = { talent_exit = -0.2 }\n'
-        )
+        make_scenario(SHORT + '[levers.B8]\nstart = "2015-03"\neffects = { talent_exit = -0.2 }\n')
     )
     pd.testing.assert_frame_equal(plain.indicators, same.indicators)
     other = simulate(
-        make_scenario(
-            SHORT + '[levers.B8]\nstart = "2015-03"\neffects = { talent_exit = -1.0 }\n'
-        )
+        make_scenario(SHORT + '[levers.B8]\nstart = "2015-03"\neffects = { talent_exit = -1.0 }\n')
     )
     talents = other.indicators.query("comune == 'metro' and indicator == 'emigrants'")["value"]
     before = plain.indicators.query("comune == 'metro' and indicator == 'emigrants'")["value"]
@@ -192,7 +188,9 @@ def test_the_store_holds_every_run_once_and_three_readers_agree(small_store):
     assert set(table["run_id"]) == set(runs["run_id"])
     glob = str(out / "indicators" / "**" / "*.parquet")
     con = duckdb.connect()
-    n, n_runs = con.execute(f"select count(*), count(distinct run_id) from read_parquet('{glob}')").fetchone()
+    n, n_runs = con.execute(
+        f"select count(*), count(distinct run_id) from read_parquet('{glob}')"
+    ).fetchone()
     assert (n, n_runs) == (len(table), 8)
     frame = pl.read_parquet(str(out / "indicators" / "*.parquet"))
     assert frame.height == len(table)
@@ -265,9 +263,7 @@ def test_a_folder_with_other_files_is_refused(tmp_path, capsys):
 def test_paired_differences_are_zero_until_the_lever_starts(small_store):
     _, out = small_store
     batch = Batch.open(out)
-    d = batch.differences(
-        indicator=["talents", "employed", "admin_burden_days"], comune="metro"
-    )
+    d = batch.differences(indicator=["talents", "employed", "admin_burden_days"], comune="metro")
     assert set(d["scenario"]) == {"B8-april", "A6-july", "both"}
     # common random numbers: the paths agree exactly before the first lever acts
     before = d[(d["scenario"] == "A6-july") & (d["date"] < "2015-07")]
@@ -312,7 +308,11 @@ def test_fork_plan_forks_each_run_at_its_first_lever_month(small_store):
     plan = mb.fork_plan(runs)
     assert len(plan) == 2  # one group per seed
     for _, months, by_month in plan:
-        assert months == [mb.parse_month("2015-04"), mb.parse_month("2015-05"), mb.parse_month("2015-07")]
+        assert months == [
+            mb.parse_month("2015-04"),
+            mb.parse_month("2015-05"),
+            mb.parse_month("2015-07"),
+        ]
         names = {m: sorted(runs[r].name for r in rids) for m, rids in by_month.items()}
         assert names[mb.parse_month("2015-04")] == ["B8-april"]
         assert names[mb.parse_month("2015-05")] == ["both"]
@@ -320,7 +320,9 @@ def test_fork_plan_forks_each_run_at_its_first_lever_month(small_store):
 
 
 # ---------------------------------------------------------------- a run that fails
-def test_a_failing_run_is_recorded_the_others_complete_and_resume_finishes(tmp_path, monkeypatch, capsys):
+def test_a_failing_run_is_recorded_the_others_complete_and_resume_finishes(
+    tmp_path, monkeypatch, capsys
+):
     path = write(tmp_path, SMALL)
     out = tmp_path / "store"
     real = mb.finish_run

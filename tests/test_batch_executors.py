@@ -77,8 +77,16 @@ def dask_cluster():
         procs.append(
             subprocess.Popen(
                 [
-                    dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
-                    "--host", "127.0.0.1", "--no-dashboard",
+                    dask,
+                    "worker",
+                    address,
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
                 ],
                 cwd=ROOT,
                 env=env,
@@ -117,7 +125,9 @@ def test_a_cluster_started_with_the_dask_commands_gives_the_serial_tables(
 ):
     path, serial = serial_store
     out = tmp_path / "cluster"
-    assert main(["batch", str(path), "--out", str(out), "--scheduler", dask_cluster, "--quiet"]) == 0
+    assert (
+        main(["batch", str(path), "--out", str(out), "--scheduler", dask_cluster, "--quiet"]) == 0
+    )
     pd.testing.assert_frame_equal(canonical(out), canonical(serial))
     workers = set(pd.read_parquet(out / "runs.parquet")["worker"])
     assert all(not w.endswith(f":{os.getpid()}") for w in workers)  # not run in this process

@@ -31,7 +31,17 @@ def reference(tmp_path_factory):
 
 def start_batch(path: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "models.cli", "batch", str(path), "--out", str(out), "--quiet", *extra],
+        [
+            sys.executable,
+            "-m",
+            "models.cli",
+            "batch",
+            str(path),
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -62,7 +72,9 @@ def test_sigkill_at_random_moments_then_resume_equals_the_uninterrupted_batch(re
         except subprocess.TimeoutExpired:
             kill_group(proc)
             kills.append(round(moment, 2))
-    parts_after_kills = len(list((out / "indicators").glob("part-*.parquet"))) if out.exists() else 0
+    parts_after_kills = (
+        len(list((out / "indicators").glob("part-*.parquet"))) if out.exists() else 0
+    )
     done = metropoli("batch", str(path), "--out", str(out), "--quiet")
     note = f"(random seed {seed}, killed at {kills} s, {parts_after_kills} parts before resuming)"
     assert done.returncode == 0, done.stderr + note

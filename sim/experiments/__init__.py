@@ -1,5 +1,7 @@
-"""Experiments over a model: declared uncertainties and levers, designs, executors, the
-batch store and its reading API. Generic: it knows nothing of Turin (see models/batch.py)."""
+"""Experiments over a model: uncertainties, designs, executors, the batch store and its API.
+
+Generic: it knows nothing of Turin (see ``models/batch.py`` for the model's side).
+"""
 
 from sim.experiments.analysis import Batch
 from sim.experiments.designs import Design

@@ -138,8 +138,11 @@ class Batch:
             over: the columns the band spreads over; the others left of ``value`` group.
             quantiles: the quantiles reported, as columns ``q0.05`` etc.
         """
-        keys = [c for c in ("scenario", "point", "seed", "date", "comune", "indicator")
-                if c in frame.columns and c not in over]
+        keys = [
+            c
+            for c in ("scenario", "point", "seed", "date", "comune", "indicator")
+            if c in frame.columns and c not in over
+        ]
         grouped = frame.groupby(keys, sort=True)[value]
         out = grouped.agg(["mean", "count"]).rename(columns={"count": "n"})
         for q in quantiles:

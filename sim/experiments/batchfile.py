@@ -1,5 +1,6 @@
-"""The generic half of a batch file: its ``[run]``, ``[design]``, ``[uncertainties]`` and
-``[levers]`` tables, checked before anything runs (the model checks its scenarios).
+"""The generic half of a batch file: ``[run]``, ``[design]``, ``[uncertainties]``, ``[levers]``.
+
+They are checked before anything runs (the model checks the batch's scenarios).
 
 Every problem raises :class:`~sim.errors.InputError` naming the file, the key and what was
 expected, as for scenario files.
@@ -51,8 +52,15 @@ class BatchRun:
 
 
 def is_batch(data: Mapping[str, Any]) -> bool:
-    """A TOML document is a batch file when it has a ``scenarios`` list."""
-    return "scenarios" in data
+    """A TOML document is a batch file when it has scenarios, a design, uncertainties or seeds.
+
+    A scenario file has none of them (its ``[run]`` has one ``seed``).
+    """
+    run = data.get("run")
+    return bool(
+        {"scenarios", "design", "uncertainties"} & set(data)
+        or (isinstance(run, dict) and "seeds" in run)
+    )
 
 
 def check_top(data: Mapping[str, Any], source: str) -> None:

@@ -121,14 +121,15 @@ def describe_summary(summary: Summary, store: BatchStore, executor_text: str) ->
         f"  runs: {summary.total} in the batch; {summary.skipped} already stored, "
         f"{ran} run now: {summary.ok} ok, {summary.failed} failed",
         f"  executor: {executor_text}",
-        f"  time: {summary.seconds:.1f} s"
-        + (f" ({rate:.0f} runs per hour)" if rate else ""),
+        f"  time: {summary.seconds:.1f} s" + (f" ({rate:.0f} runs per hour)" if rate else ""),
         f"  store: {done} of {summary.total} runs done, {size / 1e6:.1f} MB on disk",
     ]
     for run_id, text in summary.failures[:5]:
         lines.append(f"  failed {run_id}: {text}")
     if len(summary.failures) > 5:
-        lines.append(f"  ... and {len(summary.failures) - 5} more failures (runs.parquet, failures/)")
+        lines.append(
+            f"  ... and {len(summary.failures) - 5} more failures (runs.parquet, failures/)"
+        )
     if summary.complete:
         lines.append("  complete: every run is stored")
     else:

@@ -111,7 +111,9 @@ def read_document(folder: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise InputError("holds no batch (no batch.json)", str(folder)) from None
     except (OSError, ValueError) as err:
-        raise InputError(f"batch.json is unreadable ({err.__class__.__name__})", str(path)) from None
+        raise InputError(
+            f"batch.json is unreadable ({err.__class__.__name__})", str(path)
+        ) from None
 
 
 def part_files(folder: str | Path) -> list[Path]:
@@ -212,7 +214,9 @@ class BatchStore:
                 atomic_write_bytes(folder / BATCH_JSON, text.encode("utf-8"))  # last: the mark
                 store = cls(folder, dict(document), design)
         except OSError as err:
-            raise InputError(f"cannot write the batch store ({err.strerror or err})", source) from None
+            raise InputError(
+                f"cannot write the batch store ({err.strerror or err})", source
+            ) from None
         store._lock = lock
         store.write_runs_table()
         return store
@@ -299,7 +303,9 @@ class BatchStore:
             metadata = dict(table.schema.metadata or {})
             metadata[META_KEY] = json.dumps(records).encode("utf-8")
             table = table.replace_schema_metadata(metadata)
-            atomic_write_parquet(table, self.folder / INDICATORS / f"part-{outputs[0].run_id}.parquet")
+            atomic_write_parquet(
+                table, self.folder / INDICATORS / f"part-{outputs[0].run_id}.parquet"
+            )
             for r in records:
                 self.status[r["run_id"]] = r
                 with contextlib.suppress(FileNotFoundError):

@@ -99,7 +99,8 @@ class Uncertainty:
         if self.values is not None:
             return f"{self.name} in {list(self.values)}"
         if self.kind == MONTH:
-            return f"{self.name} months {format_month(int(self.low))} to {format_month(int(self.high))}"
+            first, last = format_month(int(self.low)), format_month(int(self.high))
+            return f"{self.name} months {first} to {last}"
         return f"{self.name} {self.distribution} [{self.low:g}, {self.high:g}]"
 
 
@@ -135,7 +136,9 @@ def declare(
         )
     unknown = sorted(set(spec) - SPEC_KEYS)
     if unknown:
-        raise InputError(f"unknown key (expected {sorted(SPEC_KEYS)})", source, f"{key}.{unknown[0]}")
+        raise InputError(
+            f"unknown key (expected {sorted(SPEC_KEYS)})", source, f"{key}.{unknown[0]}"
+        )
     kind = addressable.kind
     lo_b, hi_b = addressable.bounds
     distribution = spec.get("distribution", "uniform")
@@ -209,8 +212,10 @@ def _month(v: Any, lo: float, hi: float, source: str, key: str) -> int:
 
 def _number(v: Any, kind: str, lo: float, hi: float, source: str, key: str) -> Any:
     if kind == MONTH:
-        return float(_month(v, lo, hi, source, key)) if isinstance(v, str) else _bad_month(
-            v, source, key
+        return (
+            float(_month(v, lo, hi, source, key))
+            if isinstance(v, str)
+            else _bad_month(v, source, key)
         )
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         raise InputError(f"expected a finite number, got {v!r}", source, key)

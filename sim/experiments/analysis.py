@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from sim.errors import InputError
-from sim.experiments.store import DESIGN, INDICATORS, read_document, read_status, runs_table
+from sim.experiments.store import DESIGN, part_files, read_document, read_status, runs_table
 
 KEYS = ("scenario", "point", "seed")
 
@@ -78,7 +78,9 @@ class Batch:
             period: ``"month"`` (dates ``YYYY-MM``) or ``"year"`` (dates ``YYYY``).
             dates: an inclusive ``(first, last)`` range of dates, compared as text.
         """
-        dataset = ds.dataset(self.folder / INDICATORS, format="parquet")
+        if not part_files(self.folder):  # nothing finished yet
+            return pd.DataFrame(columns=["run_id", "date", "comune", "indicator", "value"])
+        dataset = ds.dataset(part_files(self.folder), format="parquet")
         filters = []
         for column, wanted in (("indicator", indicator), ("comune", comune)):
             if wanted is not None:

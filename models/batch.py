@@ -13,7 +13,7 @@ says what is Turin's:
   inputs that simulates and reduces the run to the store's indicator rows;
 * **forking at the policy month** (:func:`submit_runs`): runs that share seed, scale,
   months and parameters are identical until their first lever starts; that stretch is
-  simulated once (:func:`simulate_stretch`), pickled, and every run continues from a copy.
+  simulated once (:func:`simulate_stretches`), pickled, and every run continues from a copy.
 """
 
 from __future__ import annotations
@@ -503,11 +503,32 @@ def _describe(u: Uncertainty) -> dict[str, Any]:
 # ---------------------------------------------------------------------- running
 @dataclass(frozen=True)
 class Snapshot:
-    """A pickled model at the start of ``month``, and the seconds it took to get there."""
+    """A model's state at the start of ``month``, and the seconds it took to get there.
 
-    data: bytes
+    ``state`` is the pickled model (bytes: compact to hold and to send to another worker)
+    or, when the model cannot be pickled, a deep copy of it (some Mesa objects hold local
+    functions that pickle refuses and ``copy.deepcopy`` shares). Either way a run
+    continues from a fresh copy and the snapshot itself never changes.
+    """
+
+    state: Any
     month: int
     seconds: float
+
+    @classmethod
+    def of(cls, model: MetroModel, month: int, seconds: float) -> Snapshot:
+        """Freeze ``model`` (not changed)."""
+        try:
+            state: Any = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            state = copy.deepcopy(model)
+        return cls(state, month, seconds)
+
+    def thaw(self) -> MetroModel:
+        """A fresh, independent copy of the model."""
+        if isinstance(self.state, bytes):
+            return pickle.loads(self.state)
+        return copy.deepcopy(self.state)
 
 
 def new_model(sc: Scenario) -> MetroModel:
@@ -542,8 +563,7 @@ def simulate_stretches(shared: Scenario, months: Sequence[int]) -> tuple[Snapsho
         for _ in range(until - month):
             model.step()
         month = until
-        data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-        snapshots.append(Snapshot(data, until, time.perf_counter() - start))
+        snapshots.append(Snapshot.of(model, until, time.perf_counter() - start))
     return tuple(snapshots)
 
 
@@ -562,7 +582,7 @@ def finish_run(
     if snapshot is None:
         model = new_model(sc)
     else:
-        model = pickle.loads(snapshot.data)
+        model = snapshot.thaw()
         model.levers = build_levers(sc.levers)
     init_s = time.perf_counter() - start
     start = time.perf_counter()
@@ -570,7 +590,7 @@ def finish_run(
         model.step()
     simulate_s = time.perf_counter() - start
     start = time.perf_counter()
-    table = reduce_records(model.records, list(model.territory.codes), rid)
+    table = reduce_records(monthly_records(model), list(model.territory.codes), rid)
     reduce_s = time.perf_counter() - start
     timings = {"init_s": init_s, "simulate_s": simulate_s, "reduce_s": reduce_s}
     if snapshot is not None:
@@ -580,6 +600,16 @@ def finish_run(
         "worker": f"{socket.gethostname()}:{os.getpid()}",
     }
     return RunOutput(rid, table, timings, info)
+
+
+def monthly_records(model: MetroModel) -> list[tuple[int, np.ndarray]]:
+    """The model's monthly indicator records ``(month, indicators x zones)``.
+
+    ``MetroModel.records`` here; ``MetroModel.indicators.records`` once the behaviours are
+    components (issue 10): both are accepted so this module survives that merge.
+    """
+    component = getattr(model, "indicators", None)
+    return component.records if hasattr(component, "records") else model.records
 
 
 def reduce_records(

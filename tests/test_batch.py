@@ -369,3 +369,22 @@ def test_estimates_grow_with_runs_and_scale():
     assert estimate_seconds(0.5, 132, 0, 10, 1) > one
     assert estimate_seconds(0.1, 132, 0, 10, 2) < one
     assert math.isfinite(one)
+
+
+def test_a_model_pickle_refuses_is_forked_by_deep_copy_with_the_same_result(monkeypatch):
+    text = '[run]\nstart = "2015-01"\nend = "2015-08"\nseed = 5\nscale = 0.005\n'
+    sc = make_scenario(text + '[levers.B8]\nstart = "2015-05"\n')
+    real = mb.new_model
+
+    def unpicklable(scenario):
+        model = real(scenario)
+        model.local_reporter = lambda: 0  # as Mesa's DataCollector holds: pickle refuses it
+        return model
+
+    monkeypatch.setattr(mb, "new_model", unpicklable)
+    snapshots = mb.simulate_stretches(make_scenario(text), [mb.first_lever_month(sc)])
+    assert not isinstance(snapshots[0].state, bytes)
+    forked = mb.finish_run(snapshots, 0, sc, "x").table
+    again = mb.finish_run(snapshots, 0, sc, "x").table  # the snapshot did not change
+    monkeypatch.setattr(mb, "new_model", real)
+    assert forked.equals(mb.finish_run(None, 0, sc, "x").table) and again.equals(forked)

@@ -15,7 +15,6 @@ of their arguments, and the store sorts nothing by completion order.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -30,16 +29,24 @@ SINGLE_THREAD_ENV = {
 
 
 def single_threaded() -> None:
-    """Keep this process's numerical libraries to one thread (called at a task's start)."""
-    for key, value in SINGLE_THREAD_ENV.items():
-        os.environ.setdefault(key, value)
-    try:
-        import numba
+    """Inside a Dask worker, keep numba's parallel kernels to one thread.
 
-        if numba.get_num_threads() != 1:
-            numba.set_num_threads(1)
-    except (ImportError, ValueError, RuntimeError):  # pragma: no cover - numba absent or fixed
-        pass
+    Called at the start of each task. Outside a worker (``--workers 1``, tests) it does
+    nothing: the command's own process keeps its settings. OpenMP, MKL and OpenBLAS read
+    their thread counts when they load, so they are set through the workers' environment
+    (:data:`SINGLE_THREAD_ENV`, given to the local cluster; see docs/batches.md for
+    workers started by hand).
+    """
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        return  # not in a Dask worker
+    import numba
+
+    if numba.get_num_threads() != 1:
+        numba.set_num_threads(1)
 
 
 class _Deferred:
@@ -78,7 +85,6 @@ class SerialExecutor:
         self, handles: Sequence[Any]
     ) -> Iterator[list[tuple[Any, Any, BaseException | None]]]:
         """Yield ``[(handle, value, error)]`` for each finished task (one at a time here)."""
-        single_threaded()
         for handle in handles:
             try:
                 yield [(handle, handle.result(), None)]

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from models.batch_cli import add_batch_parser, check_batch, cmd_batch
 from sim.cli import ArgumentParser, run_main
 from sim.errors import InputError
 
@@ -67,10 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check",
-        help="validate a scenario and say what it would run",
-        description="Check a scenario file without running it.",
+        help="validate a scenario or batch file and say what it would run",
+        description="Check a scenario file, or a batch file (how many runs, how long), "
+        "without running it.",
     )
-    check.add_argument("scenario", type=Path, help="scenario TOML file")
+    check.add_argument("scenario", type=Path, help="scenario or batch TOML file")
+    check.add_argument(
+        "--workers", type=_integer, default=2, metavar="N", help="workers to estimate a batch for"
+    )
+    add_batch_parser(sub, _number, _integer)
 
     sub.add_parser(
         "levers",
@@ -159,10 +165,14 @@ def check_out(out: Path, force: bool) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate a scenario and describe it."""
+    """Validate a scenario (or a batch file) and describe it."""
     from models import scenario as scenarios
+    from models.batch import read_toml
     from models.levers import SPEC_BY_CODE
+    from sim.experiments.batchfile import is_batch
 
+    if is_batch(read_toml(args.scenario)[1]):
+        return check_batch(args)
     sc = scenarios.load(args.scenario)
     print(f"OK: {sc.describe()}")
     if not sc.levers:
@@ -216,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": cmd_check,
         "levers": cmd_levers,
         "parameters": cmd_parameters,
+        "batch": cmd_batch,
     }
     return run_main(build_parser(), argv, handlers)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ from models.indicators import INDICATOR_NAMES
 from models.territory import load_territory
 from sim.calendar import format_month, parse_month
 from sim.components import Component
-from sim.errors import InputError
+from sim.errors import InputError, shown
 from sim.scenario import check_month, finite_number
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ AREA_NAMES = {
     INTERNATIONAL: "Torino internazionale",
     SOCIAL: "Torino sociale",
 }
-LEVER_KEYS = {"start", "ramp_months", "intensity", "end", "targets"}
+LEVER_KEYS = {"start", "ramp_months", "intensity", "end", "targets", "effects"}
 MAX_RAMP_MONTHS = 120
 
 # Hooks the model reads at its metro-wide entry (models.hooks.METRO) only: an effect on
@@ -372,7 +372,54 @@ def check_levers(table: Mapping[str, Any], source: str, start: int, end: int) ->
             "end": format_month(lever_end) if lever_end is not None else None,
             "targets": list(targets),
         }
+        if "effects" in entry:
+            out[code]["effects"] = check_effects(spec, entry["effects"], source, f"{base}.effects")
     return out
+
+
+def check_effects(spec: LeverSpec, table: Any, source: str, key: str) -> dict[str, float]:
+    """Check a lever's ``effects`` table (hook = size at full strength); return it as floats.
+
+    Raises:
+        InputError: not a table, a hook the lever does not move, a size that is not a
+            finite number, or a multiplicative size under -1 (the hook would turn negative).
+    """
+    hooks = [e.hook for e in spec.effects]
+    if not isinstance(table, dict):
+        raise InputError(
+            f"expected a table of hook = size (hooks: {', '.join(hooks)})", source, key
+        )
+    out: dict[str, float] = {}
+    for hook, size in table.items():
+        if hook not in hooks:
+            raise InputError(
+                f"{spec.code} does not move this hook (expected one of {', '.join(hooks)})",
+                source,
+                f"{key}.{hook}",
+            )
+        number = finite_number(size)  # None for a non-number or an int beyond a float
+        if number is None:
+            raise InputError(
+                f"expected a finite number, got {shown(size)}", source, f"{key}.{hook}"
+            )
+        if HOOKS[hook][0] != 0.0 and number < -1.0:
+            raise InputError(
+                f"{size!r} would make the multiplicative hook negative (expected a size >= -1)",
+                source,
+                f"{key}.{hook}",
+            )
+        out[hook] = number
+    return out
+
+
+def with_effect_sizes(spec: LeverSpec, sizes: Mapping[str, float] | None) -> LeverSpec:
+    """The spec with some effect sizes replaced (the same object when there are none)."""
+    if not sizes:
+        return spec
+    effects = tuple(
+        replace(e, size=float(sizes[e.hook])) if e.hook in sizes else e for e in spec.effects
+    )
+    return replace(spec, effects=effects)
 
 
 def _clip(month: str, start: int, end: int) -> str:
@@ -394,7 +441,7 @@ def build_levers(table: Mapping[str, Any]) -> list[Lever]:
         )
         levers.append(
             Lever(
-                spec=SPEC_BY_CODE[code],
+                spec=with_effect_sizes(SPEC_BY_CODE[code], entry.get("effects")),
                 start=parse_month(entry["start"]),
                 ramp_months=int(entry["ramp_months"]),
                 intensity=float(entry["intensity"]),

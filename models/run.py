@@ -26,6 +26,7 @@ from models.levers import build_levers, lever_markers
 from models.model import MetroModel
 from models.parameters import resolve
 from models.plots import goal_figures, map_figures, save_figures
+from models.version import MODEL_VERSION
 from sim.calendar import format_month
 from sim.results import code_version, machine, package_versions, write_run_folder
 from sim.scenario import Scenario
@@ -232,6 +233,7 @@ def manifest(result: RunResult, write_s: float, plots: list[str]) -> dict[str, A
         "parameters": resolve(s.parameters),
         "parameter_overrides": s.parameters,
         "levers": s.levers,
+        "model_version": MODEL_VERSION,
         "code_version": code_version(),
         "packages": package_versions(),
         "machine": machine(),

@@ -197,6 +197,25 @@ def parse_scenario(
         raise InputError(f"malformed TOML ({err})", source) from None
     except RecursionError:
         raise InputError("malformed TOML (arrays or tables nested too deeply)", source) from None
+    return scenario_from_data(data, text, schema, source=source, name=name)
+
+
+def scenario_from_data(
+    data: Mapping[str, Any],
+    text: str,
+    schema: ScenarioSchema,
+    source: str = "<memory>",
+    name: str = "scenario",
+) -> Scenario:
+    """Check an already-parsed scenario table and build a :class:`Scenario`.
+
+    Args:
+        data: the scenario as TOML tables (what :func:`tomllib.loads` returns).
+        text: the text it stands for, recorded in the scenario.
+        schema: what the model accepts.
+        source: where it came from, for messages.
+        name: the name used when ``data`` has no ``name`` key.
+    """
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
         raise InputError(f"unknown key (expected one of {sorted(TOP_KEYS)})", source, unknown[0])

@@ -1,0 +1,201 @@
+"""``metropoli batch`` and ``metropoli check`` of a batch file."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.errors import InputError
+
+SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|inproc)://[^\s:/]+(:\d+)?$")
+EXIT_FAILED_RUNS = 1
+
+# Measured seconds per run by scale (init, simulate 2015-01..2025-12), one worker, cache
+# warm: docs/performance.md (python3 benchmarks/run_benchmarks.py; the batch figures from
+# python3 benchmarks/batch_throughput.py). Used only to estimate a batch's time.
+MEASURED_COST = {0.01: (0.58, 0.51), 0.1: (0.88, 2.03), 0.5: (2.72, 8.55), 1.0: (2.6, 16.4)}
+PER_RUN_OVERHEAD_S = 0.1  # reduce and store a run (benchmarks/batch_throughput.py)
+PARALLEL_EFFICIENCY = 0.9
+
+
+def add_batch_parser(
+    sub: argparse._SubParsersAction,
+    number: Callable[[str], float],
+    integer: Callable[[str], int],
+) -> None:
+    """Add the ``batch`` subcommand."""
+    batch = sub.add_parser(
+        "batch",
+        help="run a batch of scenarios over seeds and a design, into a resumable store",
+        description="Run every scenario of a batch file over its seeds and design points "
+        "(common random numbers), writing a store folder as runs finish: batch.json, "
+        "design.parquet, runs.parquet, indicators/. Running the same command again "
+        "resumes: finished runs are skipped. Exit status 0 when every run is stored, "
+        "1 when some failed (they are retried on the next run), 2 for bad input.",
+    )
+    batch.add_argument("file", type=Path, help="batch TOML file (see scenarios/batches/)")
+    batch.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the store folder (default results/batch-<name>); reuse it to resume",
+    )
+    batch.add_argument(
+        "--workers",
+        type=integer,
+        default=1,
+        metavar="N",
+        help="local Dask worker processes on 127.0.0.1; 1 runs in this process without Dask",
+    )
+    batch.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="an existing Dask scheduler, tcp://host:port (started with `dask scheduler`)",
+    )
+    batch.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
+    batch.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
+    batch.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="run every run from January 2015 (no shared stretch before the levers start)",
+    )
+    batch.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def _load(path: Path, scale: float | None = None, seeds: int | None = None):  # noqa: ANN202
+    """The checked batch file and its expanded runs."""
+    from models.batch import expand, load_batch
+
+    batch = load_batch(path, scale=scale, seeds=seeds)
+    return batch, expand(batch)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Run a batch into its store; resume what a previous command left."""
+    if args.workers < 1:
+        raise InputError(f"expected at least 1 worker, got {args.workers}", "--workers")
+    if args.scheduler is not None and not SCHEDULER.match(args.scheduler):
+        raise InputError(
+            f"expected a scheduler address such as tcp://127.0.0.1:8786, got {args.scheduler!r}",
+            "--scheduler",
+        )
+    batch, expanded = _load(args.file, args.scale, args.seeds)
+    from models.batch import batch_document, submit_runs
+    from sim.experiments.runner import describe_summary, execute
+    from sim.experiments.store import OK, BatchStore, read_status
+
+    out = args.out or Path("results") / f"batch-{batch.name}"
+    document = batch_document(batch, expanded)
+    if BatchStore.verify(out, document):  # refuse a wrong folder before starting any worker
+        done = {r for r, rec in read_status(out).items() if rec.get("status") == OK}
+        if done >= set(expanded.runs):
+            if not args.quiet:
+                print(f"batch {batch.name}: all {len(expanded.runs)} runs already stored in {out}")
+            return 0
+    executor = _executor(args)  # an unreachable scheduler: nothing written yet
+    try:
+        with executor, BatchStore.open(out, document, expanded.cells) as store:
+            pending = {rid: expanded.runs[rid] for rid in store.pending()}
+            jobs = submit_runs(executor, pending, fork=not args.no_fork)
+            summary = execute(store, jobs, executor, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(
+            f"metropoli: interrupted; the finished runs are stored in {out}; run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if not args.quiet:
+        print(describe_summary(summary, store, executor.description))
+    return 0 if summary.complete else EXIT_FAILED_RUNS
+
+
+def _executor(args: argparse.Namespace):  # noqa: ANN202 - SerialExecutor | DaskExecutor
+    from sim.experiments.executors import make_executor
+
+    try:
+        return make_executor(args.workers, args.scheduler)
+    except (OSError, TimeoutError) as err:
+        raise InputError(
+            f"cannot reach the Dask scheduler ({err.__class__.__name__}: {err})", "--scheduler"
+        ) from None
+
+
+def estimate_seconds(
+    scale: float, months: int, forked_months: int, runs: int, workers: int
+) -> float:
+    """Estimated wall time of ``runs`` runs from measured per-run costs (see MEASURED_COST)."""
+    import numpy as np
+
+    scales = sorted(MEASURED_COST)
+    init = float(np.interp(scale, scales, [MEASURED_COST[s][0] for s in scales]))
+    sim = float(np.interp(scale, scales, [MEASURED_COST[s][1] for s in scales])) / 132.0
+    serial = runs * (init + PER_RUN_OVERHEAD_S) + sim * (months * runs - forked_months)
+    return serial / (workers * (PARALLEL_EFFICIENCY if workers > 1 else 1.0))
+
+
+def check_batch(args: argparse.Namespace) -> int:
+    """Describe a batch file: scenarios, design, runs, forks, estimated time."""
+    from models.batch import FIRST_MONTH, fork_plan
+    from sim.calendar import format_month
+
+    batch, expanded = _load(args.scenario)
+    run = batch.run
+    n_points = len(expanded.points)
+    lines = [
+        f"OK: batch {batch.name} ({batch.source})",
+        f"  months {format_month(run.start)} to {format_month(run.end)}, scale {run.scale:g}, "
+        f"{len(run.seeds)} seeds ({_seeds_text(run.seeds)}), shared by every scenario",
+        f"  scenarios ({len(batch.scenarios)}): {', '.join(batch.scenarios)}"
+        + (f"; baseline {batch.baseline}" if batch.baseline else ""),
+        f"  design: {batch.design.kind}, {n_points} point{'s' if n_points != 1 else ''}",
+    ]
+    for u in batch.levers:
+        lines.append(f"    lever {u.describe()}")
+    for u in batch.uncertainties:
+        lines.append(f"    uncertainty {u.describe()}")
+    cells = len(expanded.cells)
+    runs = len(expanded.runs)
+    lines.append(
+        f"  runs: {cells} cells (scenarios x points x seeds), {runs} distinct runs"
+        + (f" ({cells - runs} shared)" if cells > runs else "")
+    )
+    months = run.end - FIRST_MONTH + 1
+    saved = 0
+    for _shared, _months, by_month in fork_plan(expanded.runs):
+        for month, rids in by_month.items():
+            if month is not None:
+                saved += (month - FIRST_MONTH) * len(rids)
+        saved -= sum(m - FIRST_MONTH for m in _months[:1]) + sum(
+            b - a for a, b in zip(_months, _months[1:], strict=False)
+        )
+    lines.append(
+        f"  forking at the policy month saves {saved} of {months * runs} simulated months "
+        f"({saved / max(months * runs, 1):.0%})"
+    )
+    workers = max(args.workers, 1)
+    est = estimate_seconds(run.scale, months, saved, runs, workers)
+    one = estimate_seconds(run.scale, months, saved, runs, 1)
+    lines.append(
+        f"  estimated time: {_duration(one)} on 1 worker, {_duration(est)} on {workers} "
+        "(from measured per-run costs, cache warm; see docs/performance.md)"
+    )
+    print("\n".join(lines))
+    return 0
+
+
+def _seeds_text(seeds: tuple[int, ...]) -> str:
+    if list(seeds) == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}..{seeds[-1]}" if len(seeds) > 1 else str(seeds[0])
+    return ", ".join(map(str, seeds[:8])) + (" ..." if len(seeds) > 8 else "")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

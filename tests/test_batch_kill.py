@@ -1,0 +1,142 @@
+"""Kill tests: a batch killed at any moment and resumed has every run once, equal to an
+uninterrupted batch; a killed Dask worker's runs are run again elsewhere."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from models.cli import main
+from tests.batch_support import ROOT, SMALL, canonical, metropoli, write
+
+KEY = ["run_id", "date", "comune", "indicator"]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reference")
+    path = write(folder, SMALL)
+    out = folder / "store"
+    assert main(["batch", str(path), "--out", str(out), "--quiet", "--no-fork"]) == 0
+    return path, canonical(out)
+
+
+def start_batch(path: Path, out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "models.cli",
+            "batch",
+            str(path),
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: the kill reaches its workers too
+    )
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def test_sigkill_at_random_moments_then_resume_equals_the_uninterrupted_batch(reference, tmp_path):
+    path, expected = reference
+    out = tmp_path / "store"
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    kills = []
+    for _ in range(2):  # kill twice, each time at a random moment of the command's life
+        proc = start_batch(path, out)
+        moment = rng.uniform(0.5, 15.0)
+        try:
+            proc.wait(timeout=moment)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            kills.append(round(moment, 2))
+    parts_after_kills = (
+        len(list((out / "indicators").glob("part-*.parquet"))) if out.exists() else 0
+    )
+    done = metropoli("batch", str(path), "--out", str(out), "--quiet")
+    note = f"(random seed {seed}, killed at {kills} s, {parts_after_kills} parts before resuming)"
+    assert done.returncode == 0, done.stderr + note
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 8 and runs["run_id"].is_unique and (runs["status"] == "ok").all(), note
+    got = canonical(out)
+    assert not got.duplicated(KEY).any(), note
+    pd.testing.assert_frame_equal(got, expected, obj=f"indicators {note}")
+    assert not [p for p in (out / "indicators").iterdir() if not p.name.startswith("part-")], note
+
+
+def test_sigkill_while_writing_leaves_no_partial_part_visible(reference, tmp_path):
+    """Kill as soon as the first part appears, many times: readers never see half a file."""
+    path, expected = reference
+    out = tmp_path / "store"
+    for _ in range(3):
+        proc = start_batch(path, out)
+        deadline = time.monotonic() + 60
+        seen = len(list((out / "indicators").glob("part-*.parquet"))) if out.exists() else 0
+        while proc.poll() is None and time.monotonic() < deadline:
+            now = len(list((out / "indicators").glob("part-*.parquet"))) if out.exists() else 0
+            if now > seen:
+                break
+            time.sleep(0.01)
+        kill_group(proc)
+        pd.read_parquet(out / "indicators")  # every visible part is whole
+    assert metropoli("batch", str(path), "--out", str(out), "--quiet").returncode == 0
+    pd.testing.assert_frame_equal(canonical(out), expected)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out.extend(int(c) for c in text)
+    return out
+
+
+@pytest.mark.slow
+def test_a_killed_dask_worker_is_replaced_and_the_batch_completes(reference, tmp_path):
+    path, expected = reference
+    out = tmp_path / "store"
+    proc = start_batch(path, out, "--workers", "2")
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            parts = list((out / "indicators").glob("part-*.parquet")) if out.exists() else []
+            if parts:
+                break
+            time.sleep(0.1)
+        workers = [
+            c
+            for c in _children(proc.pid)
+            if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")
+        ]
+        assert workers, "no Dask worker process found"
+        os.kill(workers[0], signal.SIGKILL)
+        code = proc.wait(timeout=600)
+    finally:
+        if proc.poll() is None:
+            kill_group(proc)
+    assert code == 0, proc.stderr.read()
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert (runs["status"] == "ok").all() and len(runs) == 8
+    pd.testing.assert_frame_equal(canonical(out), expected)

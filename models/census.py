@@ -198,6 +198,25 @@ def gini_from_histogram(counts: np.ndarray, sums: np.ndarray) -> float:
     return float(1.0 - np.sum(pop_share * (cum + prev)))
 
 
+def gini_by_row(counts: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """:func:`gini_from_histogram` of each row of ``(n, bins)`` histograms, at once.
+
+    The same operations row by row, so each value equals the one-row function's, bit for
+    bit (nan where a row has no people or no income).
+    """
+    n = counts.sum(axis=1)
+    total = sums.sum(axis=1)
+    empty = (n <= 0) | (total <= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pop_share = counts / n[:, None]
+        cum = np.cumsum(sums / total[:, None], axis=1)
+    prev = np.zeros_like(cum)
+    prev[:, 1:] = cum[:, :-1]
+    gini = 1.0 - np.sum(pop_share * (cum + prev), axis=1)
+    gini[empty] = np.nan
+    return gini
+
+
 def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
     """The ``q`` quantile of incomes from the histogram (uniform within a bin)."""
     cum = np.cumsum(counts)
@@ -221,6 +240,21 @@ def share_below(counts: np.ndarray, line: float) -> float:
     b = min(int(np.searchsorted(EDGES, line, side="right")), N_BINS)  # line is in bin b
     frac = min((line - EDGES[b - 1]) / (EDGES[b] - EDGES[b - 1]), 1.0)
     return float((counts[:b].sum() + frac * counts[b]) / n)
+
+
+def share_below_by_row(counts: np.ndarray, line: float) -> np.ndarray:
+    """:func:`share_below` of each row of ``(n, bins)`` histograms, at once (bit for bit)."""
+    n = counts.sum(axis=1)
+    if line <= EDGES[0]:
+        below = counts[:, 0].astype(np.float64)
+    else:
+        b = min(int(np.searchsorted(EDGES, line, side="right")), N_BINS)
+        frac = min((line - EDGES[b - 1]) / (EDGES[b] - EDGES[b - 1]), 1.0)
+        below = counts[:, :b].sum(axis=1) + frac * counts[:, b]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = below / n
+    share[n <= 0] = np.nan
+    return share
 
 
 class Census(Component):
@@ -269,7 +303,5 @@ class Census(Component):
         hist = self.income.counts
         metro = hist[:N_COMUNI].sum(axis=0)
         self.poverty_line = 0.6 * quantile_from_histogram(metro, 0.5)
-        self.zone_poverty[:N_COMUNI] = [
-            share_below(hist[z], self.poverty_line) for z in range(N_COMUNI)
-        ]
+        self.zone_poverty[:N_COMUNI] = share_below_by_row(hist[:N_COMUNI], self.poverty_line)
         self.metro_poverty = share_below(metro, self.poverty_line)

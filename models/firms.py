@@ -202,6 +202,7 @@ class FirmDynamics(Component):
     Attributes:
         initial_firms_by_zone: firms by zone in January 2015 (the entrepreneurial base).
         initial_residents_by_zone: residents by zone in January 2015.
+        zone_cells: the flat cells of each comune, ascending (where its start-ups can go).
     """
 
     name = "firms"
@@ -216,6 +217,7 @@ class FirmDynamics(Component):
         self.initial_residents_by_zone = np.bincount(
             people.zone[resident], minlength=N_ZONES
         ).astype(float)
+        self.zone_cells = [np.flatnonzero(model.cell_zone == z) for z in range(N_COMUNI)]
 
     def rules(self) -> FirmRules:
         """The month's rules, with the levers' metro-wide growth drift."""
@@ -325,7 +327,7 @@ class FirmDynamics(Component):
         )
         cells = np.empty(zones.size, dtype=np.int32)
         for z in np.unique(zones):
-            candidates = np.flatnonzero(m.cell_zone == z)
+            candidates = self.zone_cells[z]
             w = weights[candidates]
             idx = np.flatnonzero(zones == z)
             cells[idx] = rng.choice(candidates, size=idx.size, p=w / w.sum())

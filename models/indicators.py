@@ -273,7 +273,7 @@ class Indicators(Component):
         income, earners = stocks[c.INCOME_SUM], stocks[c.INCOME_EARNERS]
         put("mean_income_eur", ratio(income, earners), income[:n].sum() / earners[:n].sum())
         metro_hist = hist[:n].sum(axis=0)
-        gini = np.array([c.gini_from_histogram(hist[z], hist_sum[z]) for z in range(n)])
+        gini = c.gini_by_row(hist[:n], hist_sum[:n])
         put("poverty_rate", census.zone_poverty, census.metro_poverty)
         put("income_gini", gini, c.gini_from_histogram(metro_hist, hist_sum[:n].sum(axis=0)))
         tally = m.commuting.tally

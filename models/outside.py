@@ -14,6 +14,8 @@ index is ``territory.n_cells + j``, so the kernels measure their trips like anyo
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from models.territory import Territory
@@ -47,6 +49,44 @@ def origin_weights(
     return territory.outside_population[None, :] * np.exp(-d / decay_km)
 
 
+class OriginCdfs:
+    """The cumulative origin weights of :func:`origin_weights`, by destination cell.
+
+    Rows are worked out the first time a cell is a destination and kept: the territory
+    never changes, and a run draws outside homes for the same few hundred cells every
+    month. Each row is computed by the same operations as it would be on its own, so the
+    cache changes no draw.
+    """
+
+    def __init__(self, territory: Territory) -> None:
+        self.territory = territory
+        n_cells = territory.cell_zone.size
+        self.rows = np.zeros((n_cells, territory.n_outside))
+        self.known = np.zeros(n_cells, dtype=bool)
+
+    def __call__(self, cells: np.ndarray) -> np.ndarray:
+        """Normalised cumulative weights for each of ``cells`` (unique flat cells)."""
+        missing = cells[~self.known[cells]]
+        if missing.size:
+            t = self.territory
+            cdf = np.cumsum(origin_weights(t, t.x_km.ravel()[missing], t.y_km.ravel()[missing]), axis=1)
+            cdf /= cdf[:, -1:]
+            self.rows[missing] = cdf
+            self.known[missing] = True
+        return self.rows[cells]
+
+
+_ORIGIN_CDFS: weakref.WeakKeyDictionary[Territory, OriginCdfs] = weakref.WeakKeyDictionary()
+
+
+def origin_cdfs(territory: Territory) -> OriginCdfs:
+    """The territory's cache of origin weights (one per territory object, made on first use)."""
+    cache = _ORIGIN_CDFS.get(territory)
+    if cache is None:
+        cache = _ORIGIN_CDFS[territory] = OriginCdfs(territory)
+    return cache
+
+
 def draw_places(
     rng: np.random.Generator, territory: Territory, destinations: np.ndarray
 ) -> np.ndarray:
@@ -68,9 +108,7 @@ def draw_places(
     if destinations.size == 0:
         return np.zeros(0, dtype=np.int32)
     cells, inverse = np.unique(destinations, return_inverse=True)
-    x, y = territory.x_km.ravel()[cells], territory.y_km.ravel()[cells]
-    cdf = np.cumsum(origin_weights(territory, x, y), axis=1)
-    cdf /= cdf[:, -1:]
+    cdf = origin_cdfs(territory)(cells)
     # row k of the cdfs shifted by k: one increasing array, searched for u + k at once
     stacked = (cdf + np.arange(cells.size)[:, None]).ravel()
     chosen = np.searchsorted(stacked, u + inverse, side="right") - inverse * territory.n_outside

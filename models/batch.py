@@ -41,6 +41,7 @@ from models.indicators import INDICATOR_NAMES
 from models.levers import MAX_RAMP_MONTHS, SPEC_BY_CODE, SPECS, build_levers, check_levers
 from models.model import MetroModel
 from models.parameters import PARAMETERS, resolve
+from models.population import PopulationCache
 from models.version import MODEL_VERSION
 from sim.calendar import format_month, parse_month
 from sim.errors import InputError
@@ -531,8 +532,13 @@ class Snapshot:
         return copy.deepcopy(self.state)
 
 
+POPULATIONS = PopulationCache()
+"""The populations of this process's runs: a batch's runs that share a seed and scale (and
+the few parameters the population reads) build it once per process."""
+
+
 def new_model(sc: Scenario) -> MetroModel:
-    """The model of a run, at January 2015, with its levers."""
+    """The model of a run, at January 2015, with its levers; its population from the cache."""
     return MetroModel(
         seed=sc.seed,
         scale=sc.scale,
@@ -540,6 +546,7 @@ def new_model(sc: Scenario) -> MetroModel:
         levers=build_levers(sc.levers),
         start=format_month(sc.start),
         end=format_month(sc.end),
+        populations=POPULATIONS,
     )
 
 

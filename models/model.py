@@ -35,7 +35,7 @@ from models.labour import LabourMarket
 from models.levers import LeverDelivery
 from models.minimum_scale import check_scale
 from models.parameters import resolve
-from models.population import build_population, town_centres
+from models.population import PopulationCache, build_population, town_centres
 from models.space import CellCoordinates, km_between
 from models.territory import AGRICULTURAL, GREEN, Territory, load_territory
 from sim.calendar import parse_month
@@ -72,6 +72,9 @@ class MetroModel(mesa.Model):
         territory: the territory (loaded from the package data if not given).
         phases: run only these phases of the monthly plan, in plan order (for tests,
             benchmarks and the Mesa reference); all of them if not given.
+        populations: a :class:`~models.population.PopulationCache` to take the January
+            2015 population from (the runs of a batch share one); built afresh if not
+            given. Either way the population is the same.
 
     Attributes:
         people, firms: the agent tables.
@@ -102,6 +105,7 @@ class MetroModel(mesa.Model):
         end: str = "2025-12",
         territory: Territory | None = None,
         phases: tuple[str, ...] | None = None,
+        populations: PopulationCache | None = None,
     ) -> None:
         super().__init__(seed=seed)
         self.seed = int(seed)
@@ -124,9 +128,16 @@ class MetroModel(mesa.Model):
             row, col = (int(v) for v in t.seed_cell[i])
             Comune(self, i, t.codes[i], t.names[i], self.grid[(row, col)])
         self.comuni = self.agents_by_type[Comune]
-        population = build_population(
-            t, self.scale, phase_generator(self.seed, "population"), self.first_month, self.params
-        )
+        if populations is None:
+            population = build_population(
+                t,
+                self.scale,
+                phase_generator(self.seed, "population"),
+                self.first_month,
+                self.params,
+            )
+        else:
+            population = populations.get(t, self.scale, self.seed, self.first_month, self.params)
         self.people = population.people
         self.firms = population.firms
         self.university_cells = population.university_cells

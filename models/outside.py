@@ -69,7 +69,9 @@ class OriginCdfs:
         missing = cells[~self.known[cells]]
         if missing.size:
             t = self.territory
-            cdf = np.cumsum(origin_weights(t, t.x_km.ravel()[missing], t.y_km.ravel()[missing]), axis=1)
+            cdf = np.cumsum(
+                origin_weights(t, t.x_km.ravel()[missing], t.y_km.ravel()[missing]), axis=1
+            )
             cdf /= cdf[:, -1:]
             self.rows[missing] = cdf
             self.known[missing] = True

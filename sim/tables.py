@@ -134,6 +134,13 @@ class AgentTable:
         self.count = keep.size
         return keep
 
+    def copy(self) -> AgentTable:
+        """An independent table with the same rows, capacity, uids and next uid."""
+        twin = AgentTable(self.name, self.schema, capacity=1)
+        twin.columns = {name: col.copy() for name, col in self.columns.items()}
+        twin.count, twin.next_uid = self.count, self.next_uid
+        return twin
+
     def reserve(self, capacity: int) -> None:
         """Make room for at least ``capacity`` rows without changing ``count``."""
         if capacity > self.capacity:

@@ -6,7 +6,12 @@ import pytest
 from models.codes import EMPLOYED, METRO_COLUMN, OUTSIDE, STUDENT, UNEMPLOYED
 from models.model import MetroModel
 from models.parameters import defaults
-from models.population import build_population, largest_remainder
+from models.population import (
+    POPULATION_PARAMETERS,
+    PopulationCache,
+    build_population,
+    largest_remainder,
+)
 from models.territory import load_territory
 from sim.random import phase_generator
 
@@ -110,3 +115,56 @@ def test_indicators_of_january_2015_match_the_plan_at_full_scale():
     assert values[INDEX["mean_income_eur"], metro] == pytest.approx(25_400, rel=0.02)
     assert values[INDEX["commuters_to_torino"], metro] == pytest.approx(328_000, rel=0.03)
     assert not model.running
+
+
+class RecordingParameters(dict):
+    """A parameter dictionary that remembers which names were read."""
+
+    def __init__(self, values):
+        super().__init__(values)
+        self.read = set()
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return super().__getitem__(name)
+
+
+def test_population_parameters_are_exactly_those_the_build_reads():
+    params = RecordingParameters(defaults())
+    t = load_territory()
+    build_population(t, 0.005, phase_generator(1, "population"), START, params)
+    assert params.read == set(POPULATION_PARAMETERS)
+
+
+def tables_equal(a, b):
+    assert a.count == b.count and a.next_uid == b.next_uid
+    for name, column in a.columns.items():
+        np.testing.assert_array_equal(column[: a.count], b.columns[name][: b.count])
+
+
+def test_population_cache_hands_out_equal_independent_copies():
+    t, fresh = synthesize(0.005, seed=3)
+    cache = PopulationCache(max_entries=1)
+    first = cache.get(t, 0.005, 3, START, defaults())
+    first.people.columns["income"][:] = -1.0  # a run changes its copy ...
+    second = cache.get(t, 0.005, 3, START, {**defaults(), "growth_drift": 0.5})
+    assert (cache.misses, cache.hits) == (1, 1)  # a parameter the build does not read
+    tables_equal(second.people, fresh.people)  # ... and the next run does not see it
+    tables_equal(second.firms, fresh.firms)
+    assert second.wage_level == fresh.wage_level
+    cache.get(t, 0.005, 4, START, defaults())  # another seed: built, the first dropped
+    cache.get(t, 0.005, 3, START, {**defaults(), "circuity": 1.4})
+    assert (cache.misses, cache.hits) == (3, 1)
+
+
+def test_a_model_on_a_cached_population_runs_as_one_built_afresh():
+    cache = PopulationCache()
+    MetroModel(seed=2, scale=0.005, end="2015-01", populations=cache)
+    runs = []
+    for populations in (None, cache):
+        model = MetroModel(seed=2, scale=0.005, end="2015-06", populations=populations)
+        while model.running:
+            model.step()
+        runs.append(model.datacollector.get_model_vars_dataframe())
+    assert cache.hits == 1
+    assert runs[0].equals(runs[1])

@@ -35,7 +35,7 @@ from models.labour import LabourMarket
 from models.levers import LeverDelivery
 from models.minimum_scale import check_scale
 from models.parameters import resolve
-from models.population import PopulationCache, build_population, town_centres
+from models.population import PopulationCache, build_population, people_order, town_centres
 from models.space import CellCoordinates, km_between
 from models.territory import AGRICULTURAL, GREEN, Territory, load_territory
 from sim.calendar import parse_month
@@ -226,7 +226,8 @@ class MetroModel(mesa.Model):
         """Simulate one month: the plan of the components, then the data collector."""
         month = self.first_month + self.steps - 1  # Mesa counts the step before calling it
         if month % 12 == 0 and month > self.first_month:
-            self.people.compact()  # yearly: drop the dead and departed (draws key on uid)
+            # yearly: drop the dead and departed, sort the rest (draws key on uid)
+            self.people.compact(people_order(self.people, month))
         self.flows[:] = 0.0
         self.plan.run(month)
         self.datacollector.collect(self)

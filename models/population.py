@@ -628,8 +628,37 @@ def build_population(
     fc["innovative"][:n_firms] = innovative
     fc["university_link"][:n_firms] = link
     del rows
+    people.compact(people_order(people, start_month))
     return Population(
         people=people, firms=firms, wage_level=float(level), university_cells=university_cells
+    )
+
+
+def people_order(people: AgentTable, month: int) -> np.ndarray:
+    """The order the people table's rows are kept in: by place, status, sex and age.
+
+    The key is ``outside << 11 | status << 8 | female << 7 | age in years (0-127)``: the
+    people from outside after the residents, and within each the statuses, sexes and ages
+    in blocks, so the branches the kernels take on them (who can die, give birth, leave
+    school, look for a job, commute) run in long predictable stretches. The table is put
+    in this order when the population is built and at each yearly compaction; random draws
+    key on ``uid``, not on the row, but rules that visit people in turn (matching, moves,
+    the order of births) follow the rows.
+
+    Args:
+        people: the people table.
+        month: the month the ages are taken at.
+
+    Returns:
+        int32 key per row in use.
+    """
+    age = np.clip((month - people.born) // 12, 0, 127).astype(np.int32)
+    outside = (people.zone == OUTSIDE).astype(np.int32)
+    return (
+        (outside << 11)
+        | (people.status.astype(np.int32) << 8)
+        | (people.female.astype(np.int32) << 7)
+        | age
     )
 
 

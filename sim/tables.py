@@ -115,10 +115,15 @@ class AgentTable:
             self.columns[name][rows] = value
         return rows
 
-    def compact(self) -> np.ndarray:
-        """Drop dead rows, keeping the order of the live ones.
+    def compact(self, order: np.ndarray | None = None) -> np.ndarray:
+        """Drop dead rows; keep the live ones in their order, or sorted by ``order``.
 
         Only for tables with a ``uid`` column, whose rows nothing else references.
+
+        Args:
+            order: a sort key per row in use (``count`` values); the live rows are put in
+                its ascending order, ties in their current order. Grouping rows that take
+                the same branches of the kernels makes the branches predictable.
 
         Returns:
             The old row index of each row kept.
@@ -126,6 +131,8 @@ class AgentTable:
         if "uid" not in self.columns:
             raise ValueError(f"{self.name} has no uid column: its row indices are its ids")
         keep = np.flatnonzero(self.columns["alive"][: self.count])
+        if order is not None:
+            keep = keep[np.argsort(order[keep], kind="stable")]
         for col in self.columns.values():
             col[: keep.size] = col[keep]
             col[keep.size : self.count] = 0

@@ -21,17 +21,17 @@ from models.version import MODEL_VERSION
 from sim.fingerprint import table_fingerprint, tables_fingerprint
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-PINNED_VERSION = "1.1.0"
+PINNED_VERSION = "1.2.0"
 # (scenario file, seed, scale) -> fingerprint of its tables (indicators, od, firms),
 # 2015-2025, made with PINNED_VERSION
 PINNED = {
-    ("baseline", 1, 0.01): "4c1f9e9855a8950fcc7343f7c09bcbce8eb6986e44e173be708ba7aacecc3c88",
-    ("baseline", 2, 0.01): "5637c1537883c73793673b5df815c48104e9e81255b82f3fb89cf06dd97c66eb",
-    ("piano-completo", 1, 0.01): "98a44bdf23ab267033241aa9f301131284a4ddb53f73c3263e00668aaa8aefb3",
-    ("piano-completo", 3, 0.01): "d7951aba0bf8c4f990d4c4c5fbb7aff67f1b1fb4afac0fddec2bef1e8e08f7fa",
-    ("torino-sociale", 4, 0.01): "103f2c61123859541d2288395d3516f8ab212246f06ffc6e6d0e435e7d7f66d8",
-    ("baseline", 1, 0.05): "2eb5835f0bf717976fae41c2299f8e09de37aea01cb0a584e651a7cd756d7529",
-    ("piano-completo", 2, 0.05): "228c814c5e6e2bde708ab504fd134d22aba03d171bf9a73b7418cefcdb5056d1",
+    ("baseline", 1, 0.01): "7b4f7648cba5dc8b63e6e4beba094b96e2a48d1eed68958b63a7d590eb72dc43",
+    ("baseline", 2, 0.01): "7b96a1bb34b5f5643c4562d61d50784d4a50fbcc9a16d46d24d5a526e5a7d800",
+    ("piano-completo", 1, 0.01): "1cab66339bab0deb2eea7a0e7718d7a814047d225c7eed045c87d217f10c4899",
+    ("piano-completo", 3, 0.01): "9704561418e26788a14401f128502fd23fcf300fc6eadf66512baf01738fe41b",
+    ("torino-sociale", 4, 0.01): "14578edb4460e8302d2c85d004f206629606ce64cb5bd4cac81a8bfb84e7372d",
+    ("baseline", 1, 0.05): "68c46f7ebe4cc026f03c9fd00751fc2e00d2bfa5e870ad614a8c0a767b2bcc69",
+    ("piano-completo", 2, 0.05): "b3837618030aad0dc8ee0848e2cd188af20231d6c8e54894b1ce9ab4b7142ad0",
 }
 
 

@@ -11,6 +11,7 @@ from models.population import (
     PopulationCache,
     build_population,
     largest_remainder,
+    people_order,
 )
 from models.territory import load_territory
 from sim.random import phase_generator
@@ -168,3 +169,12 @@ def test_a_model_on_a_cached_population_runs_as_one_built_afresh():
         runs.append(model.datacollector.get_model_vars_dataframe())
     assert cache.hits == 1
     assert runs[0].equals(runs[1])
+
+
+def test_people_rows_are_in_people_order_when_built():
+    _, pop = synthesize(0.005)
+    key = people_order(pop.people, START)
+    assert np.all(np.diff(key) >= 0)
+    assert np.unique(key).size > 500  # residence, status, sex and age: many blocks
+    outside = pop.people.zone == OUTSIDE
+    assert outside[-1] and not outside[0] and np.all(np.diff(outside.astype(int)) >= 0)

@@ -29,6 +29,7 @@ from mesa.agent import AgentSet
 
 from models.codes import EMPLOYED, METRO_COLUMN
 from models.indicators import INDEX
+from models.model import MetroModel
 from models.reference import (
     OUTCOMES,
     Firm,
@@ -123,8 +124,9 @@ def test_reference_is_a_mesa_model_of_person_and_firm_agents(territory):
     # one agent per live row of the initial tables, in row order
     assert len(firms) == metro.firms.count
     assert [f.row for f in firms] == list(range(metro.firms.count))
-    uids = persons.get("uid")
-    assert uids == sorted(uids)
+    source = MetroModel(seed=1, scale=SCALE, end="2015-01", territory=territory).people
+    live = source.alive == 1
+    assert persons.get("uid") == source.uid[live].tolist()  # in the table's row order
     assert len(persons) == len(model.rows)
     assert all((a.job is not None) == (a.status == EMPLOYED) for a in persons)
 

@@ -36,3 +36,14 @@ def test_agent_view_reads_and_writes_columns():
         _ = t[0].nothing
     with pytest.raises(IndexError):
         t[2]
+
+
+def test_compact_sorts_the_live_rows_by_a_key_keeping_ties_in_order():
+    t = AgentTable("people", {"uid": (np.int64, -1), "age": (np.int16, 0)}, capacity=8)
+    t.append(6, age=np.array([30, 10, 30, 20, 10, 40]))
+    t.columns["alive"][3] = 0  # the row of age 20 dies
+    kept = t.compact(order=t.age.astype(np.int64))
+    assert kept.tolist() == [1, 4, 0, 2, 5]
+    assert t.age.tolist() == [10, 10, 30, 30, 40]
+    assert t.uid.tolist() == [1, 4, 0, 2, 5]  # uids travel with their rows
+    assert t.columns["alive"][5] == 0 and t.columns["uid"][5] == -1  # freed rows refilled

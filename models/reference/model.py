@@ -16,9 +16,11 @@ the person's ``uid`` and a draw number, plus the month's ``phase_rng("labour")``
 stream for the few draws MetroModel makes in Python, in the same order. The one
 order-dependent rule, matching (a vacancy filled by one seeker is closed to the next), visits
 job seekers in the order the kernel does: by table row from a random start row, wrapping.
-People's rows are in ``uid`` order, and the model keeps the list of ``uid`` of the people
-table's rows (departed in-commuters keep theirs until the yearly compaction, as in the
-table), so the start row maps to a start ``uid``. With the same seed the reference then
+The persons are kept in the order of the people table's rows (made in row order, new
+in-commuters appended, and sorted by :func:`models.population.people_order` at each yearly
+compaction, as the table is), and the model keeps the list of ``uid`` of the table's rows
+(departed in-commuters keep theirs until the yearly compaction, as in the table), so the
+start row maps to a position in that list. With the same seed the reference then
 reproduces the kernels' decisions exactly.
 """
 
@@ -230,7 +232,7 @@ class ReferenceModel(mesa.Model):
 
     @property
     def persons(self) -> AgentSet:
-        """Every person (residents, students, in-commuters), in ``uid`` order."""
+        """Every person (residents, students, in-commuters), in the people table's row order."""
         return self.agents_by_type[Person]
 
     @property
@@ -265,7 +267,7 @@ class ReferenceModel(mesa.Model):
         matching start row is drawn from).
         """
         if self.month % 12 == 0 and self.month > self.first_month:
-            self.compact_rows()
+            self.compact_rows(self.month)
         self.hires = [0] * N_ZONES
         self.separations = [0] * N_ZONES
         self.outside_hires = 0
@@ -332,11 +334,11 @@ class ReferenceModel(mesa.Model):
         rng = phase_generator(self.seed, "labour", month)
         start = int(rng.integers(0, max(len(self.rows), 1)))
         if slots:
-            start_uid = self.rows[start]
+            row_of = {uid: row for row, uid in enumerate(self.rows)}
             level = self.wage_level_at(month)
             for part in (
-                seekers.select(lambda a: a.uid >= start_uid),  # rows start .. end
-                seekers.select(lambda a: a.uid < start_uid),  # then rows 0 .. start - 1
+                seekers.select(lambda a: row_of[a.uid] >= start),  # rows start .. end
+                seekers.select(lambda a: row_of[a.uid] < start),  # then rows 0 .. start - 1
             ):
                 part.do("seek_job", key, month, p_per_effort, slots, slot_open, r, level)
 
@@ -440,10 +442,20 @@ class ReferenceModel(mesa.Model):
         """An in-commuter who lost the job leaves the model (the row stays until compaction)."""
         person.remove()
 
-    def compact_rows(self) -> None:
-        """Drop the rows of people who left, as the people table's yearly compaction does."""
-        live = set(self.persons.get("uid"))
-        self.rows = [uid for uid in self.rows if uid in live]
+    def compact_rows(self, month: int) -> None:
+        """Drop the rows of people who left and sort the rest, as the table's compaction does.
+
+        The key is :func:`models.population.people_order`'s, person by person; the sort is
+        stable, so ties keep their order, as in :meth:`sim.tables.AgentTable.compact`.
+        """
+
+        def order(person: Person) -> int:
+            age = min(max((month - person.born) // 12, 0), 127)
+            outside = 1 if person.zone == OUTSIDE else 0
+            return (outside << 11) | (person.status << 8) | (person.female << 7) | age
+
+        self.persons.sort(order, ascending=True, inplace=True)
+        self.rows = list(self.persons.get("uid"))
 
     def commuting(self, month: int) -> None:
         """Every worker and student chooses or keeps a mode; trips, km and CO2 are counted.
@@ -464,7 +476,7 @@ class ReferenceModel(mesa.Model):
         """The month's :data:`OUTCOMES`, computed as MetroModel's indicators compute them."""
         employed = unemployed = outside = 0
         commute_km = []
-        for person in self.persons:  # one pass, in uid order
+        for person in self.persons:  # one pass, in row order
             if person.status == EMPLOYED:
                 if person.zone == OUTSIDE:
                     outside += 1

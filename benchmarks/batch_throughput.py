@@ -18,6 +18,11 @@ Parts (each runs ``metropoli batch`` in a fresh process, cache warm after a firs
   10,000 runs.
 * **fork**: ``levers-one-at-a-time.toml`` at ``--fork-scale`` with ``--fork-seeds`` seeds,
   2 workers, with and without forking at the policy month.
+* **warm**: the committee's 1,000-run figure: a Latin hypercube of ``--warm-runs`` runs of
+  the baseline (over two behavioural parameters the population does not read, two seeds)
+  at ``--scale`` on 2 Dask workers; the seconds of a run in a warm worker (population,
+  simulation, reduction, from runs.parquet), the runs' wall time, and 1,000 runs projected
+  from it.
 * **crn**: piano-completo minus baseline at ``--crn-scale`` over ``--crn-seeds`` pairs:
   the variance of the 2025 difference with shared seeds (seed s against seed s) and with
   independent seeds (baseline seed s + N against piano seed s).
@@ -159,6 +164,45 @@ def fork_saving(tmp: Path, scale: float, seeds: int) -> dict:
     }
 
 
+WARM = """name = "warm-workers"
+[run]
+start = "2015-01"
+end = "2025-12"
+scale = {scale}
+seeds = 2
+[[scenarios]]
+file = "{root}/scenarios/baseline.toml"
+[design]
+kind = "lhs"
+samples = {samples}
+seed = 11
+[uncertainties]
+layoff_speed = {{}}
+talent_exit_factor = {{}}
+"""
+
+
+def warm_workers(tmp: Path, scale: float, runs: int) -> dict:
+    """Seconds a run takes in a warm worker, and 1,000 runs projected from a measured batch."""
+    path = tmp / "warm-workers.toml"
+    path.write_text(WARM.format(scale=scale, samples=runs // 2, root=ROOT))
+    measured = batch(path, tmp / "warm-workers", "--workers", "2")
+    table = pd.read_parquet(tmp / "warm-workers" / "runs.parquet")
+    per_run = {k: float(table[k].mean()) for k in ("init_s", "simulate_s", "reduce_s")}
+    n = len(table)
+    return {
+        "runs": n,
+        "scale": scale,
+        "workers": 2,
+        **measured,
+        "stages_s": per_run,
+        "warm_worker_run_s": sum(per_run.values()),
+        "first_init_s": float(table["init_s"].max()),
+        "wall_per_run_s": measured["wall_s"] / n,
+        "projected_1000_runs_min": measured["wall_s"] / n * 1000 / 60,
+    }
+
+
 def crn(tmp: Path, scale: float, seeds: int) -> dict:
     path = tmp / "crn.toml"
     path.write_text(TWO.format(name="crn", scale=scale, seeds=2 * seeds, root=ROOT))
@@ -193,10 +237,13 @@ def main() -> int:
     parser.add_argument("--fork-seeds", type=int, default=2)
     parser.add_argument("--crn-scale", type=float, default=0.02)
     parser.add_argument("--crn-seeds", type=int, default=8)
-    parser.add_argument("--only", choices=["throughput", "store", "fork", "crn"], nargs="*")
+    parser.add_argument("--warm-runs", type=int, default=100)
+    parser.add_argument(
+        "--only", choices=["throughput", "store", "fork", "crn", "warm"], nargs="*"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "batch.json")
     args = parser.parse_args()
-    parts = set(args.only or ["throughput", "store", "fork", "crn"])
+    parts = set(args.only or ["throughput", "store", "fork", "crn", "warm"])
     if "store" in parts:
         parts.add("throughput")
     figures: dict = {
@@ -214,6 +261,9 @@ def main() -> int:
         if "fork" in parts:
             figures["fork"] = fork_saving(tmp, args.fork_scale, args.fork_seeds)
             print(json.dumps(figures["fork"], indent=1), flush=True)
+        if "warm" in parts:
+            figures["warm"] = warm_workers(tmp, args.scale, args.warm_runs)
+            print(json.dumps(figures["warm"], indent=1), flush=True)
         if "crn" in parts:
             figures["crn"] = crn(tmp, args.crn_scale, args.crn_seeds)
             print(json.dumps(figures["crn"], indent=1), flush=True)

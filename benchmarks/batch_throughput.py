@@ -238,9 +238,7 @@ def main() -> int:
     parser.add_argument("--crn-scale", type=float, default=0.02)
     parser.add_argument("--crn-seeds", type=int, default=8)
     parser.add_argument("--warm-runs", type=int, default=100)
-    parser.add_argument(
-        "--only", choices=["throughput", "store", "fork", "crn", "warm"], nargs="*"
-    )
+    parser.add_argument("--only", choices=["throughput", "store", "fork", "crn", "warm"], nargs="*")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "batch.json")
     args = parser.parse_args()
     parts = set(args.only or ["throughput", "store", "fork", "crn", "warm"])

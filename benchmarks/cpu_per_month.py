@@ -3,7 +3,7 @@
 Usage::
 
     python3 benchmarks/cpu_per_month.py SCALE [REPEATS]
-    PYTHONPATH=/path/to/other/checkout python3 /path/to/other/checkout/benchmarks/cpu_per_month.py 0.3 2
+    cd OTHER_CHECKOUT && PYTHONPATH=. python3 benchmarks/cpu_per_month.py 0.3 2
 
 A warm-up run at scale 0.01 first (numba cache loaded or compiled), then ``REPEATS`` times:
 ``MetroModel(seed=1, scale=SCALE)`` and its 132 monthly steps, timed with

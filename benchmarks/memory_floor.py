@@ -106,6 +106,12 @@ def median_seconds(call, repeats: int) -> float:
     return float(np.median(times))
 
 
+def read_bandwidth_gb_s() -> float:
+    """Streaming read bandwidth: a numba loop summing 1 GiB of float64 (median of 7)."""
+    values = np.random.default_rng(0).random(2**27)
+    return values.nbytes / median_seconds(lambda: sum_array(values), 7) / 1e9
+
+
 def table_bytes(table) -> int:
     """Bytes of the rows in use of every column of an agent table."""
     return sum(col[: table.count].nbytes for col in table.columns.values())
@@ -117,9 +123,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "floor.json")
     args = parser.parse_args()
 
-    big = np.random.default_rng(0).random(2**27)  # 1 GiB
-    bandwidth = big.nbytes / median_seconds(lambda: sum_array(big), 7) / 1e9
-    del big
+    bandwidth = read_bandwidth_gb_s()
 
     warm = MetroModel(seed=1, scale=0.005, end="2015-02")  # compile every kernel
     while warm.running:

@@ -40,6 +40,7 @@ from models.space import CellCoordinates, km_between
 from models.territory import AGRICULTURAL, GREEN, Territory, load_territory
 from sim.calendar import parse_month
 from sim.components import Component, month_plan
+from sim.mesa_ids import release_models
 from sim.random import phase_generator, phase_key
 
 COMUNE_REPORTERS = (
@@ -108,6 +109,7 @@ class MetroModel(mesa.Model):
         populations: PopulationCache | None = None,
     ) -> None:
         super().__init__(seed=seed)
+        release_models()  # so that the model is freed when dropped (sim/mesa_ids.py)
         self.seed = int(seed)
         self.scale = float(scale)
         self.params = resolve(parameters)

@@ -171,3 +171,20 @@ def test_the_data_collector_holds_the_indicators_of_every_month(stepped):
 def test_a_plan_without_a_phase_another_needs_is_refused():
     with pytest.raises(ValueError, match="needs the phases"):
         MetroModel(seed=1, scale=0.005, phases=("labour", "indicators"))
+
+
+def test_a_dropped_model_is_freed_and_its_agents_numbered_as_mesa_does():
+    """Mesa 3.3's ``Agent._ids`` kept every model alive (mesa#3179); sim/mesa_ids.py."""
+    import gc
+    import weakref
+
+    from models.comuni import Comune
+
+    models = [MetroModel(seed=seed, scale=0.005, end="2015-01") for seed in (1, 2)]
+    for model in models:
+        assert sorted(model.agents_by_type[Comune].get("unique_id")) == list(range(1, 39))
+    refs = [weakref.ref(model) for model in models]
+    models[0].step()
+    del models, model
+    gc.collect()
+    assert all(ref() is None for ref in refs)

@@ -48,6 +48,7 @@ from models.reference.agents import (
 )
 from models.territory import Territory
 from sim.calendar import format_month, parse_month
+from sim.mesa_ids import release_models
 from sim.random import phase_generator, phase_key, poisson_count, uniform
 
 OUTCOMES = (
@@ -118,6 +119,7 @@ class ReferenceModel(mesa.Model):
         territory: Territory | None = None,
     ) -> None:
         super().__init__(seed=seed)
+        release_models()  # so that the model is freed when dropped (sim/mesa_ids.py)
         from models.model import MetroModel
 
         # The initial state: MetroModel's own, built with no phase to run.

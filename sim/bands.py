@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
 MARKER_COLOUR = "#b03a2e"  # as sim.plots.time_series draws lever starts
 
@@ -39,6 +40,9 @@ def style_panel(ax: Axes, title: str, unit: str) -> None:
     """Title, unit and grid of a panel in the style of :func:`sim.plots.time_series`."""
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(unit, fontsize=8)
+    locator = AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=8)
 

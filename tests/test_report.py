@@ -321,20 +321,29 @@ def test_an_output_folder_that_is_not_a_report_is_not_replaced(strategies, tmp_p
 
 
 # ---------------------------------------------------------------- in a real browser
-def _browser_available() -> bool:
-    return CHROMIUM.exists() and CHROMEDRIVER.exists()
+def browser_decision(available: bool, ci: str | None) -> str:
+    """``run`` with a browser; without one ``fail`` in CI (``CI=true``), else ``skip``."""
+    if available:
+        return "run"
+    return "fail" if (ci or "").lower() in ("true", "1", "yes") else "skip"
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+def test_the_browser_test_is_skipped_only_outside_ci():
+    assert browser_decision(True, "true") == "run"
+    assert browser_decision(True, None) == "run"
+    assert browser_decision(False, "true") == "fail"
+    assert browser_decision(False, "1") == "fail"
+    assert browser_decision(False, None) == "skip"
+    assert browser_decision(False, "") == "skip"
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """Headless Chromium over the system's chromedriver (no driver download, no network)."""
-    if not _browser_available():
-        if _in_ci():
-            pytest.fail(f"{CHROMIUM} and {CHROMEDRIVER} are needed in CI (.ci/run installs them)")
+    decision = browser_decision(CHROMIUM.exists() and CHROMEDRIVER.exists(), os.environ.get("CI"))
+    if decision == "fail":
+        pytest.fail(f"{CHROMIUM} and {CHROMEDRIVER} are needed in CI (.ci/run installs them)")
+    if decision == "skip":
         pytest.skip("chromium and chromium-driver are not installed (apt-get install them)")
     from selenium import webdriver  # the test extra's; never downloads a driver here
     from selenium.webdriver.chrome.service import Service

@@ -79,7 +79,8 @@ def goal_fans(
         style_panel(right, f"{name}: minus {baseline}", display_unit(name, difference=True))
         for ax in row:
             start_markers(ax, marks)
-    axes[0][0].legend(fontsize=7, loc="best", framealpha=0.8)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 7), fontsize=8)
     fig.suptitle(
         f"{title} — metro area: median, 50% and 90% of runs (left); paired difference (right)",
         fontsize=12,
@@ -161,6 +162,8 @@ def cost_effect_figure(table: pd.DataFrame, year: str) -> Figure:
             fontsize=7,
         )
         ax.axvline(0.0, color="#333333", lw=0.7)
+        ax.use_sticky_edges = False  # a margin beyond the bars, on both sides of zero
+        ax.margins(x=0.06)
         ax.grid(alpha=0.3, axis="x")
         ax.tick_params(labelsize=8)
         ax.set_title(f"{name}: effect in {year} per million EUR a year", fontsize=10)

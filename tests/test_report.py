@@ -8,6 +8,7 @@ whose interval covers zero is never a win.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -405,6 +406,10 @@ def _check_in_browser(driver, report: Path, shot: Path) -> None:
     text = driver.find_element("tag name", "body").text
     for name in goal_names():
         assert name in text, name
+    # it prints: Chromium's own print to PDF gives a document of several pages
+    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+    data = base64.b64decode(pdf["data"])
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) > 3
     driver.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     ARTEFACTS.mkdir(parents=True, exist_ok=True)

@@ -205,7 +205,8 @@ def prim_section(store: c.Store, folder: Path) -> list[dict[str, Any]]:
     for result in c.prim_results(store):
         box = result["box"]
         entry = {k: result[k] for k in ("scenario", "indicator", "cases", "of_interest", "inputs")}
-        if box is not None:
+        entry["reason"] = _no_box_reason(result)
+        if box is not None and len(box.limits):
             entry["src"] = _save(
                 f.prim_figure(box, result["scenario"], result["indicator"]),
                 folder,
@@ -225,6 +226,24 @@ def prim_section(store: c.Store, folder: Path) -> list[dict[str, Any]]:
             ]
         out.append(entry)
     return out
+
+
+def _no_box_reason(result: dict[str, Any]) -> str:
+    """Why PRIM shows no box, said in words ("" when it found one)."""
+    box, n, k = result["box"], result["cases"], result["of_interest"]
+    what = f"{result['scenario']} lowers {result['indicator']}"
+    if not result["inputs"]:
+        return "no sampled input varies for this scenario"
+    if k == 0:
+        return f"in every case {what}"
+    if k == n:
+        return f"in no case {what.replace('lowers', 'does it lower', 1)}"
+    if box is None or not len(box.limits):
+        return (
+            f"PRIM restricts no input: {k} case{'s' if k != 1 else ''} of interest "
+            f"({k / n:.0%} of all), not concentrated in any range of the sampled inputs"
+        )
+    return ""
 
 
 def write_run_manifests(store: c.Store, folder: Path) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from models.batch_cli import add_batch_parser, check_batch, cmd_batch
+from models.report.cli import add_report_parser, cmd_report
 from sim.cli import ArgumentParser, run_main
 from sim.errors import InputError
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_integer, default=2, metavar="N", help="workers to estimate a batch for"
     )
     add_batch_parser(sub, _number, _integer)
+    add_report_parser(sub, _integer)
 
     sub.add_parser(
         "levers",
@@ -227,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "levers": cmd_levers,
         "parameters": cmd_parameters,
         "batch": cmd_batch,
+        "report": cmd_report,
     }
     return run_main(build_parser(), argv, handlers)
 

@@ -149,3 +149,26 @@ def test_a_malformed_scheduler_address_is_refused_before_anything_is_written(tmp
     assert main(["batch", str(path), "--out", str(out), "--scheduler", "localhost"]) == 2
     assert "expected a scheduler address" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_local_dask_workers_compile_the_kernels_on_a_cold_numba_cache(tmp_path):
+    """Workers that must compile (a fresh checkout) run as well as workers that load the cache.
+
+    A Dask nanny used to set ``NUMBA_NUM_THREADS=1`` in a worker after numba was imported, and
+    numba refused to compile with a thread count other than its pool's: every run failed.
+    """
+    path = write(tmp_path, LHS)
+    out = tmp_path / "store"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "empty-numba-cache"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "models.cli", "batch", str(path), "--out", str(out)]
+        + ["--workers", "2", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert (runs["status"] == "ok").all() and len(runs) == 6

@@ -19,17 +19,21 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 # Inside a batch worker every library runs on one thread: the batch gets its parallelism
-# from the workers, and oversubscribed threads only slow each other down.
+# from the workers, and oversubscribed threads only slow each other down. numba is not in
+# this list: a Dask nanny sets these variables in the worker after the worker has imported
+# numba, and numba re-reads NUMBA_NUM_THREADS whenever it compiles, refusing a value other
+# than the one its thread pool started with ("Cannot set NUMBA_NUM_THREADS to a different
+# value once the threads have been launched"): every run of a batch failed on a cold numba
+# cache. :func:`single_threaded` limits numba at run time instead.
 SINGLE_THREAD_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
-    "NUMBA_NUM_THREADS": "1",
 }
 
 
 def single_threaded() -> None:
-    """Inside a Dask worker, keep numba's parallel kernels to one thread.
+    """Inside a Dask worker, keep numba's parallel kernels to one thread (``set_num_threads``).
 
     Called at the start of each task. Outside a worker (``--workers 1``, tests) it does
     nothing: the command's own process keeps its settings. OpenMP, MKL and OpenBLAS read

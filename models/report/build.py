@@ -163,10 +163,11 @@ def map_section(store: c.Store, folder: Path) -> list[dict[str, Any]]:
     from models.territory import load_territory
 
     territory = load_territory()
+    effects = c.comune_effects(store, c.MAP_INDICATORS, territory.codes)
     out = []
     for scenario in store.scenarios:
         for name in c.MAP_INDICATORS:
-            values = c.comune_effects(store, scenario, name, territory.codes)
+            values = effects[(scenario, name)]
             if not any(np.isfinite(v).any() for v in values.values()):
                 continue
             fig = f.effect_maps(territory, values, name, scenario, store.baseline, store.year)

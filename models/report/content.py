@@ -303,26 +303,34 @@ def cost_effects(store: Store, effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def comune_effects(store: Store, scenario: str, indicator: str, codes: Sequence[str]) -> dict:
-    """Per comune: the low quantile, median and high quantile of the effect in the year.
+def comune_effects(store: Store, indicators: Sequence[str], codes: Sequence[str]) -> dict:
+    """Each comune's 5% quantile, median and 95% quantile of the effect in the year.
+
+    One read of the store for every scenario and indicator.
 
     Returns:
-        ``{"q0.05": array, "q0.5": array, "q0.95": array}``, one value per comune in
-        ``codes`` order (NaN where the comune has no row, e.g. an undefined rate).
+        ``{(scenario, indicator): {"q0.05": array, "q0.5": array, "q0.95": array}}``, one
+        value per comune in ``codes`` order (NaN where the comune has no row, e.g. an
+        undefined rate), for every scenario of ``store`` and every indicator asked for.
     """
     diffs = store.batch.differences(
         store.baseline,
-        indicator=indicator,
+        indicator=list(indicators),
         comune=list(codes),
         period="year",
         dates=(store.year, store.year),
     )
-    diffs = diffs[diffs["scenario"] == scenario]
+    grouped = diffs.groupby(["scenario", "indicator", "comune"])["difference"]
+    quantiles = {q: grouped.quantile(q) for q in (0.05, 0.5, 0.95)}
     out = {}
-    grouped = diffs.groupby("comune")["difference"]
-    for q in (0.05, 0.5, 0.95):
-        values = grouped.quantile(q)
-        out[f"q{q:g}"] = np.array([values.get(c, np.nan) for c in codes], dtype=float)
+    for scenario in store.scenarios:
+        for indicator in indicators:
+            out[(scenario, indicator)] = {
+                f"q{q:g}": np.array(
+                    [values.get((scenario, indicator, c), np.nan) for c in codes], dtype=float
+                )
+                for q, values in quantiles.items()
+            }
     return out
 
 

@@ -14,13 +14,8 @@ from tests.batch_support import ROOT, metropoli, write
 
 SCENARIOS = ROOT / "scenarios"
 
-# strategies.toml in small: three of its scenario files and one project alone (the
-# one-at-a-time batch's kind of scenario, for cost and effect), 2 seeds.
-STRATEGIES = f"""
-name = "small-strategies"
-description = "Three of the strategies' scenario files and B5 alone, 2 seeds, to mid-2017."
-baseline = "baseline"
-[run]
+# The months, scale, seeds and the two scenario files both small batches share.
+RUN_AND_PLAN = f"""[run]
 start = "2015-01"
 end = "2017-06"
 scale = 0.005
@@ -31,7 +26,15 @@ file = "{SCENARIOS / "baseline.toml"}"
 
 [[scenarios]]
 file = "{SCENARIOS / "piano-completo.toml"}"
+"""
 
+# strategies.toml in small: three of its scenario files and one project alone (the
+# one-at-a-time batch's kind of scenario, for cost and effect), 2 seeds.
+STRATEGIES = f"""
+name = "small-strategies"
+description = "Three of the strategies' scenario files and B5 alone, 2 seeds, to mid-2017."
+baseline = "baseline"
+{RUN_AND_PLAN}
 [[scenarios]]
 file = "{SCENARIOS / "torino-sociale.toml"}"
 
@@ -45,18 +48,7 @@ levers.B5 = {{}}
 LHS = f"""
 name = "small-lhs"
 baseline = "baseline"
-[run]
-start = "2015-01"
-end = "2017-06"
-scale = 0.005
-seeds = 2
-
-[[scenarios]]
-file = "{SCENARIOS / "baseline.toml"}"
-
-[[scenarios]]
-file = "{SCENARIOS / "piano-completo.toml"}"
-
+{RUN_AND_PLAN}
 [design]
 kind = "lhs"
 samples = 6

@@ -28,24 +28,13 @@ from sim.errors import InputError, shown
 from sim.experiments import Batch
 from sim.experiments.store import utc_now
 from sim.experiments.summary import FAN_QUANTILES, HIGH_Q, LOW_Q
-from sim.results import code_version, package_versions
+from sim.results import PACKAGES, code_version, package_versions
 
 TEMPLATE = "template.html.j2"
 MARKER = "report.json"
 """The file that makes a folder a report (one a new report may replace)."""
-REPORT_PACKAGES = (
-    "torino-metropoli",
-    "mesa",
-    "numba",
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "matplotlib",
-    "jinja2",
-    "ema_workbench",
-    "shapely",
-    "pyproj",
-)
+REPORT_PACKAGES = (*PACKAGES, "jinja2", "ema_workbench", "shapely", "pyproj")
+"""The packages a report records: a run's (:data:`sim.results.PACKAGES`) and the report's."""
 DPI = 90
 ORDER = [spec.code for spec in SPECS]
 

@@ -185,24 +185,11 @@ def firm_stocks(firms, stocks):
         stocks[UNIVERSITY_LINKS, z] += firms.university_link[f]
 
 
-def gini_from_histogram(counts: np.ndarray, sums: np.ndarray) -> float:
-    """Gini index of a binned distribution (bins in increasing order; equal within a bin)."""
-    n = counts.sum()
-    total = sums.sum()
-    if n <= 0 or total <= 0:
-        return float("nan")
-    pop_share = counts / n
-    inc_share = sums / total
-    cum = np.cumsum(inc_share)
-    prev = np.concatenate([[0.0], cum[:-1]])
-    return float(1.0 - np.sum(pop_share * (cum + prev)))
-
-
 def gini_by_row(counts: np.ndarray, sums: np.ndarray) -> np.ndarray:
-    """:func:`gini_from_histogram` of each row of ``(n, bins)`` histograms, at once.
+    """Gini index of each row of ``(n, bins)`` binned distributions, at once.
 
-    The same operations row by row, so each value equals the one-row function's, bit for
-    bit (nan where a row has no people or no income).
+    Bins in increasing order, incomes equal within a bin; nan where a row has no people or
+    no income.
     """
     n = counts.sum(axis=1)
     total = sums.sum(axis=1)
@@ -215,6 +202,11 @@ def gini_by_row(counts: np.ndarray, sums: np.ndarray) -> np.ndarray:
     gini = 1.0 - np.sum(pop_share * (cum + prev), axis=1)
     gini[empty] = np.nan
     return gini
+
+
+def gini_from_histogram(counts: np.ndarray, sums: np.ndarray) -> float:
+    """Gini index of one binned distribution (:func:`gini_by_row` of one row)."""
+    return float(gini_by_row(counts[None, :], sums[None, :])[0])
 
 
 def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
@@ -230,20 +222,11 @@ def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
     return float(EDGES[b - 1] + frac * (EDGES[b] - EDGES[b - 1]))
 
 
-def share_below(counts: np.ndarray, line: float) -> float:
-    """Share of the histogram's people with income below ``line`` (uniform within a bin)."""
-    n = counts.sum()
-    if n <= 0:
-        return float("nan")
-    if line <= EDGES[0]:
-        return float(counts[0] / n)
-    b = min(int(np.searchsorted(EDGES, line, side="right")), N_BINS)  # line is in bin b
-    frac = min((line - EDGES[b - 1]) / (EDGES[b] - EDGES[b - 1]), 1.0)
-    return float((counts[:b].sum() + frac * counts[b]) / n)
-
-
 def share_below_by_row(counts: np.ndarray, line: float) -> np.ndarray:
-    """:func:`share_below` of each row of ``(n, bins)`` histograms, at once (bit for bit)."""
+    """Share of each row's people with income below ``line``, for ``(n, bins)`` histograms.
+
+    Uniform within a bin; nan where a row has no people.
+    """
     n = counts.sum(axis=1)
     if line <= EDGES[0]:
         below = counts[:, 0].astype(np.float64)
@@ -255,6 +238,11 @@ def share_below_by_row(counts: np.ndarray, line: float) -> np.ndarray:
         share = below / n
     share[n <= 0] = np.nan
     return share
+
+
+def share_below(counts: np.ndarray, line: float) -> float:
+    """Share of one histogram's people below ``line`` (:func:`share_below_by_row` of one row)."""
+    return float(share_below_by_row(counts[None, :], line)[0])
 
 
 class Census(Component):

@@ -50,8 +50,8 @@ from sim.errors import InputError
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PLAN = ROOT / "scenarios" / "piano-completo.toml"
 TOP_KEYS = {"name", "description", "seed", "run", "morris", "sobol", "outputs"}
-MORRIS_KEYS = {"parameters", "trajectories", "levels", "end"}
-SOBOL_KEYS = {"top", "parameters", "levers", "group", "samples", "end", "plan"}
+MORRIS_KEYS = {"parameters", "trajectories", "levels", "end", "seeds"}
+SOBOL_KEYS = {"top", "parameters", "levers", "group", "samples", "end", "plan", "seeds"}
 OUTPUT_KEYS = {"targets", "goals"}
 GROUPS = ("project", "effect")
 IDENTITY = "sensitivity.json"
@@ -76,7 +76,8 @@ class SensitivitySpec:
         seed: the samplers' seed (the bootstraps use ``seed + 1``).
         start: first month, ``YYYY-MM``.
         scale: the runs' scale.
-        seeds: the runs' seeds (averaged per design point).
+        morris_seeds: the Morris stage's seeds (averaged per design point).
+        sobol_seeds: the Sobol stage's seeds (averaged per design point).
         morris_end: the Morris stage's last month.
         morris_parameters: the screened parameters, in order.
         skipped: integer parameters left out of ``parameters = "all"``.
@@ -101,7 +102,8 @@ class SensitivitySpec:
     seed: int
     start: str
     scale: float
-    seeds: tuple[int, ...]
+    morris_seeds: tuple[int, ...]
+    sobol_seeds: tuple[int, ...]
     morris_end: str
     morris_parameters: tuple[str, ...]
     skipped: tuple[str, ...]
@@ -124,7 +126,8 @@ class SensitivitySpec:
         out = asdict(self)
         for key in ("source", "description", "plan"):
             out.pop(key)
-        out["seeds"] = list(self.seeds)
+        out["morris_seeds"] = list(self.morris_seeds)
+        out["sobol_seeds"] = list(self.sobol_seeds)
         return out
 
     @property
@@ -245,7 +248,8 @@ def parse_sensitivity(
         seed=int(seed),
         start=format_month(run.start),
         scale=run.scale,
-        seeds=run.seeds,
+        morris_seeds=_stage_seeds(morris, run.seeds, seeds, source, "morris.seeds"),
+        sobol_seeds=_stage_seeds(sobol, run.seeds, seeds, source, "sobol.seeds"),
         morris_end=morris_end,
         morris_parameters=params,
         skipped=skipped,
@@ -297,6 +301,30 @@ def _end(table: Mapping[str, Any], run: Any, last: int, source: str, key: str) -
     if "end" not in table:
         return format_month(run.end)
     return format_month(check_month(table["end"], source, key, run.start, last))
+
+
+def _stage_seeds(
+    table: Mapping[str, Any],
+    run: tuple[int, ...],
+    override: int | None,
+    source: str,
+    key: str,
+) -> tuple[int, ...]:
+    """A stage's seeds: ``--seeds``, else the stage's ``seeds``, else ``[run] seeds``."""
+    if override is not None or "seeds" not in table:
+        return run
+    value = table["seeds"]
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100_000:
+        return tuple(range(1, value + 1))
+    if isinstance(value, list) and value:
+        if all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63 for v in value):
+            if len(set(value)) == len(value):
+                return tuple(value)
+    raise InputError(
+        f"expected a number of seeds (1..N) or a list of distinct seeds, got {value!r}",
+        source,
+        key,
+    )
 
 
 def _parameters(
@@ -452,7 +480,7 @@ def morris_batch(spec: SensitivitySpec) -> dict[str, Any]:
         "name": f"{spec.name}-morris",
         "description": f"Morris screening of {len(spec.morris_parameters)} parameters "
         f"(metropoli sensitivity {spec.name})",
-        "run": _run_table(spec, spec.morris_end),
+        "run": _run_table(spec, spec.morris_end, spec.morris_seeds),
         "scenarios": [{"name": "baseline"}],
         "design": {
             "kind": "morris",
@@ -464,8 +492,8 @@ def morris_batch(spec: SensitivitySpec) -> dict[str, Any]:
     }
 
 
-def _run_table(spec: SensitivitySpec, end: str) -> dict[str, Any]:
-    return {"start": spec.start, "end": end, "scale": spec.scale, "seeds": list(spec.seeds)}
+def _run_table(spec: SensitivitySpec, end: str, seeds: Sequence[int]) -> dict[str, Any]:
+    return {"start": spec.start, "end": end, "scale": spec.scale, "seeds": list(seeds)}
 
 
 @dataclass(frozen=True)
@@ -577,7 +605,7 @@ def sobol_batch(spec: SensitivitySpec, inputs: SobolInputs, unit: np.ndarray) ->
         "name": f"{spec.name}-sobol",
         "description": f"Sobol indices of {len(inputs.group_names)} inputs "
         f"(metropoli sensitivity {spec.name})",
-        "run": _run_table(spec, spec.sobol_end),
+        "run": _run_table(spec, spec.sobol_end, spec.sobol_seeds),
         "scenarios": scenarios,
     }
 
@@ -638,38 +666,66 @@ def morris_table(spec: SensitivitySpec, folder: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[MORRIS_COLUMNS]
 
 
-def sobol_outputs(spec: SensitivitySpec, folder: Path, rows: int) -> pd.DataFrame:
-    """Each sample row's outputs, seeds averaged (paired differences with levers)."""
+def sobol_outputs(spec: SensitivitySpec, folder: Path) -> pd.DataFrame:
+    """Each sample row's outputs for each seed (paired differences with levers).
+
+    Returns:
+        one row per ``(row, seed)``, a column per output of the stage.
+    """
     cells = _store_outputs(spec, folder, spec.sobol_end)
     index = cells["scenario"].str.rsplit("-", n=1).str[-1].str.lstrip("p").astype(int)
     cells = cells.assign(row=index)
+    names = output_names(spec, spec.sobol_end, paired=bool(spec.levers))
     if not spec.levers:
-        names = output_names(spec, spec.sobol_end, paired=False)
-        out = cells.groupby("row", sort=True)[names].mean()
-    else:
-        base = cells[cells["scenario"].str.startswith("base-")].set_index(["row", "seed"])
-        plan = cells[cells["scenario"].str.startswith("plan-")].set_index(["row", "seed"])
-        plan = plan.reindex(base.index)
-        targets = [c for c in output_names(spec, spec.sobol_end, True) if c.startswith("target.")]
-        goals = [c for c in base.columns if c.startswith("goal")]
-        paired = base[targets].copy()
-        for g in goals:
-            paired[f"{g}.diff"] = plan[g] - base[g]
-        out = paired.groupby(level="row", sort=True).mean()
-    return out.reindex(range(rows))
+        return cells.set_index(["row", "seed"]).sort_index()[names]
+    base = cells[cells["scenario"].str.startswith("base-")].set_index(["row", "seed"])
+    plan = cells[cells["scenario"].str.startswith("plan-")].set_index(["row", "seed"])
+    plan = plan.reindex(base.index)
+    paired = base[[n for n in names if n.startswith("target.")]].copy()
+    for n in names:
+        if n.endswith(".diff"):
+            paired[n] = plan[n[: -len(".diff")]] - base[n[: -len(".diff")]]
+    return paired.sort_index()[names]
+
+
+def seed_noise(per_seed: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """Per output: its variance over the sample (seeds averaged), and how much is noise.
+
+    The noise is the mean seed-to-seed variance of a row divided by the seeds (the
+    variance of a mean of seeds); its share is that over the variance. A share near 1
+    means the sample's spread is mostly noise: its indices mean little.
+    """
+    out: dict[str, dict[str, float | None]] = {}
+    n = per_seed.groupby(level="row").size().min()
+    means = per_seed.groupby(level="row", sort=True).mean()
+    for name in per_seed.columns:
+        total = float(means[name].var(ddof=1))
+        noise = float(per_seed[name].groupby(level="row").var(ddof=1).mean()) / n if n > 1 else None
+        share = noise / total if noise is not None and total > 0 else None
+        out[name] = {
+            "variance": _rounded(total),
+            "seed_noise_share": _rounded(share),
+        }
+    return out
+
+
+def _rounded(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(f"{x:.6g}")
 
 
 def sobol_table(
     spec: SensitivitySpec, folder: Path, inputs: SobolInputs, unit: np.ndarray
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[str], dict[str, Any]]:
     """Sobol first and total indices per output and input group (``sobol.csv``).
 
     Returns:
-        the table and the outputs left out, each with why (constant, or not computed).
+        the table, the outputs left out (each with why: constant, or not computed), and
+        each output's variance and seed-noise share (:func:`seed_noise`).
     """
     from SALib.analyze import sobol
 
-    y = sobol_outputs(spec, folder, len(unit))
+    per_seed = sobol_outputs(spec, folder)
+    y = per_seed.groupby(level="row", sort=True).mean().reindex(range(len(unit)))
     frames, left_out = [], []
     problem = inputs.problem()
     for name in output_names(spec, spec.sobol_end, paired=bool(spec.levers)):
@@ -677,8 +733,9 @@ def sobol_table(
         if not np.isfinite(values).all():
             left_out.append(f"{name}: not computed in some runs")
             continue
-        if np.ptp(values) == 0.0:
-            left_out.append(f"{name}: constant over the sample (no variance to share)")
+        step = len(inputs.group_names) + 2  # Saltelli's blocks: A, AB_1..AB_D, B
+        if np.ptp(np.r_[values[0::step], values[step - 1 :: step]]) == 0.0:
+            left_out.append(f"{name}: constant over the base samples A and B (no variance)")
             continue
         with warnings.catch_warnings():  # SALib warns of constant subsets; the table shows them
             warnings.simplefilter("ignore")
@@ -703,7 +760,7 @@ def sobol_table(
             )
         )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return table.reindex(columns=SOBOL_COLUMNS), left_out
+    return table.reindex(columns=SOBOL_COLUMNS), left_out, seed_noise(per_seed)
 
 
 # ---------------------------------------------------------------------- plots
@@ -785,7 +842,7 @@ def run_sensitivity_file(
         workers: local Dask worker processes; 1 runs in this process.
         scheduler: an existing Dask scheduler's address.
         scale: overrides ``[run] scale``.
-        seeds: overrides ``[run] seeds`` (seeds 1..N).
+        seeds: overrides every stage's seeds (seeds 1..N).
         progress: progress bars and a summary on stderr and stdout.
 
     Returns:
@@ -816,7 +873,9 @@ def run_sensitivity_file(
             morris = morris_table(spec, folder / MORRIS_DIR)
             _write(folder / "morris.csv", _csv(morris))
             title = (
-                f"Morris mu* (bars, 95% bootstrap) and sigma (|): metropoli sensitivity {spec.name}"
+                "Morris mu* (bars, 95% bootstrap) and sigma (|) on the unit cube, seeds "
+                "averaged\n"
+                f"metropoli sensitivity {spec.source}"
             )
             _write(folder / "morris.png", _png(morris_figure(morris, title)))
             if not spec.sobol:
@@ -824,13 +883,18 @@ def run_sensitivity_file(
             inputs = sobol_inputs(spec, morris)
             unit = sobol_sample(spec, inputs)
             sobol_doc = checked_batch(sobol_batch(spec, inputs, unit), spec, "sobol")
-            _write(folder / "sobol_inputs.json", _inputs_json(spec, inputs, morris, unit, None))
+            if not (folder / "sobol_inputs.json").exists():  # the choice, before the runs
+                _write(folder / "sobol_inputs.json", _inputs_json(spec, inputs, morris, unit, None))
             if not runner.run(folder / SOBOL_DIR, sobol_doc, "sobol"):
                 return EXIT_FAILED_RUNS
-            table, left_out = sobol_table(spec, folder / SOBOL_DIR, inputs, unit)
+            table, left_out, noise = sobol_table(spec, folder / SOBOL_DIR, inputs, unit)
             _write(folder / "sobol.csv", _csv(table))
-            _write(folder / "sobol_inputs.json", _inputs_json(spec, inputs, morris, unit, left_out))
-            title = f"Sobol S1 and ST (95% bootstrap): metropoli sensitivity {spec.name}"
+            analysed = {"outputs_left_out": left_out, "outputs": noise}
+            _write(folder / "sobol_inputs.json", _inputs_json(spec, inputs, morris, unit, analysed))
+            title = (
+                "Sobol S1 and ST (95% bootstrap intervals), seeds averaged\n"
+                f"metropoli sensitivity {spec.source}"
+            )
             _write(folder / "sobol.png", _png(sobol_figure(table, title)))
     except KeyboardInterrupt:
         print(
@@ -955,7 +1019,7 @@ def _inputs_json(
     inputs: SobolInputs,
     morris: pd.DataFrame,
     unit: np.ndarray,
-    left_out: list[str] | None,
+    analysed: dict[str, Any] | None,
 ) -> bytes:
     ranked = morris_ranking(morris)
     document = {
@@ -981,8 +1045,8 @@ def _inputs_json(
         },
         "paired": bool(spec.levers),
         "plan": Path(spec.plan).name if spec.levers else None,
-        "outputs_left_out": left_out if left_out is not None else "(not analysed yet)",
     }
+    document.update(analysed or {"outputs_left_out": "(not analysed yet)"})
     return (json.dumps(document, indent=1) + "\n").encode("utf-8")
 
 

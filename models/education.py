@@ -222,7 +222,8 @@ def education_kernel(key, month, people, employees, rules, enrolment_multiplier,
 class Education(Component):
     """The life course (kernel) and the month's new students from outside the area.
 
-    Outside students (``outside_student_intake`` a year, scaled) live in the outside zone,
+    Outside students (``outside_student_intake`` a year, scaled, growing at ``intake_growth``
+    a year like the residents' enrolment probability) live in the outside zone,
     in a comune of the province drawn given their university (:mod:`models.outside`), and
     commute to it until they graduate or drop out.
     """
@@ -234,7 +235,9 @@ class Education(Component):
         """The month's rules: hazards, shares and the indexed social pension."""
         p = self.model.params
         return EducationRules(
-            enrolment_rate=float(p["enrolment_rate"]),
+            enrolment_rate=float(
+                p["enrolment_rate"] * self.model.indexation(month, p["intake_growth"])
+            ),
             graduation_hazard=float(p["graduation_hazard"]),
             dropout_hazard=float(p["dropout_hazard"]),
             retirement_hazard=float(p["retirement_hazard"]),
@@ -264,7 +267,8 @@ class Education(Component):
             m.flows,
         )
         rng = m.phase_rng(self.name, month)
-        n_out = poisson_count(rng, m.params["outside_student_intake"] / 12.0 * m.scale)
+        intake = m.params["outside_student_intake"] * m.indexation(month, m.params["intake_growth"])
+        n_out = poisson_count(rng, intake / 12.0 * m.scale)
         if not n_out:
             return
         universities = m.university_cell(rng, n_out)

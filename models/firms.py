@@ -219,15 +219,22 @@ class FirmDynamics(Component):
         ).astype(float)
         self.zone_cells = [np.flatnonzero(model.cell_zone == z) for z in range(N_COMUNI)]
 
-    def rules(self) -> FirmRules:
-        """The month's rules, with the levers' metro-wide growth drift."""
+    def rules(self, month: int) -> FirmRules:
+        """The month's rules, with the levers' metro-wide growth drift and the recovery's.
+
+        The recovery term (``recovery_drift``, fading with an e-folding of
+        ``recovery_years``) is the cyclical upswing of labour demand after the 2012-2014
+        recession (docs/calibration.md); it is zero unless calibrated.
+        """
         p = self.model.params
+        years = (month - self.model.first_month) / 12.0
+        recovery = p["recovery_drift"] * math.exp(-years / p["recovery_years"])
         return FirmRules(
             exit_hazard=float(p["exit_hazard"]),
             exit_young_factor=float(p["exit_young_factor"]),
             exit_young_years=float(p["exit_young_years"]),
             exit_size_exponent=float(p["exit_size_exponent"]),
-            growth_drift=float(p["growth_drift"] + self.model.hooks.growth_drift[METRO]),
+            growth_drift=float(p["growth_drift"] + self.model.hooks.growth_drift[METRO] + recovery),
             growth_scale=float(p["growth_scale"]),
             growth_size_exponent=float(p["growth_size_exponent"]),
             depreciation=float(p["depreciation_rate"] / 12.0),
@@ -246,7 +253,7 @@ class FirmDynamics(Component):
             month,
             f.view(FirmColumns),
             CAPITAL_PER_WORKER,
-            self.rules(),
+            self.rules(month),
             FirmZoneEffects(
                 hooks.firm_exit,
                 hooks.startup_exit,

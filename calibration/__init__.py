@@ -1,1 +1,12 @@
-"""Calibration targets, priors, ABC-SMC calibration and global sensitivity analysis (to come)."""
+"""Calibration and sensitivity analysis of the Turin model against observed 2015-2018 series.
+
+* :mod:`calibration.targets`: the targets (observed statistics) and the model's counterparts;
+* :mod:`calibration.spec`: calibration files (run, targets, priors, backend settings);
+* :func:`calibrate`: one API, two backends (pyabc ABC-SMC, optuna), resumable;
+* :mod:`calibration.posterior`: posterior files used by scenarios and batches;
+* :mod:`calibration.sensitivity`: Morris screening and Sobol indices through batch stores.
+"""
+
+from calibration.api import CalibrationResult, calibrate
+
+__all__ = ["CalibrationResult", "calibrate"]

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from calibration.cli import add_calibration_parsers, cmd_calibrate, cmd_sensitivity
 from models.batch_cli import add_batch_parser, check_batch, cmd_batch
 from models.report.cli import add_report_parser, cmd_report
 from sim.cli import ArgumentParser, run_main
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_batch_parser(sub, _number, _integer)
     add_report_parser(sub, _integer)
+    add_calibration_parsers(sub, _number, _integer)
 
     sub.add_parser(
         "levers",
@@ -230,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "parameters": cmd_parameters,
         "batch": cmd_batch,
         "report": cmd_report,
+        "calibrate": cmd_calibrate,
+        "sensitivity": cmd_sensitivity,
     }
     return run_main(build_parser(), argv, handlers)
 

@@ -146,6 +146,20 @@ GOALS = {
     9: "Sustainability",
 }
 
+HEADLINE_INDICATORS = {
+    1: "investment_eur",
+    2: "firms_active",
+    3: "unemployment_rate",
+    4: "innovative_firms",
+    5: "talents",
+    6: "service_cost_per_capita_eur",
+    7: "tourist_arrivals",
+    8: "poverty_rate",
+    9: "commute_co2_t",
+}
+"""One headline indicator per goal (and sustainability): what sensitivity analysis reports
+the drivers of (docs/calibration.md)."""
+
 
 class Indicators(Component):
     """The month's indicators (full-scale equivalents) and, each January, OD and firms.

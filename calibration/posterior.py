@@ -1,0 +1,181 @@
+"""Posterior parameter files: what a calibration gives the rest of the model.
+
+A posterior file is TOML::
+
+    name = "observed-2015-2018"
+    method = "abc"                     # or "optimize"
+    model_version = "1.3.0"            # the model it was fitted with
+    calibration_sha256 = "..."
+    [parameters]                       # the point estimate: the weighted posterior
+    growth_drift = 0.0221              # median (abc) or the best trial (optimize)
+    [sample]                           # abc only: an equally weighted posterior sample
+    growth_drift = [0.021, 0.024, ...] # (particles resampled by weight), one column per name
+
+A scenario uses the point estimate with ``[parameters] from = "PATH"`` (its own keys
+override); a batch propagates posterior uncertainty with ``[design] kind = "posterior"``,
+``file = "PATH"``: each design point is one row of the sample (:func:`sample_points`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+
+KEYS = {
+    "name",
+    "method",
+    "model_version",
+    "calibration_sha256",
+    "description",
+    "parameters",
+    "sample",
+}
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The weighted median: the smallest value whose cumulative weight reaches one half."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order]) / np.sum(weights)
+    return float(values[order][np.searchsorted(cumulative, 0.5)])
+
+
+def resample(table: pd.DataFrame, names: list[str], size: int, seed: int) -> pd.DataFrame:
+    """An equally weighted sample of ``size`` rows drawn from weighted particles."""
+    rng = np.random.default_rng(seed)
+    weights = table["weight"].to_numpy(float)
+    index = rng.choice(len(table), size=size, replace=True, p=weights / weights.sum())
+    return table.iloc[index][names].reset_index(drop=True)
+
+
+def posterior_document(
+    name: str,
+    method: str,
+    model_version: str,
+    sha256: str,
+    point: Mapping[str, float],
+    sample: pd.DataFrame | None,
+    description: str = "",
+) -> str:
+    """The posterior file's text."""
+    lines = [
+        "# Written by metropoli calibrate: the calibrated parameters (calibration/posterior.py).",
+        f'name = "{name}"',
+        f'method = "{method}"',
+        f'model_version = "{model_version}"',
+        f'calibration_sha256 = "{sha256}"',
+    ]
+    if description:
+        lines.append(f"description = {_quoted(description)}")
+    lines += ["", "[parameters]"]
+    lines += [f"{k} = {float(v)!r}" for k, v in point.items()]
+    if sample is not None:
+        lines += ["", "[sample]"]
+        for column in sample.columns:
+            values = ", ".join(repr(float(v)) for v in sample[column])
+            lines.append(f"{column} = [{values}]")
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def load_posterior(path: str | Path, source: str | None = None, key: str = "") -> dict[str, Any]:
+    """Read and check a posterior file.
+
+    Args:
+        path: the posterior file.
+        source: the file that refers to it (for messages), if any.
+        key: the key that refers to it.
+
+    Raises:
+        InputError: a missing or malformed file, an unknown parameter, a sample whose
+            columns differ in length or hold values outside a parameter's bounds.
+    """
+    from models.parameters import PARAMETERS
+
+    path = Path(path)
+    where = source or str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"no such posterior file {str(path)!r}", where, key) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InputError(
+            f"cannot read the posterior file {str(path)!r} ({err.__class__.__name__})", where, key
+        ) from None
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise InputError(f"unknown key (expected {sorted(KEYS)})", str(path), unknown[0])
+    point = data.get("parameters")
+    if not isinstance(point, dict) or not point:
+        raise InputError("expected a [parameters] table of values", str(path), "parameters")
+    for name, value in point.items():
+        _check_value(name, value, PARAMETERS, str(path), f"parameters.{name}")
+    sample = data.get("sample")
+    if sample is not None:
+        if not isinstance(sample, dict) or not sample:
+            raise InputError("expected a [sample] table of lists", str(path), "sample")
+        lengths = set()
+        for name, column in sample.items():
+            if not isinstance(column, list) or not column:
+                raise InputError("expected a non-empty list", str(path), f"sample.{name}")
+            for v in column:
+                _check_value(name, v, PARAMETERS, str(path), f"sample.{name}")
+            lengths.add(len(column))
+        if len(lengths) > 1:
+            raise InputError("the sample's columns differ in length", str(path), "sample")
+    return data
+
+
+def _check_value(
+    name: str, value: Any, parameters: Mapping[str, Any], source: str, key: str
+) -> None:
+    if name not in parameters:
+        raise InputError("unknown parameter (expected a model parameter)", source, key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"expected a number, got {value!r}", source, key)
+    low, high = parameters[name].bounds
+    if not low <= value <= high:
+        raise InputError(f"{value!r} is out of bounds (expected {low:g} to {high:g})", source, key)
+
+
+def point_estimate(path: str | Path, source: str | None = None, key: str = "") -> dict[str, float]:
+    """The posterior file's point estimate (``[parameters]``)."""
+    return {k: float(v) for k, v in load_posterior(path, source, key)["parameters"].items()}
+
+
+def sample_points(
+    path: str | Path, samples: int | None = None, source: str | None = None, key: str = ""
+) -> pd.DataFrame:
+    """The posterior sample's first ``samples`` rows (all when None), one column per name.
+
+    Raises:
+        InputError: the file has no sample (an optimisation's point estimate), or fewer
+            rows than asked for.
+    """
+    data = load_posterior(path, source, key)
+    if "sample" not in data:
+        raise InputError(
+            f"posterior file {str(path)!r} has no [sample] (a point estimate: use it with "
+            "[parameters] from = ...)",
+            source or str(path),
+            key,
+        )
+    table = pd.DataFrame({k: [float(v) for v in col] for k, col in data["sample"].items()})
+    if samples is not None:
+        if samples > len(table):
+            raise InputError(
+                f"the posterior sample has {len(table)} rows, fewer than the {samples} asked for",
+                source or str(path),
+                key,
+            )
+        table = table.iloc[:samples]
+    return table.reset_index(drop=True)

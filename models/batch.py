@@ -52,7 +52,7 @@ from sim.experiments.batchfile import (
     check_top,
     check_varied,
 )
-from sim.experiments.designs import Design, expand_design
+from sim.experiments.designs import POSTERIOR, Design, expand_design
 from sim.experiments.executors import single_threaded
 from sim.experiments.store import RunOutput
 from sim.experiments.uncertainties import INTEGER, MONTH, REAL, Addressable, Uncertainty
@@ -247,6 +247,8 @@ def parse_batch(
         )
     design = check_design(data.get("design"), source)
     uncertainties, levers = check_varied(data, addressable(), design, run, source, UNKNOWN_NAME)
+    if design.kind == POSTERIOR:
+        design, uncertainties = posterior_design(design, folder, source)
     active = {code for sc in checked.values() for code in sc.levers}
     for u in [*uncertainties, *levers]:
         code = u.name.split(".")[0]
@@ -269,6 +271,23 @@ def parse_batch(
         uncertainties=tuple(uncertainties),
         levers=tuple(levers),
     )
+
+
+def posterior_design(design: Design, folder: Path, source: str) -> tuple[Design, list[Uncertainty]]:
+    """A posterior design's rows (its sample's first ``samples`` draws) and their names.
+
+    Each point is one joint draw of the calibrated parameters, so a batch propagates the
+    posterior's uncertainty, correlations included (docs/calibration.md).
+    """
+    from calibration.posterior import sample_points
+
+    table = sample_points(folder / design.file, design.samples or None, source, "design.file")
+    names = list(table.columns)
+    uncertainties = [
+        Uncertainty(n, REAL, float(table[n].min()), float(table[n].max())) for n in names
+    ]
+    rows = tuple(tuple(float(v) for v in row) for row in table.itertuples(index=False))
+    return replace(design, samples=len(rows), rows=rows), uncertainties
 
 
 SCENARIO_ENTRY_KEYS = {"file", "name", "description", "levers", "parameters"}
@@ -470,6 +489,7 @@ def batch_document(batch: BatchSpec, expanded: Expanded) -> dict[str, Any]:
             "seed": batch.design.seed,
             "levels": batch.design.levels,
             "second_order": batch.design.second_order,
+            "file": batch.design.file,
         },
         "uncertainties": [_describe(u) for u in batch.uncertainties],
         "levers": [_describe(u) for u in batch.levers],

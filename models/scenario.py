@@ -23,7 +23,15 @@ def schema() -> ScenarioSchema:
         check_levers=check_levers,
         min_scale=minimum_scale.minimum_scale(),
         min_scale_reason=minimum_scale.REASON,
+        read_parameter_file=parameter_file,
     )
+
+
+def parameter_file(path: Path, source: str, key: str) -> dict[str, float]:
+    """The point estimate of a posterior file (``[parameters] from = "PATH"``)."""
+    from calibration.posterior import point_estimate
+
+    return point_estimate(path, source, key)
 
 
 def load(path: str | Path) -> Scenario:

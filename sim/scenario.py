@@ -63,6 +63,9 @@ class ScenarioSchema:
             :class:`InputError`. Called with ``(levers, source, start, end)``.
         min_scale: the smallest scale the model accepts (0: any positive scale).
         min_scale_reason: why, said in the error when a scale is below it.
+        read_parameter_file: reads the parameter values of a file named by
+            ``[parameters] from = "PATH"`` (a calibration's posterior); called with
+            ``(path, source, key)``; None: the model has no such files.
     """
 
     first_month: int
@@ -71,6 +74,7 @@ class ScenarioSchema:
     check_levers: Callable[[Mapping[str, Any], str, int, int], dict[str, Any]] | None = None
     min_scale: float = 0.0
     min_scale_reason: str = ""
+    read_parameter_file: Callable[[Path, str, str], Mapping[str, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,16 @@ def _check_parameters(table: Any, source: str, schema: ScenarioSchema) -> dict[s
     if not isinstance(table, dict):
         raise InputError("expected a table of name = number", source, "parameters")
     out: dict[str, float] = {}
+    table = dict(table)
+    if "from" in table:  # a parameter file (a calibration's posterior); the file's keys override
+        path = table.pop("from")
+        if not isinstance(path, str) or schema.read_parameter_file is None:
+            raise InputError(
+                "expected the path of a parameter file as text", source, "parameters.from"
+            )
+        folder = Path(source).parent if Path(source).is_file() else Path.cwd()
+        values = schema.read_parameter_file(folder / path, source, "parameters.from")
+        table = {**values, **table}
     for name, value in table.items():
         key = f"parameters.{name}"
         if name not in schema.parameter_bounds:

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import InputError
-from sim.experiments.designs import FACTORIAL, KINDS, LHS, MORRIS, REPLICATES, SOBOL, Design
+from sim.experiments.designs import (
+    FACTORIAL,
+    KINDS,
+    LHS,
+    MORRIS,
+    POSTERIOR,
+    REPLICATES,
+    SOBOL,
+    Design,
+)
 from sim.experiments.uncertainties import (
     LEVER,
     MONTH,
@@ -37,7 +46,7 @@ TOP_KEYS = {
     "levers",
 }
 RUN_KEYS = {"start", "end", "scale", "seeds"}
-DESIGN_KEYS = {"kind", "samples", "seed", "levels", "second_order"}
+DESIGN_KEYS = {"kind", "samples", "seed", "levels", "second_order", "file"}
 MAX_SEEDS = 100_000
 
 
@@ -146,7 +155,23 @@ def check_design(table: Any, source: str) -> Design:
     if kind not in KINDS:
         raise InputError(f"expected one of {', '.join(KINDS)}, got {kind!r}", source, "design.kind")
     samples = table.get("samples", 0)
-    if kind in (LHS, SOBOL, MORRIS):
+    file = table.get("file", "")
+    if kind == POSTERIOR and (not isinstance(file, str) or not file):
+        raise InputError(
+            "expected the posterior file's path as text (relative to the batch file)",
+            source,
+            "design.file",
+        )
+    if kind != POSTERIOR and "file" in table:
+        raise InputError("file is for the posterior design", source, "design.file")
+    if kind == POSTERIOR and "samples" in table:
+        if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10**6:
+            raise InputError(
+                "expected a whole number of posterior draws from 1 to 1000000 (default: all)",
+                source,
+                "design.samples",
+            )
+    elif kind in (LHS, SOBOL, MORRIS):
         if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10**6:
             raise InputError(
                 f"expected a whole number of samples from 1 to 1000000 for design {kind!r}",
@@ -174,7 +199,7 @@ def check_design(table: Any, source: str) -> Design:
         raise InputError("expected true or false", source, "design.second_order")
     if kind != SOBOL and "second_order" in table:
         raise InputError("second_order is for the sobol design", source, "design.second_order")
-    return Design(kind, int(samples), int(seed), int(levels), second)
+    return Design(kind, int(samples), int(seed), int(levels), second, file)
 
 
 def check_varied(
@@ -235,7 +260,14 @@ def check_varied(
             source,
             f"uncertainties.{uncertainties[0].name}",
         )
-    if design.kind != REPLICATES and not uncertainties:
+    if design.kind == POSTERIOR and uncertainties:
+        raise InputError(
+            "a posterior design varies the posterior's parameters jointly; vary nothing else "
+            "under [uncertainties]",
+            source,
+            f"uncertainties.{uncertainties[0].name}",
+        )
+    if design.kind not in (REPLICATES, POSTERIOR) and not uncertainties:
         raise InputError(
             f"design {design.kind!r} needs at least one entry in [uncertainties]",
             source,

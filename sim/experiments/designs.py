@@ -19,7 +19,8 @@ import pandas as pd
 from sim.experiments.uncertainties import Uncertainty
 
 REPLICATES, FACTORIAL, LHS, SOBOL, MORRIS = "replicates", "factorial", "lhs", "sobol", "morris"
-KINDS = (REPLICATES, FACTORIAL, LHS, SOBOL, MORRIS)
+POSTERIOR = "posterior"
+KINDS = (REPLICATES, FACTORIAL, LHS, SOBOL, MORRIS, POSTERIOR)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Design:
         seed: the sampler's seed (the design is part of the batch: same seed, same points).
         levels: Morris grid levels.
         second_order: Sobol second-order indices (Saltelli's larger sample).
+        file: the posterior file (``posterior``), as written in the batch file.
+        rows: the posterior sample's rows (``posterior``), in the uncertainties' order.
     """
 
     kind: str = REPLICATES
@@ -42,6 +45,8 @@ class Design:
     seed: int = 0
     levels: int = 4
     second_order: bool = False
+    file: str = ""
+    rows: tuple[tuple[float, ...], ...] = ()
 
 
 def unit_sample(design: Design, dimensions: int) -> np.ndarray:
@@ -73,6 +78,8 @@ def sample_points(design: Design, uncertainties: Sequence[Uncertainty]) -> pd.Da
     names = [u.name for u in uncertainties]
     if design.kind == REPLICATES or not uncertainties:
         return pd.DataFrame(index=pd.RangeIndex(1))
+    if design.kind == POSTERIOR:
+        return pd.DataFrame(list(design.rows), columns=names)
     if design.kind == FACTORIAL:
         rows = list(itertools.product(*(u.values for u in uncertainties)))
         return pd.DataFrame(rows, columns=names)

@@ -21,17 +21,17 @@ from models.version import MODEL_VERSION
 from sim.fingerprint import table_fingerprint, tables_fingerprint
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-PINNED_VERSION = "1.2.0"
+PINNED_VERSION = "1.3.0"
 # (scenario file, seed, scale) -> fingerprint of its tables (indicators, od, firms),
 # 2015-2025, made with PINNED_VERSION
 PINNED = {
-    ("baseline", 1, 0.01): "7b4f7648cba5dc8b63e6e4beba094b96e2a48d1eed68958b63a7d590eb72dc43",
-    ("baseline", 2, 0.01): "7b96a1bb34b5f5643c4562d61d50784d4a50fbcc9a16d46d24d5a526e5a7d800",
-    ("piano-completo", 1, 0.01): "1cab66339bab0deb2eea7a0e7718d7a814047d225c7eed045c87d217f10c4899",
-    ("piano-completo", 3, 0.01): "9704561418e26788a14401f128502fd23fcf300fc6eadf66512baf01738fe41b",
-    ("torino-sociale", 4, 0.01): "14578edb4460e8302d2c85d004f206629606ce64cb5bd4cac81a8bfb84e7372d",
-    ("baseline", 1, 0.05): "68c46f7ebe4cc026f03c9fd00751fc2e00d2bfa5e870ad614a8c0a767b2bcc69",
-    ("piano-completo", 2, 0.05): "b3837618030aad0dc8ee0848e2cd188af20231d6c8e54894b1ce9ab4b7142ad0",
+    ("baseline", 1, 0.01): "3e2f334ebe2e4c4f1451e4a4dfd411959778f30a6c557822442638c4a362b2c7",
+    ("baseline", 2, 0.01): "933964020a938728a90b9af538fc29efeefd882cdcc257a1e4a902decd9e9968",
+    ("piano-completo", 1, 0.01): "deae0476917c91128f392a648fae60b5cfc6bff78cb12102b213e205b05c53ee",
+    ("piano-completo", 3, 0.01): "64b51351d3013b5fa70041ec4244f50ff12390407347848c89c8c8680baf8004",
+    ("torino-sociale", 4, 0.01): "302afef3671757774366435880a26ff4fc2343a26a31e34540992bd006b956fc",
+    ("baseline", 1, 0.05): "68da84ab273b0600899f506693ae1e723f1f60fa400463c031c93a61d054b4ca",
+    ("piano-completo", 2, 0.05): "55d6ce23de3cabd5eb3a3ffbea98e1ef27f728ec4047a143c13d7942d6b49472",
 }
 
 

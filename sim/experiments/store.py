@@ -143,7 +143,9 @@ def read_status(folder: str | Path) -> dict[str, dict[str, Any]]:
 
 def runs_table(design: pd.DataFrame, status: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """One row per distinct run: its first design cell's inputs, then status and timings."""
-    first = design.drop_duplicates("run_id", keep="first").reset_index(drop=True)
+    # copy(): one block per dtype, so adding "cells" to a design of many inputs (a Morris
+    # screening of every parameter) does not warn of a fragmented frame on every run
+    first = design.drop_duplicates("run_id", keep="first").reset_index(drop=True).copy()
     records = [status.get(rid, {"run_id": rid, "status": PENDING}) for rid in first["run_id"]]
     flat = []
     for r in records:

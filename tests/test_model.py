@@ -155,7 +155,10 @@ def test_mesa_batch_run_collects_the_metro_reporters_and_the_comuni():
         assert 1.5e6 < rows[0]["population"] < 1.7e6, seed
         assert 0.0 < rows[0]["unemployment_rate"] < 0.3, seed
         assert rows[0]["service_cost_per_capita"] > 0
-    assert by_run[1][0]["population"] != by_run[2][0]["population"]
+    # the seeds give different runs: a comune's whole state differs (one count alone, such
+    # as population in units of 200 residents at this scale, can agree by chance)
+    state = ("population", "unemployment_rate", "service_cost_per_capita")
+    assert [by_run[1][0][k] for k in state] != [by_run[2][0][k] for k in state]
 
 
 def test_the_data_collector_holds_the_indicators_of_every_month(stepped):

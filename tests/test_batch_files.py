@@ -34,7 +34,12 @@ LHS = '\n[design]\nkind = "lhs"\nsamples = 4\n\n[uncertainties]\n'
 
 @pytest.mark.parametrize(
     "stem, scenarios, runs",
-    [("levers-one-at-a-time", 31, 248), ("strategies", 7, 140), ("uncertainty-lhs", 2, 400)],
+    [
+        ("levers-one-at-a-time", 31, 248),
+        ("strategies", 7, 140),
+        ("uncertainty-lhs", 2, 400),
+        ("posterior-plan", 2, 152),
+    ],
 )
 def test_shipped_batch_files_pass_the_check(stem, scenarios, runs, capsys):
     assert main(["check", str(BATCHES / f"{stem}.toml")]) == 0

@@ -240,7 +240,9 @@ def cases(draw: st.DrawFn, spec: FileSpec, defects: tuple[str, ...] = DEFECTS) -
         path = draw(st.sampled_from(paths))
         table, key = _parent_and_key(data, path)
         del table[key]
-        return Case(data, render(data), defect, {path}, path not in spec.required)
+        # a dropped key takes its default, which can fail another key's check (a lever's
+        # start, and so its end): the keys affected, as for a hostile value
+        return Case(data, render(data), defect, spec.affected(path), path not in spec.required)
     if defect == "unknown":
         table_path = draw(st.sampled_from(_tables(data)))
         table = _parent_and_key(data, table_path + ".x")[0] if table_path else data

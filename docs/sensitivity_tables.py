@@ -17,19 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.indicators import HEADLINE_INDICATORS
-
-GOALS = {
-    1: "investment",
-    2: "firms",
-    3: "unemployment",
-    4: "innovation",
-    5: "talents",
-    6: "services",
-    7: "tourism",
-    8: "inclusion",
-    9: "sustainability",
-}
+from models.indicators import GOALS, HEADLINE_INDICATORS
 
 
 def _interval(value: float, conf: float) -> str:

@@ -27,6 +27,7 @@ from models.codes import (
     TRANSIT,
 )
 from models.draws import COMMUTING_DRAWS
+from sim import fpmath
 from sim.components import Component
 from sim.random import gumbel, uniform
 
@@ -193,7 +194,7 @@ class CommuteTally:
 def logit_shares(utilities: np.ndarray) -> np.ndarray:
     """Multinomial-logit choice probabilities for rows of systematic utilities."""
     u = utilities - utilities.max(axis=-1, keepdims=True)
-    e = np.exp(u)
+    e = fpmath.exp(u)
     return e / e.sum(axis=-1, keepdims=True)
 
 
@@ -209,8 +210,8 @@ def initial_transit_quality(
     The GTT network is densest in central Torino and thins with distance (assumption: an
     e-folding of 8 km; 0.3 outside).
     """
-    d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
-    q = 0.3 + 0.7 * np.exp(-d / 8.0)
+    d = fpmath.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
+    q = 0.3 + 0.7 * fpmath.exp(-d / 8.0)
     q = np.where(zone == torino, np.maximum(q, 0.7), q)
     return np.where(zone == OUTSIDE, OUTSIDE_TRANSIT_QUALITY, q)
 

@@ -15,6 +15,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from models.codes import HOSPITALITY, METRO, N_COMUNI, N_SECTORS, N_ZONES
+from sim import fpmath
 from sim.components import Component
 
 if TYPE_CHECKING:
@@ -57,7 +58,10 @@ class Comune(FixedAgent):
         p = self.model.params
         pooled = population * self.model.hooks.service_pooling[self.index]
         scale = max(
-            1.0, (p["service_scale_population"] / max(pooled, 1.0)) ** p["service_scale_exponent"]
+            1.0,
+            fpmath.power(
+                p["service_scale_population"] / max(pooled, 1.0), p["service_scale_exponent"]
+            ),
         )
         core = 1.0 + (p["core_service_premium"] if self.index == self.model.torino else 0.0)
         welfare = p["welfare_cost_per_poor"] * (poverty_rate if np.isfinite(poverty_rate) else 0)
@@ -75,7 +79,7 @@ class Comune(FixedAgent):
             self._base_cost = self.service_cost_per_capita
         self.admin_burden_days = m.params["admin_burden_days"] * hooks.admin_burden[i]
         self.green_share = float(m.zone_green_share[i])
-        efficiency = np.log(self._base_cost / self.service_cost_per_capita)
+        efficiency = fpmath.log(self._base_cost / self.service_cost_per_capita)
         green_gain = self.green_share - m.initial_green_share[i]
         self.attractiveness = float(
             m.params["attractiveness_efficiency_weight"] * efficiency
@@ -130,7 +134,7 @@ class ComuniServices(Component):
         self.tourism = self.tourist_arrivals(month)
         level = self.tourism.sum() / TOURISM_SEASON[month % 12]  # deseasonalised, per year
         if self._last_tourism_level is not None:
-            growth = np.log(level / self._last_tourism_level) * 12.0
+            growth = fpmath.log(level / self._last_tourism_level) * 12.0
             self.sector_drift[HOSPITALITY] = m.params["hospitality_tourism_elasticity"] * growth
         self._last_tourism_level = level
 
@@ -139,7 +143,7 @@ class ComuniServices(Component):
         m = self.model
         p = m.params
         years = (month - m.first_month) / 12.0
-        level = p["tourist_arrivals_2015"] * (1.0 + p["tourism_trend"]) ** years
-        level *= m.hooks.tourism[METRO] ** p["tourism_attractiveness_elasticity"]
+        level = p["tourist_arrivals_2015"] * fpmath.power(1.0 + p["tourism_trend"], years)
+        level *= fpmath.power(m.hooks.tourism[METRO], p["tourism_attractiveness_elasticity"])
         total = level * TOURISM_SEASON[month % 12]
         return total * self.tourism_shares

@@ -32,6 +32,7 @@ from models.codes import (
 from models.draws import DEMOGRAPHY_DRAWS
 from models.education import draw_skill
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, TALENT_IN, TALENT_OUT
+from sim import fpmath
 from sim.components import Component, WorkArrays
 from sim.random import poisson_count, uniform
 
@@ -174,10 +175,10 @@ def monthly_tables(
     ``mean_age``, spread ``sd`` and total ``tfr``, divided by 12.
     """
     age = np.arange(110 * 12 + 1) / 12.0
-    q = np.minimum(np.exp(mortality_a + mortality_b * age), 1.0)
-    death = 1.0 - (1.0 - q) ** (1.0 / 12.0)
+    q = np.minimum(fpmath.exp(mortality_a + mortality_b * age), 1.0)
+    death = 1.0 - fpmath.power(1.0 - q, 1.0 / 12.0)
     x = (age - mean_age) / sd
-    birth = tfr / (sd * math.sqrt(2.0 * math.pi)) * np.exp(-0.5 * x * x) / 12.0
+    birth = tfr / (sd * math.sqrt(2.0 * math.pi)) * fpmath.exp(-0.5 * x * x) / 12.0
     birth[(age < 15.0) | (age >= 50.0)] = 0.0
     return death, birth
 
@@ -270,7 +271,7 @@ class Demography(Component):
         p, people, hooks = m.params, m.people, m.hooks
         attractiveness = m.services.attractiveness
         mothers = self._work.get("mothers", people.count, np.int64)
-        exit_multiplier = hooks.departures * np.exp(
+        exit_multiplier = hooks.departures * fpmath.exp(
             -p["attractiveness_migration_elasticity"] * attractiveness
         )
         n_births, stayed = demography_kernel(
@@ -305,7 +306,7 @@ class Demography(Component):
         """Arrivals from outside, placed where there is free housing."""
         m = self.model
         p = m.params
-        attract = np.exp(p["attractiveness_migration_elasticity"] * attractiveness)
+        attract = fpmath.exp(p["attractiveness_migration_elasticity"] * attractiveness)
         mean_attract = float(
             np.average(attract[:N_COMUNI], weights=m.census.zone_population[:N_COMUNI] + 1e-9)
         )

@@ -28,8 +28,9 @@ from models.codes import (
 from models.draws import EDUCATION_DRAWS
 from models.flows import GRADUATES
 from models.outside import draw_places
+from sim import fpmath
 from sim.components import Component
-from sim.random import poisson_count, uniform
+from sim.random import normal_array, poisson_count, uniform
 
 SCHOOL_LEAVING_MONTHS = 19 * 12
 MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
@@ -44,7 +45,7 @@ def draw_skill(rng: np.random.Generator, education: np.ndarray) -> np.ndarray:
     1 (assumption: each level of education raises skill by 28%, with a lognormal spread
     of 0.3).
     """
-    return np.exp(0.25 * education + 0.3 * rng.standard_normal(education.size) - 0.045).astype(
+    return fpmath.exp(0.25 * education + 0.3 * normal_array(rng, education.size) - 0.045).astype(
         np.float32
     )
 

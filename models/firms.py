@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -32,8 +31,9 @@ from models.draws import FIRM_DRAWS
 from models.flows import FDI, FIRM_BIRTHS, FIRM_DEATHS, INVESTMENT, STARTUPS_INNOVATIVE
 from models.population import CAPITAL_PER_WORKER, SECTOR_SHARES_MICRO
 from models.territory import BUILT
+from sim import fpmath
 from sim.components import Component
-from sim.random import laplace, poisson_count, uniform
+from sim.random import geometric_array, laplace, normal_array, poisson_count, uniform
 
 if TYPE_CHECKING:
     from models.model import MetroModel
@@ -119,11 +119,11 @@ def firms_kernel(key, month, firms, capital_per_worker, rules, effects, draws, f
         z = zone[f]
         age = (month - founded[f]) / 12.0
         size = max(employees[f], 1)
-        young = math.exp(-age / rules.exit_young_years)
+        young = fpmath.exp(-age / rules.exit_young_years)
         hazard = (
             rules.exit_hazard
             * (1.0 + rules.exit_young_factor * young * effects.young_exit_multiplier[z])
-            * size ** (-rules.exit_size_exponent)
+            * fpmath.power(float(size), -rules.exit_size_exponent)
             * effects.exit_multiplier[z]
         )
         if employees[f] == 0:
@@ -141,15 +141,17 @@ def firms_kernel(key, month, firms, capital_per_worker, rules, effects, draws, f
         k = capital_per_worker[sector[f]]
         flows[INVESTMENT, z] += k * rules.depreciation * employees[f]
         if month > founded[f] and (month - founded[f]) % 12 == 0:
-            b = min(rules.growth_scale * size ** (-rules.growth_size_exponent), 0.9)
+            b = min(
+                rules.growth_scale * fpmath.power(float(size), -rules.growth_size_exponent), 0.9
+            )
             # centred so that E[exp(g)] = exp(drift): E[exp(Laplace(b))] = 1 / (1 - b²)
             g = (
                 rules.growth_drift
                 + effects.sector_drift[sector[f]]
-                + math.log(1.0 - b * b)
+                + fpmath.log(1.0 - b * b)
                 + laplace(key, f, draws.growth_shock, b)
             )
-            new_target = max(target[f] * math.exp(g), 1.0)
+            new_target = max(target[f] * fpmath.exp(g), 1.0)
             if new_target > target[f]:
                 flows[INVESTMENT, z] += k * (new_target - target[f])
             target[f] = new_target
@@ -185,7 +187,7 @@ def entry_weights(
     (Klapper, Laeven and Rajan 2006), raised by start-up support.
     """
     growth = residents / np.maximum(initial_residents, 1)
-    burden = (admin_burden / admin_burden_0) ** (-elasticity)
+    burden = fpmath.power(admin_burden / admin_burden_0, -elasticity)
     return initial_firms * growth * burden * startup_multiplier
 
 
@@ -228,7 +230,7 @@ class FirmDynamics(Component):
         """
         p = self.model.params
         years = (month - self.model.first_month) / 12.0
-        recovery = p["recovery_drift"] * math.exp(-years / p["recovery_years"])
+        recovery = p["recovery_drift"] * fpmath.exp(-years / p["recovery_years"])
         return FirmRules(
             exit_hazard=float(p["exit_hazard"]),
             exit_young_factor=float(p["exit_young_factor"]),
@@ -302,8 +304,8 @@ class FirmDynamics(Component):
         ).astype(np.int8)
         targets = np.concatenate(
             [
-                rng.geometric(0.6, size=n_new).astype(float),
-                rng.lognormal(np.log(p["fdi_mean_size"]) - 0.5, 1.0, size=n_fdi),
+                geometric_array(rng, 0.6, n_new).astype(float),
+                fpmath.exp(fpmath.log(p["fdi_mean_size"]) - 0.5 + normal_array(rng, n_fdi)),
             ]
         )
         innov_p = np.where(sectors == KNOWLEDGE, 0.15, 0.04) * hooks.innovation[zones]
@@ -315,7 +317,7 @@ class FirmDynamics(Component):
         c["founded"][rows] = month
         c["employees"][rows] = 0
         c["target"][rows] = targets
-        c["productivity"][rows] = 0.2 * rng.standard_normal(n_new + n_fdi) - 0.05
+        c["productivity"][rows] = 0.2 * normal_array(rng, n_new + n_fdi) - 0.05
         c["innovative"][rows] = rng.random(n_new + n_fdi) < innov_p
         c["fdi"][rows] = np.arange(n_new + n_fdi) >= n_new
         flows = m.flows
@@ -342,7 +344,7 @@ class FirmDynamics(Component):
 
     def _fdi_weights(self) -> np.ndarray:
         """Where foreign plants go: 2015 firms times attractiveness, by comune."""
-        w = self.initial_firms_by_zone[:N_COMUNI] * np.exp(
+        w = self.initial_firms_by_zone[:N_COMUNI] * fpmath.exp(
             self.model.services.attractiveness[:N_COMUNI]
         )
         return w / w.sum()

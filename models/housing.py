@@ -9,7 +9,6 @@ residential choice, McFadden 1978).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -19,6 +18,7 @@ from models.codes import CHILD, EMPLOYED, N_COMUNI, NO_MODE, OUTSIDE, STUDENT
 from models.draws import HOUSING_DRAWS
 from models.flows import MOVES_IN, MOVES_OUT
 from models.territory import BUILT
+from sim import fpmath
 from sim.components import Component
 from sim.random import gumbel, uniform
 
@@ -154,7 +154,7 @@ def moves_kernel(key, month, people, market, space, rules, draws, flows):
             )
             u += market.attractiveness[cell_zone[cand]]
             if place >= 0:
-                d = rules.circuity * math.hypot(
+                d = rules.circuity * fpmath.hypot(
                     cell_x[cand] - cell_x[place], cell_y[cand] - cell_y[place]
                 )
                 u -= rules.job_weight * d
@@ -179,7 +179,7 @@ def moves_kernel(key, month, people, market, space, rules, draws, flows):
         if place >= 0:
             people.commute_km[i] = (
                 rules.circuity
-                * math.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
+                * fpmath.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
                 + 0.5 * rules.cell_km
             )
             people.mode[i] = NO_MODE
@@ -216,7 +216,7 @@ def update_rents(
     """
     inhabited = capacity > 0
     pressure = np.where(inhabited, occupancy / np.maximum(capacity, 1e-9) - (1 - vacancy_target), 0)
-    market = base_rent * np.exp(elasticity * np.clip(pressure, -0.5, 0.5))
+    market = base_rent * fpmath.exp(elasticity * np.clip(pressure, -0.5, 0.5))
     rent += speed * (market - rent)
 
 
@@ -228,8 +228,8 @@ def initial_rents(
     About 10 in central Torino falling to 6 at the edge of the conurbation (OMI/Agenzia
     delle Entrate 2015 ranges; a smooth assumption).
     """
-    d = np.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
-    rent = 5.5 + 5.0 * np.exp(-d / 6.0)
+    d = fpmath.hypot(x_km - torino_xy[0], y_km - torino_xy[1])
+    rent = 5.5 + 5.0 * fpmath.exp(-d / 6.0)
     return np.where(zone == OUTSIDE, 0.0, rent)
 
 

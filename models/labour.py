@@ -9,7 +9,6 @@ follow a Mincer equation with sector and firm premia.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -20,8 +19,9 @@ from models.draws import LABOUR_DRAWS, OUTSIDE_HIRE_ATTEMPTS, OUTSIDE_HIRE_DRAWS
 from models.education import draw_skill
 from models.flows import HIRES, SEPARATIONS
 from models.outside import draw_places
+from sim import fpmath
 from sim.components import Component, WorkArrays
-from sim.random import gumbel, poisson_count, standard_normal, uniform
+from sim.random import gumbel, normal_array, poisson_count, standard_normal, uniform
 
 if TYPE_CHECKING:
     from models.model import MetroModel
@@ -51,7 +51,7 @@ def wages(level, education, age_years, sector, productivity, noise):
     """Annual wages of many workers (used at initialisation)."""
     out = np.empty(education.size)
     for i in range(education.size):
-        out[i] = math.exp(
+        out[i] = fpmath.exp(
             log_wage(
                 level,
                 education[i],
@@ -284,12 +284,12 @@ def matching_kernel(key, month, people, firms, seekers, vacancies, space, rules,
                 continue
             f = slots[s]
             fc = firms.cell[f]
-            d = rules.circuity * math.hypot(
+            d = rules.circuity * fpmath.hypot(
                 cell_x[cell[i]] - cell_x[fc], cell_y[cell[i]] - cell_y[fc]
             )
             d += 0.5 * rules.cell_km
             need = firms.productivity[f] + (0.25 if firms.sector[f] == KNOWLEDGE else 0.0)
-            fit = -abs(math.log(skill[i]) - need)
+            fit = -abs(fpmath.log(skill[i]) - need)
             if education[i] == TERTIARY and firms.sector[f] == KNOWLEDGE:
                 fit += 0.5
             u = (
@@ -312,7 +312,7 @@ def matching_kernel(key, month, people, firms, seekers, vacancies, space, rules,
         people.mode[i] = NO_MODE
         people.commute_km[i] = best_d
         age = (month - people.born[i]) / 12.0
-        w = math.exp(
+        w = fpmath.exp(
             log_wage(
                 rules.wage_level,
                 education[i],
@@ -377,7 +377,7 @@ def matches(seekers: float, vacancies: float, efficiency: float, elasticity: flo
     """The matching function ``A·U^η·V^(1-η)``, capped by the smaller side."""
     if seekers <= 0 or vacancies <= 0:
         return 0.0
-    m = efficiency * seekers**elasticity * vacancies ** (1.0 - elasticity)
+    m = efficiency * fpmath.power(seekers, elasticity) * fpmath.power(vacancies, 1.0 - elasticity)
     return min(m, seekers, vacancies)
 
 
@@ -412,7 +412,7 @@ class LabourMarket(Component):
 
     def wage_level_at(self, month: int) -> float:
         """The log wage level of new hires: the 2015 level grown at ``wage_growth``."""
-        return self.wage_level + (month - self.model.first_month) / 12.0 * np.log1p(
+        return self.wage_level + (month - self.model.first_month) / 12.0 * fpmath.log1p(
             self.model.params["wage_growth"]
         )
 
@@ -533,7 +533,7 @@ class LabourMarket(Component):
             age_months / 12.0,
             f.sector[firm_rows],
             f.productivity[firm_rows],
-            rng.standard_normal(n),
+            normal_array(rng, n),
         )
         c["income"][rows] = w
         c["last_wage"][rows] = w

@@ -20,6 +20,7 @@ the largest-remainder allotment already gives it a firm there).
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 
@@ -74,7 +75,8 @@ def minimum_scale(territory: Territory | None = None) -> float:
     # the residents bind; the firms' allotment is checked below (largest remainders give
     # San Gillio, whose share rounds from under one, its firm from about scale 0.0035)
     bound = float(np.max(MIN_RESIDENTS_PER_COMUNE / residents_per_scale))
-    digits = 1 - math.floor(math.log10(bound))  # decimals of two significant digits
+    # decimals of two significant digits (the decimal exponent, exact: no log10 to round)
+    digits = 1 - Decimal(bound).adjusted()
     scale = round(math.ceil(bound * 10**digits - 1e-9) / 10**digits, digits)
     while shortfall(t, scale) is not None:  # the allotment's rounding can fall short
         scale = round(scale + 10.0**-digits, digits)

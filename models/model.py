@@ -38,6 +38,7 @@ from models.parameters import resolve
 from models.population import PopulationCache, build_population, people_order, town_centres
 from models.space import CellCoordinates, km_between
 from models.territory import AGRICULTURAL, GREEN, Territory, load_territory
+from sim import fpmath
 from sim.calendar import parse_month
 from sim.components import Component, month_plan
 from sim.mesa_ids import release_models
@@ -254,7 +255,7 @@ class MetroModel(mesa.Model):
 
     def indexation(self, month: int, yearly_rate: float) -> float:
         """Factor by which a 2015 amount has grown at ``yearly_rate`` by ``month``."""
-        return (1.0 + yearly_rate) ** ((month - self.first_month) / 12.0)
+        return float(fpmath.power(1.0 + yearly_rate, (month - self.first_month) / 12.0))
 
     def km_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Commuting distance between cells (:func:`models.space.km_between`)."""

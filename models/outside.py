@@ -19,6 +19,7 @@ import weakref
 import numpy as np
 
 from models.territory import Territory
+from sim import fpmath
 
 ORIGIN_DECAY_KM: float = 10.0
 """Assumption: e-folding distance (km) of the origin weights of people from outside. Longer
@@ -42,11 +43,11 @@ def origin_weights(
     Returns:
         Unnormalised weights, float64 ``(n, n_outside)``.
     """
-    d = np.hypot(
+    d = fpmath.hypot(
         territory.outside_x_km[None, :] - np.asarray(x_km, dtype=np.float64)[:, None],
         territory.outside_y_km[None, :] - np.asarray(y_km, dtype=np.float64)[:, None],
     )
-    return territory.outside_population[None, :] * np.exp(-d / decay_km)
+    return territory.outside_population[None, :] * fpmath.exp(-d / decay_km)
 
 
 class OriginCdfs:
@@ -125,7 +126,7 @@ def mean_distances(territory: Territory, x_km: np.ndarray, y_km: np.ndarray) -> 
     outside zone is from each destination, as one zone of a gravity model.
     """
     w = origin_weights(territory, x_km, y_km)
-    d = np.hypot(
+    d = fpmath.hypot(
         territory.outside_x_km[None, :] - np.asarray(x_km, dtype=np.float64)[:, None],
         territory.outside_y_km[None, :] - np.asarray(y_km, dtype=np.float64)[:, None],
     )

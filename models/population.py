@@ -39,7 +39,8 @@ from models.education import draw_skill
 from models.labour import wages
 from models.outside import draw_places, mean_distances
 from models.territory import BUILT, Territory
-from sim.random import phase_generator
+from sim import fpmath
+from sim.random import exponential_array, geometric_array, normal_array, phase_generator
 from sim.tables import AgentTable
 
 # --- the plan's figures (PLAN.md) --------------------------------------------------------
@@ -230,14 +231,15 @@ def weighted_sample(rng: np.random.Generator, weights: np.ndarray, k: int) -> np
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     with np.errstate(divide="ignore"):
-        keys = rng.exponential(size=len(weights)) / weights
-    return np.argpartition(keys, k - 1)[:k]
+        keys = exponential_array(rng, len(weights)) / weights
+    # a stable sort, not argpartition: NumPy's AVX-512 selection returns the k smallest in
+    # another order than its plain one, and ties would be broken differently
+    return np.argsort(keys, kind="stable")[:k]
 
 
 def town_centres(territory: Territory) -> np.ndarray:
     """Town-centre coordinates (km on the grid) of the comuni, ``(38, 2)``."""
-    x, y = territory.project(territory.lat, territory.lon)
-    return np.column_stack([x, y])
+    return np.column_stack([territory.centre_x_km, territory.centre_y_km])
 
 
 def cell_weights(territory: Territory, centre_scale: float) -> np.ndarray:
@@ -256,8 +258,8 @@ def cell_weights(territory: Territory, centre_scale: float) -> np.ndarray:
         cells = np.flatnonzero(zone == c)
         cx, cy = centres[c]
         radius = np.sqrt(territory.area_km2[c] / np.pi)
-        dist = np.hypot(x[cells] - cx, y[cells] - cy)
-        gradient = np.exp(-dist / (centre_scale * radius))
+        dist = fpmath.hypot(x[cells] - cx, y[cells] - cy)
+        gradient = fpmath.exp(-dist / (centre_scale * radius))
         base = np.where(land[cells] == BUILT, 1.0, np.where(land[cells] == 1, 0.03, 0.005))
         weights[cells] = base * gradient
     return weights
@@ -292,7 +294,7 @@ def zone_distances(territory: Territory) -> np.ndarray:
     """
     n = territory.n_comuni
     xy = town_centres(territory)
-    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    d = fpmath.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     np.fill_diagonal(d, 0.5 * np.sqrt(territory.area_km2))
     out = np.empty((n + 1, n))
     out[:n] = d
@@ -311,7 +313,7 @@ def gravity_flows(
         distance: km, ``(len(origins), len(destinations))``.
         decay: exponential distance decay, 1/km.
     """
-    flows = np.exp(-decay * distance) * np.outer(origins, destinations) + 1e-12
+    flows = fpmath.exp(-decay * distance) * np.outer(origins, destinations) + 1e-12
     for _ in range(200):
         flows *= (origins / flows.sum(axis=1).clip(1e-12))[:, None]
         flows *= (destinations / flows.sum(axis=0).clip(1e-12))[None, :]
@@ -409,8 +411,8 @@ def build_population(
     # Months in the current status; for the unemployed a geometric spell whose share over
     # 12 months is LONG_TERM_SHARE.
     since = start_month - rng.integers(0, 120, size=n)
-    spell_p = 1.0 - LONG_TERM_SHARE ** (1.0 / 12.0)
-    since[unemployed_idx] = start_month - (rng.geometric(spell_p, size=unemployed_idx.size) - 1)
+    spell_p = 1.0 - fpmath.power(LONG_TERM_SHARE, 1.0 / 12.0)
+    since[unemployed_idx] = start_month - (geometric_array(rng, spell_p, unemployed_idx.size) - 1)
     students_idx = np.flatnonzero(status == STUDENT)
     since[students_idx] = start_month - rng.integers(0, 66, size=students_idx.size)
     since = np.minimum(since, start_month)
@@ -423,7 +425,9 @@ def build_population(
     x, y = territory.x_km.ravel(), territory.y_km.ravel()
     tx, ty = town_centres(territory)[torino]
     torino_cells = np.flatnonzero(zone_of_cell == torino)
-    central = torino_cells[np.argsort(np.hypot(x[torino_cells] - tx, y[torino_cells] - ty))]
+    central = torino_cells[
+        np.argsort(fpmath.hypot(x[torino_cells] - tx, y[torino_cells] - ty), kind="stable")
+    ]
     university_cells = np.sort(central[:UNIVERSITY_CELLS]).astype(np.int32)
     n_students_out = round(STUDENTS_2015 * scale) - int(np.count_nonzero(status == STUDENT))
 
@@ -475,12 +479,14 @@ def build_population(
     ).astype(np.int8)
     firm_weights = cell_weights(territory, centre_scale=0.6)
     firm_cell = place_in_zones(rng, zone_of_cell, firm_weights, firm_zone)
-    firm_age_months = np.minimum(rng.exponential(12 * 12, size=n_firms), 12 * 60).astype(np.int64)
+    firm_age_months = np.minimum(exponential_array(rng, n_firms, 12.0 * 12), 12 * 60).astype(
+        np.int64
+    )
     founded = start_month - firm_age_months - 1
-    productivity = (0.2 * rng.standard_normal(n_firms) + 0.05 * np.log(sizes)).astype(np.float32)
+    productivity = (0.2 * normal_array(rng, n_firms) + 0.05 * fpmath.log(sizes)).astype(np.float32)
     innov_p = np.clip(
         0.03
-        + 0.08 * np.log10(sizes)
+        + 0.08 * (fpmath.log(sizes) / fpmath.log(10.0))
         + 0.08 * (sector == KNOWLEDGE)
         + 0.04 * (sector == MANUFACTURING),
         0.0,
@@ -559,7 +565,8 @@ def build_population(
     px, py = territory.place_x_km, territory.place_y_km
     km = np.where(
         place >= 0,
-        circuity * np.hypot(px[home] - px[place], py[home] - py[place]) + 0.5 * territory.cell_km,
+        circuity * fpmath.hypot(px[home] - px[place], py[home] - py[place])
+        + 0.5 * territory.cell_km,
         0.0,
     )
     cols["commute_km"][:n_total] = km
@@ -567,7 +574,7 @@ def build_population(
     # Incomes: wages, pensions, benefits; the wage level is calibrated so the mean income
     # of residents with an income is the plan's 25,400 EUR.
     ages_all = (start_month - cols["born"][:n_total]) / 12.0
-    wage_noise = rng.standard_normal(n_total)
+    wage_noise = normal_array(rng, n_total)
     fsector = sector[np.maximum(job[:n_total], 0)]
     fprod = productivity[np.maximum(job[:n_total], 0)]
     unit_wage = wages(0.0, cols["education"][:n_total], ages_all, fsector, fprod, wage_noise)
@@ -581,7 +588,7 @@ def build_population(
         np.zeros(n_total, dtype=np.float32),
         wage_noise,
     )
-    pension = 17_500.0 * np.exp(0.4 * rng.standard_normal(n_total) - 0.08)
+    pension = 17_500.0 * fpmath.exp(0.4 * normal_array(rng, n_total) - 0.08)
     st = cols["status"][:n_total]
     resident = np.arange(n_total) < n
     months_unemployed = start_month - cols["since"][:n_total]
@@ -589,10 +596,10 @@ def build_population(
 
     def incomes(level: float) -> np.ndarray:
         inc = np.zeros(n_total)
-        inc[st == EMPLOYED] = (np.exp(level) * unit_wage)[st == EMPLOYED]
+        inc[st == EMPLOYED] = (fpmath.exp(level) * unit_wage)[st == EMPLOYED]
         inc[st == RETIRED] = pension[st == RETIRED]
         benefit = np.minimum(
-            params["unemployment_benefit_replacement"] * np.exp(level) * unit_last,
+            params["unemployment_benefit_replacement"] * fpmath.exp(level) * unit_last,
             params["unemployment_benefit_cap"],
         )
         inc[on_benefit] = benefit[on_benefit]
@@ -604,15 +611,15 @@ def build_population(
         earners = resident & (inc > 0)
         return float(inc[earners].mean())
 
-    level = np.log(MEAN_INCOME_2015 / np.mean(unit_wage[st == EMPLOYED]))
+    level = fpmath.log(MEAN_INCOME_2015 / np.mean(unit_wage[st == EMPLOYED]))
     for _ in range(50):  # fixed point; benefits are capped, so iterate
-        gap = np.log(MEAN_INCOME_2015 / mean_income(level))
+        gap = fpmath.log(MEAN_INCOME_2015 / mean_income(level))
         if abs(gap) < 1e-9:
             break
         level += gap * 1.3
     income = incomes(level)
     cols["income"][:n_total] = income
-    last = np.exp(level) * np.where(st == EMPLOYED, unit_wage, unit_last)
+    last = fpmath.exp(level) * np.where(st == EMPLOYED, unit_wage, unit_last)
     cols["last_wage"][:n_total] = np.where((st == EMPLOYED) | (st == UNEMPLOYED), last, 0.0)
 
     firms = AgentTable("firms", FIRM_SCHEMA, capacity=int(n_firms * 1.6) + 64)
@@ -686,7 +693,9 @@ def _firm_sizes(rng: np.random.Generator, n: int, jobs: int, exponent: float) ->
     jitter = rng.random(n)
     jitter[-1] = 0.5  # the top stratum at its midpoint: no unbounded draw from the tail
     u = (np.arange(n) + jitter) / n
-    sizes = np.minimum(np.floor((1.0 - u) ** (-1.0 / exponent)), MAX_FIRM_SIZE).astype(np.int64)
+    sizes = np.minimum(np.floor(fpmath.power(1.0 - u, -1.0 / exponent)), MAX_FIRM_SIZE).astype(
+        np.int64
+    )
     sizes = np.maximum(sizes, 1)
     jobs = max(jobs, n)
     order = np.argsort(-sizes, kind="stable")

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim import fpmath
+
 
 class CellCoordinates(NamedTuple):
     """Coordinates, km, of every place (``x`` east, ``y`` north).
@@ -26,5 +28,5 @@ def km_between(
     space: CellCoordinates, a: np.ndarray, b: np.ndarray, circuity: float, cell_km: float
 ) -> np.ndarray:
     """Commuting distance between cells ``a`` and ``b``: straight line × circuity + half a cell."""
-    d = np.hypot(space.x[a] - space.x[b], space.y[a] - space.y[b])
+    d = fpmath.hypot(space.x[a] - space.x[b], space.y[a] - space.y[b])
     return circuity * d + 0.5 * cell_km

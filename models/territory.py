@@ -128,6 +128,10 @@ class Territory:
         area_km2: Official area in km² at 2015 boundaries, float64 ``(38,)``.
         lat: Town-centre latitude, degrees, float64 ``(38,)``.
         lon: Town-centre longitude, degrees, float64 ``(38,)``.
+        centre_x_km: Town-centre easting, km from the grid's south-west corner (UTM 32N,
+            projected when the data were built), float64 ``(38,)``.
+        centre_y_km: Town-centre northing, km from the grid's south-west corner, float64
+            ``(38,)``.
         land_shares: Built-up, agricultural and other-green shares of each comune's area,
             float64 ``(38, 3)``, rows sum to 1 (columns follow :data:`BUILT`,
             :data:`AGRICULTURAL`, :data:`GREEN`).
@@ -160,6 +164,8 @@ class Territory:
     area_km2: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
+    centre_x_km: np.ndarray
+    centre_y_km: np.ndarray
     land_shares: np.ndarray
     cell_km: float
     cell_zone: np.ndarray
@@ -343,9 +349,9 @@ def load_territory(cell_km: float = 0.5, *, csv_path: str | Path | None = None) 
 @functools.lru_cache(maxsize=8)
 def _load_cached(cell_km: float, path: Path) -> Territory:
     if path == DEFAULT_CSV.resolve():
-        raster = read_grid()
+        raster, projected = read_grid_document()
         if raster.cell_km == cell_km:
-            return _assemble(_read_table(path), raster)
+            return _assemble(_read_table(path), raster, projected)
     return build_territory(cell_km, path)
 
 
@@ -368,11 +374,46 @@ def build_territory(cell_km: float = 0.5, csv_path: str | Path = DEFAULT_CSV) ->
     raster = geography.rasterise(
         geography.read_boundaries(), table["codes"], table["area_km2"], cell_km
     )
-    return _assemble(table, raster)
+    return _assemble(table, raster, project_places(table, raster))
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectedPlaces:
+    """What the territory takes from map projection and polygon geometry, besides the raster.
+
+    PROJ and GEOS call the C library's trigonometric functions, whose last bit depends on
+    the host CPU (glibc picks an FMA build where the CPU has one): these are therefore
+    computed once, when the data are built, and read from :data:`GRID_JSON` at run time.
+
+    Attributes:
+        centres_m: UTM 32N easting and northing of each comune's town centre, m, rounded to
+            the centimetre, float64 ``(n_comuni, 2)``.
+        protected: True for comune cells in one of :data:`PROTECTED_AREAS`, bool
+            ``(height, width)``, row 0 the southern row.
+    """
+
+    centres_m: np.ndarray
+    protected: np.ndarray
+
+
+def project_places(table: dict, raster: geography.Raster) -> ProjectedPlaces:
+    """Project the town centres and lay the protected areas on ``raster`` (pyproj, shapely)."""
+    x, y = geography.lonlat_to_utm(table["lon"], table["lat"])
+    height, width = raster.zone.shape
+    x_km, y_km = cell_centres_km(height, width, raster.cell_km)
+    return ProjectedPlaces(
+        centres_m=np.round(np.column_stack([x, y]), 2),
+        protected=protected_cells(raster.zone, raster.west_m, raster.south_m, x_km, y_km),
+    )
 
 
 def read_grid(path: Path = GRID_JSON) -> geography.Raster:
     """Read the committed raster (format: :func:`grid_document`)."""
+    return read_grid_document(path)[0]
+
+
+def read_grid_document(path: Path = GRID_JSON) -> tuple[geography.Raster, ProjectedPlaces]:
+    """Read the committed raster and its projected places (format: :func:`grid_document`)."""
     with Path(path).open(encoding="utf-8") as fh:
         doc = json.load(fh)
     symbols = {s: i for i, s in enumerate(ZONE_SYMBOLS)} | {".": OUTSIDE}
@@ -380,16 +421,24 @@ def read_grid(path: Path = GRID_JSON) -> geography.Raster:
     zone = np.array(rows, dtype=np.int16)
     if zone.shape != (doc["height"], doc["width"]):
         raise ValueError(f"{path}: raster is {zone.shape}, header says otherwise")
-    return geography.Raster(zone, float(doc["west_m"]), float(doc["south_m"]), doc["cell_km"])
+    protected = np.array(
+        [[ch == "#" for ch in line] for line in reversed(doc["protected_north_to_south"])]
+    )
+    raster = geography.Raster(zone, float(doc["west_m"]), float(doc["south_m"]), doc["cell_km"])
+    places = ProjectedPlaces(np.array(doc["town_centres_m"], dtype=np.float64), protected)
+    return raster, places
 
 
-def grid_document(raster: geography.Raster, codes: tuple[str, ...]) -> dict:
-    """The raster as the JSON document :func:`read_grid` reads.
+def grid_document(
+    raster: geography.Raster, codes: tuple[str, ...], places: ProjectedPlaces
+) -> dict:
+    """The raster and its projected places as the JSON document :func:`read_grid` reads.
 
     Rows are written north first, one character per cell (:data:`ZONE_SYMBOLS`, ``.``
-    outside), so the file reads as a map.
+    outside; ``#`` a protected cell in the protected rows), so the file reads as a map.
     """
     rows = ["".join(ZONE_SYMBOLS[z] if z < OUTSIDE else "." for z in r) for r in raster.zone]
+    protected = ["".join("#" if p else "." for p in r) for r in places.protected]
     return {
         "crs": geography.CRS,
         "cell_km": raster.cell_km,
@@ -398,7 +447,9 @@ def grid_document(raster: geography.Raster, codes: tuple[str, ...]) -> dict:
         "height": int(raster.zone.shape[0]),
         "width": int(raster.zone.shape[1]),
         "codes": list(codes),
+        "town_centres_m": [[float(x), float(y)] for x, y in places.centres_m],
         "rows_north_to_south": rows[::-1],
+        "protected_north_to_south": protected[::-1],
     }
 
 
@@ -484,16 +535,22 @@ def lay_out_land_use(
 # helpers
 
 
-def _assemble(table: dict, raster: geography.Raster) -> Territory:
-    """The territory from the comuni table and a raster."""
+def cell_centres_km(height: int, width: int, cell_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cell-centre easting and northing, km from the grid's south-west corner."""
+    x_km = np.broadcast_to((np.arange(width) + 0.5) * cell_km, (height, width)).copy()
+    y_km = np.broadcast_to(((np.arange(height) + 0.5) * cell_km)[:, None], (height, width)).copy()
+    return x_km, y_km
+
+
+def _assemble(table: dict, raster: geography.Raster, places: ProjectedPlaces) -> Territory:
+    """The territory from the comuni table, a raster and its projected places."""
     zone = raster.zone
     height, width = zone.shape
     cell_km = raster.cell_km
-    x_km = np.broadcast_to((np.arange(width) + 0.5) * cell_km, (height, width)).copy()
-    y_km = np.broadcast_to(((np.arange(height) + 0.5) * cell_km)[:, None], (height, width)).copy()
-    tx, ty = geography.lonlat_to_utm(table["lon"], table["lat"])
-    tx, ty = (tx - raster.west_m) / 1000.0, (ty - raster.south_m) / 1000.0
-    protected = protected_cells(zone, raster.west_m, raster.south_m, x_km, y_km)
+    x_km, y_km = cell_centres_km(height, width, cell_km)
+    tx = (places.centres_m[:, 0] - raster.west_m) / 1000.0
+    ty = (places.centres_m[:, 1] - raster.south_m) / 1000.0
+    protected = places.protected
     land_use = lay_out_land_use(zone, table["land_shares"], tx, ty, x_km, y_km, protected)
     outside = read_outside()
     arrays = {
@@ -501,6 +558,8 @@ def _assemble(table: dict, raster: geography.Raster) -> Territory:
         "area_km2": table["area_km2"],
         "lat": table["lat"],
         "lon": table["lon"],
+        "centre_x_km": tx,
+        "centre_y_km": ty,
         "land_shares": table["land_shares"],
         "cell_zone": zone.astype(np.int16),
         "land_use": land_use,

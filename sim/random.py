@@ -13,6 +13,12 @@ Two kinds of draws are offered, both derived only from the run's seed and names:
   may be parallelised without changing its results.
 
 No module-level generator exists and nothing calls ``np.random.seed``.
+
+Every non-uniform number is built from uniform ones with :mod:`sim.fpmath`, so it has the
+same bits on every CPU: the counter-based draws here, and the Generator's draws through
+:func:`normal_array`, :func:`exponential_array` and :func:`geometric_array` instead of
+NumPy's samplers (whose ziggurat tails and inversions call the C library's ``exp`` and
+``log``, which differ in the last bit between hosts).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, uint64
+
+from sim import fpmath
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -66,6 +74,28 @@ def poisson_count(rng: np.random.Generator, mean: float) -> int:
     if not mean > 0.0:
         return 0
     return int(poisson_inverse(u, float(mean)))
+
+
+def normal_array(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` standard normal numbers (Box-Muller over ``2 * size`` uniforms, in order)."""
+    u = rng.random((2, size))
+    return np.sqrt(-2.0 * fpmath.log(1.0 - u[0])) * fpmath.cos_turns(u[1])
+
+
+def exponential_array(rng: np.random.Generator, size: int, scale: float = 1.0) -> np.ndarray:
+    """``size`` exponential numbers of mean ``scale`` (inversion of one uniform each)."""
+    return -scale * fpmath.log(1.0 - rng.random(size))
+
+
+def geometric_array(rng: np.random.Generator, p: float, size: int) -> np.ndarray:
+    """``size`` geometric counts of trials to the first success (1, 2, ...), int64.
+
+    Inversion of one uniform each: ``1 + floor(log(1 - u) / log(1 - p))``.
+    """
+    u = rng.random(size)
+    if p >= 1.0:
+        return np.ones(size, dtype=np.int64)
+    return 1 + np.floor(fpmath.log(1.0 - u) / fpmath.log(1.0 - p)).astype(np.int64)
 
 
 @njit(cache=True)
@@ -123,7 +153,7 @@ def standard_normal(key: uint64, agent: int, draw: int) -> float:
     """A standard normal number (Box-Muller over draws ``2*draw`` and ``2*draw+1``)."""
     u1 = uniform(key, agent, 2 * draw)
     u2 = uniform(key, agent, 2 * draw + 1)
-    return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
+    return np.sqrt(-2.0 * fpmath.log(1.0 - u1)) * fpmath.cos_turns(u2)
 
 
 @njit(cache=True, inline="always")
@@ -131,15 +161,15 @@ def laplace(key: uint64, agent: int, draw: int, scale: float) -> float:
     """A Laplace (tent-shaped) number with mean 0 and the given scale."""
     u = uniform(key, agent, draw) - 0.5
     if u < 0.0:
-        return scale * np.log(1.0 + 2.0 * u)
-    return -scale * np.log(1.0 - 2.0 * u)
+        return scale * fpmath.log(1.0 + 2.0 * u)
+    return -scale * fpmath.log(1.0 - 2.0 * u)
 
 
 @njit(cache=True, inline="always")
 def gumbel(key: uint64, agent: int, draw: int) -> float:
     """A standard Gumbel number, for logit choices (argmax of utility plus Gumbel)."""
     u = uniform(key, agent, draw)
-    return -np.log(-np.log(u + 1e-300) + 1e-300)
+    return -fpmath.log(-fpmath.log(u + 1e-300) + 1e-300)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,14 @@ from pathlib import Path
 import numpy as np
 
 from models import geography
-from models.territory import DEFAULT_CSV, GRID_JSON, OUTSIDE_CSV, _read_table, grid_document
+from models.territory import (
+    DEFAULT_CSV,
+    GRID_JSON,
+    OUTSIDE_CSV,
+    _read_table,
+    grid_document,
+    project_places,
+)
 
 HERE = Path(__file__).resolve().parent
 POPULATION_SOURCE = HERE / "sources" / "population_2023_istat.csv"
@@ -78,7 +85,7 @@ def build_grid() -> dict:
     raster = geography.rasterise(
         geography.read_boundaries(), table["codes"], table["area_km2"], GRID_CELL_KM
     )
-    return grid_document(raster, table["codes"])
+    return grid_document(raster, table["codes"], project_places(table, raster))
 
 
 def build_outside_rows() -> list[dict[str, str]]:

@@ -13,13 +13,11 @@ that the reference and the kernels stay bit for bit on the same path.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from numba import njit
 
 from models.codes import (
     ACTIVE,
@@ -36,6 +34,7 @@ from models.codes import (
 )
 from models.commuting import ACTIVE_MAX_KM
 from models.labour import EDUCATION_WAGE_PREMIUM, SECTOR_WAGE_PREMIUM, WAGE_NOISE
+from sim import fpmath
 from sim.random import gumbel, standard_normal, uniform
 
 if TYPE_CHECKING:
@@ -50,17 +49,13 @@ def single(x: float) -> float:
     return float(np.float32(x))
 
 
-@njit(cache=True)
-def log_single(values):
-    """Natural logarithms of a ``float32`` array, taken in single precision.
+def log_skills(values: np.ndarray) -> np.ndarray:
+    """Natural logarithms of ``float32`` skills, as the matching kernel takes them.
 
-    The matching kernel takes ``math.log`` of a ``float32`` skill, which numba evaluates in
-    single precision; this gives the reference the very same numbers.
+    The kernel takes :func:`sim.fpmath.log` of a ``float32`` skill widened to double
+    precision; this gives the reference the very same numbers.
     """
-    out = np.empty(values.size)
-    for i in range(values.size):
-        out[i] = math.log(values[i])
-    return out
+    return fpmath.log(np.asarray(values, dtype=np.float64))
 
 
 def log_wage(
@@ -388,9 +383,9 @@ class Person(mesa.Agent):
             if not slot_open[s]:
                 continue
             firm = slots[s]
-            # np.hypot is the C library's hypot, as in numba (math.hypot can differ by
-            # an ulp)
-            d = rules.circuity * float(np.hypot(x - m.cell_x[firm.cell], y - m.cell_y[firm.cell]))
+            d = rules.circuity * float(
+                fpmath.hypot(x - m.cell_x[firm.cell], y - m.cell_y[firm.cell])
+            )
             d += 0.5 * rules.cell_km
             need = firm.productivity + (0.25 if firm.sector == KNOWLEDGE else 0.0)
             fit = -abs(self.log_skill - need)
@@ -426,7 +421,7 @@ class Person(mesa.Agent):
         self.commute_km = single(km)
         age = (month - self.born) / 12.0
         noise = standard_normal(key, self.uid, 35)
-        w = math.exp(
+        w = fpmath.exp(
             log_wage(wage_level, self.education, age, firm.sector, firm.productivity, noise)
         )
         self.income = single(w)

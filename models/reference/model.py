@@ -26,7 +26,6 @@ reproduces the kernels' decisions exactly.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -35,6 +34,7 @@ import numpy as np
 from mesa.agent import AgentSet
 
 from models.codes import EMPLOYED, METRO, N_ZONES, OUTSIDE, STUDENT, TRANSIT, UNEMPLOYED
+from models.education import draw_skill
 from models.outside import draw_places
 from models.reference.agents import (
     CommuteRules,
@@ -42,14 +42,15 @@ from models.reference.agents import (
     Firm,
     LabourRules,
     Person,
-    log_single,
+    log_skills,
     log_wage,
     single,
 )
 from models.territory import Territory
+from sim import fpmath
 from sim.calendar import format_month, parse_month
 from sim.mesa_ids import release_models
-from sim.random import phase_generator, phase_key, poisson_count, uniform
+from sim.random import normal_array, phase_generator, phase_key, poisson_count, uniform
 
 OUTCOMES = (
     "employed",
@@ -87,7 +88,7 @@ def matches(seekers: float, vacancies: float, efficiency: float, elasticity: flo
     """
     if seekers <= 0 or vacancies <= 0:
         return 0.0
-    m = efficiency * seekers**elasticity * vacancies ** (1.0 - elasticity)
+    m = efficiency * fpmath.power(seekers, elasticity) * fpmath.power(vacancies, 1.0 - elasticity)
     return min(m, seekers, vacancies)
 
 
@@ -196,7 +197,7 @@ class ReferenceModel(mesa.Model):
                 )
         people = source.people
         c = {name: people.columns[name][: people.count].tolist() for name in people.columns}
-        log_skill = log_single(people.columns["skill"][: people.count]).tolist()
+        log_skill = log_skills(people.columns["skill"][: people.count]).tolist()
         for i in range(people.count):
             if not c["alive"][i]:
                 continue
@@ -249,7 +250,7 @@ class ReferenceModel(mesa.Model):
         """
         r = self.labour_rules
         return float(
-            r.wage_level_2015 + (month - self.first_month) / 12.0 * np.log1p(r.wage_growth)
+            r.wage_level_2015 + (month - self.first_month) / 12.0 * fpmath.log1p(r.wage_growth)
         )
 
     def benefit_cap_at(self, month: int) -> float:
@@ -258,7 +259,9 @@ class ReferenceModel(mesa.Model):
         Mirrors ``unemployment_benefit_cap * MetroModel.indexation(month, wage_growth)``.
         """
         r = self.labour_rules
-        return r.benefit_cap_2015 * (1.0 + r.wage_growth) ** ((month - self.first_month) / 12.0)
+        return r.benefit_cap_2015 * float(
+            fpmath.power(1.0 + r.wage_growth, (month - self.first_month) / 12.0)
+        )
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
@@ -391,14 +394,14 @@ class ReferenceModel(mesa.Model):
         age_months = rng.integers(22 * 12, 60 * 12, size=n).tolist()
         edu = np.where(rng.random(n) < 0.2, 2, 1).astype(np.int8)
         female = (rng.random(n) < 0.45).tolist()
-        skill = np.exp(0.25 * edu + 0.3 * rng.standard_normal(n) - 0.045).astype(np.float32)
+        skill = draw_skill(rng, edu)
         foreign = (rng.random(n) < 0.08).tolist()
-        noise = rng.standard_normal(n).tolist()
-        log_skill = log_single(skill).tolist()
+        noise = normal_array(rng, n).tolist()
+        log_skill = log_skills(skill).tolist()
         skill_values = skill.tolist()
         edu_values = edu.tolist()
         for k, firm in enumerate(firms):
-            w = math.exp(
+            w = fpmath.exp(
                 log_wage(
                     level,
                     edu_values[k],
@@ -410,7 +413,7 @@ class ReferenceModel(mesa.Model):
             )
             home = cells[k]
             d = float(
-                np.hypot(
+                fpmath.hypot(
                     self.cell_x[home] - self.cell_x[firm.cell],
                     self.cell_y[home] - self.cell_y[firm.cell],
                 )

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from sim import fpmath
 from sim.calendar import format_month, parse_month
 from sim.errors import InputError
 
@@ -89,7 +90,9 @@ class Uncertainty:
             c = 0.5 if self.mode is None or width == 0 else (self.mode - self.low) / width
             x = stats.triang.ppf(u, c, loc=self.low, scale=width)
         elif self.distribution == "loguniform":
-            x = np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+            x = fpmath.exp(
+                fpmath.log(self.low) + u * (fpmath.log(self.high) - fpmath.log(self.low))
+            )
         else:
             x = self.low + u * (self.high - self.low)
         return [float(v) for v in x]

@@ -56,7 +56,7 @@ from sim.experiments.designs import POSTERIOR, Design, expand_design
 from sim.experiments.executors import single_threaded
 from sim.experiments.store import RunOutput
 from sim.experiments.uncertainties import INTEGER, MONTH, REAL, Addressable, Uncertainty
-from sim.results import code_version, package_versions
+from sim.results import code_version, cpu_class, package_versions
 from sim.scenario import Scenario, scenario_from_data
 
 METRO = "metro"
@@ -625,6 +625,7 @@ def finish_run(
     info = {
         "forked_at": format_month(snapshot.month) if snapshot else "",
         "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "cpu_class": cpu_class(),
     }
     return RunOutput(rid, table, timings, info)
 

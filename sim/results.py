@@ -71,11 +71,30 @@ def code_version(root: Path | None = None) -> str:
     return f"{version}+g{commit}{'.dirty' if dirty else ''}" if commit else version
 
 
+def cpu_class() -> str:
+    """The host's CPU class as the numerical libraries see it, e.g. ``x86_64 v4 znver4``.
+
+    The architecture, the highest x86-64 level NumPy dispatches to (as limited by
+    ``NPY_DISABLE_CPU_FEATURES``) and numba's compilation target. Results do not depend on
+    it (``tests/test_host_classes.py``); it is recorded so that a store filled by several
+    machines can be recognised.
+    """
+    import llvmlite.binding as llvm
+    import numba
+    from numpy._core import _multiarray_umath as umath
+
+    levels = [t for t in ("X86_V4", "X86_V3", "X86_V2") if umath.__cpu_features__.get(t)]
+    level = levels[0].split("_")[1].lower() if levels else "-"
+    target = numba.config.CPU_NAME or llvm.get_host_cpu_name()
+    return f"{platform.machine()} {level} {target}"
+
+
 def machine() -> dict[str, Any]:
     """What machine made a result."""
     return {
         "platform": platform.platform(),
         "processor": platform.machine(),
+        "cpu_class": cpu_class(),
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
     }

@@ -19,6 +19,7 @@ from sim.errors import InputError
 from sim.experiments import Batch
 from sim.experiments.designs import Design, expand_design, sample_points
 from sim.experiments.uncertainties import Addressable, declare
+from sim.results import cpu_class
 from tests.batch_support import LHS, SMALL, canonical, write
 from tests.conftest import make_scenario
 
@@ -183,6 +184,8 @@ def test_the_store_holds_every_run_once_and_three_readers_agree(small_store):
     assert len(runs) == 8 and runs["run_id"].is_unique
     assert (runs["status"] == "ok").all()
     assert set(runs["scenario"]) == {"baseline", "B8-april", "A6-july", "both"}
+    # each run names the CPU class it ran on, so a store filled by several hosts shows it
+    assert set(runs["cpu_class"]) == {cpu_class()}, set(runs["cpu_class"])
     table = pd.read_parquet(out / "indicators")
     assert list(table.columns) == ["run_id", "date", "comune", "indicator", "value"]
     assert set(table["run_id"]) == set(runs["run_id"])

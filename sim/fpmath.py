@@ -9,15 +9,15 @@ probability, the best of several utilities), so one ulp moves a person to anothe
 two hosts' runs diverge. numba's ``math.exp`` and ``np.log`` call the C library too.
 
 The functions here are built only from operations IEEE 754 rounds exactly (``+ - * /``,
-``sqrt``, ``floor``, ``frexp``, ``ldexp``), in a fixed order: they give the same result on
-any x86-64 (from x86-64-v2 to AVX-512) and any other IEEE machine. numba never contracts a
-``*`` and a ``+`` into a fused multiply-add unless fast-math is asked for, and the kernels
-do not ask for it. The algorithms and coefficients are fdlibm's (Sun Microsystems, 1993,
-the basis of Java's ``StrictMath``, which exists for the same reason), in the form musl
-keeps them; their error is below one ulp for ``exp``, ``log`` and the trigonometric kernels,
-and ``power`` (``exp(y log x)``) is within a relative ``|y log x| * 2**-53`` plus one ulp.
-No maintained library offers correctly rounded functions that numba kernels can call (the
-``crlibm`` bindings are scalar Python calls), hence this module.
+``sqrt``, ``floor``, and reading or setting a float's exponent bits), in a fixed order: they
+give the same result on any x86-64 (from x86-64-v2 to AVX-512) and any other IEEE machine.
+numba never contracts a ``*`` and a ``+`` into a fused multiply-add unless fast-math is
+asked for, and the kernels do not ask for it. The algorithms and coefficients are fdlibm's
+(Sun Microsystems, 1993, the basis of Java's ``StrictMath``, which exists for the same
+reason), in the form musl keeps them; their error is below one ulp for ``exp``, ``log`` and
+the trigonometric kernels, and ``power`` (``exp(y log x)``) is within a relative ``(3 |y log
+x| + 2) * 2**-53``. No maintained library offers correctly rounded functions that numba
+kernels can call (the ``crlibm`` bindings are scalar Python calls), hence this module.
 
 Each function is a NumPy ufunc compiled by numba (:func:`numba.vectorize`): it takes
 arrays or scalars in Python and scalars inside ``@njit`` kernels, so the kernels and the
@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import math
 
-from numba import njit, vectorize
+from numba import njit, types, vectorize
+from numba.extending import intrinsic
 
 __all__ = ["cos_turns", "exp", "hypot", "log", "log1p", "power"]
 
@@ -72,6 +73,37 @@ _TWO_PI = 6.28318530717958647693e00
 
 _INF = math.inf
 _NAN = math.nan
+_TWO_TO_54 = 18014398509481984.0
+_MANTISSA = 0x000FFFFFFFFFFFFF
+_ONE_BITS = 0x3FF0000000000000
+
+
+@intrinsic
+def _float_bits(typingctx, x):
+    """The IEEE 754 bits of a float64, as an int64 (a register move, no arithmetic)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.int64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _bits_float(typingctx, bits):
+    """The float64 whose IEEE 754 bits are ``bits``."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return types.float64(types.int64), codegen
+
+
+@njit(cache=True, inline="always")
+def _scale(y: float, k: int) -> float:
+    """``y * 2**k``, exactly (a power of two built from its bits where it is normal)."""
+    if -1022 <= k <= 1023:
+        return y * _bits_float((k + 1023) << 52)
+    return math.ldexp(y, k)
 
 
 @njit(cache=True, inline="always")
@@ -103,7 +135,7 @@ def _exp(x: float) -> float:
     if k == 0:
         return 1.0 - ((r * c) / (c - 2.0) - r)
     y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
-    return math.ldexp(y, k)
+    return _scale(y, k)
 
 
 @njit(cache=True, inline="always")
@@ -114,10 +146,16 @@ def _log(x: float) -> float:
         return _NAN
     if x == 0.0:
         return -_INF
-    m, k = math.frexp(x)  # x = m 2**k, m in [0.5, 1)
-    if m < _SQRT_HALF:
-        m *= 2.0
-        k -= 1
+    k = 0
+    if x < 2.2250738585072014e-308:  # subnormal: make it normal
+        x *= _TWO_TO_54
+        k = -54
+    bits = _float_bits(x)
+    k += (bits >> 52) - 1023
+    m = _bits_float((bits & _MANTISSA) | _ONE_BITS)  # x = m 2**k, m in [1, 2)
+    if m >= 2.0 * _SQRT_HALF:
+        m *= 0.5
+        k += 1
     f = m - 1.0  # exact: m lies in [sqrt(2)/2, sqrt(2))
     s = f / (2.0 + f)
     z = s * s

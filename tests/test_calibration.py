@@ -411,13 +411,19 @@ def test_the_shipped_posterior_is_the_baseline_default():
 def test_parameter_recovery_covers_the_true_values(tmp_path):
     rec = recover(tmp_path / "recovery", scale=0.01, population=16, generations=4, seed=3)
     table = rec.table.set_index("parameter")
-    assert table["covered"].all(), table
+    shown = table.to_string()  # every row and column, so a failing one can be read
+    assert table["covered"].all(), f"a true value outside its 90% interval:\n{shown}"
     for p in PRIORS:
         estimate = table.loc[p.name, "estimate"]
         # the estimate is within a fifth of the prior's width of the truth, and the
         # posterior is narrower than the prior
-        assert abs(estimate - TRUTH[p.name]) < 0.2 * (p.high - p.low), (p.name, estimate)
-        assert table.loc[p.name, "interval_share_of_prior"] < 0.8, p.name
+        assert abs(estimate - TRUTH[p.name]) < 0.2 * (p.high - p.low), (
+            f"{p.name}: estimate {estimate} against the truth {TRUTH[p.name]} "
+            f"(allowed {0.2 * (p.high - p.low)}):\n{shown}"
+        )
+        assert table.loc[p.name, "interval_share_of_prior"] < 0.8, (
+            f"{p.name}: the interval is not narrower than 80% of the prior:\n{shown}"
+        )
 
 
 def test_the_example_calibration_files_are_valid():

@@ -44,7 +44,7 @@ CODES = [f"A{i}" for i in range(1, 9)] + [f"B{i}" for i in range(1, 22)]
 
 SEEDS = tuple(range(1, 9))
 SCALE = 0.01
-NOISY = ("A1", "A2", "A7", "B2", "B3", "B5", "B6", "B7", "B8", "B12", "B14", "B15", "B20")
+NOISY = ("A1", "A2", "A7", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B12", "B14", "B15", "B20")
 SCALE_BY_CODE = dict.fromkeys(NOISY, 0.05) | {"B13": 0.1}
 END = "2018-12"
 WINDOW = 24

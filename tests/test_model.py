@@ -125,15 +125,21 @@ def test_the_identities_see_a_broken_state(stepped):
 
 
 def test_metro_values_are_full_scale_whatever_the_scale():
-    a = MetroModel(seed=1, scale=0.006, end="2015-01")  # small scales (the minimum is 0.0048)
-    b = MetroModel(seed=1, scale=0.02, end="2015-01")
-    a.step()
-    b.step()
-    pa, pb = a.indicators.records[0][1], b.indicators.records[0][1]
-    for name in ("population", "firms_active", "students", "jobs"):
-        assert pa[INDEX[name], METRO_COLUMN] == pytest.approx(
-            pb[INDEX[name], METRO_COLUMN], rel=0.02
-        ), name
+    # small scales (the minimum is 0.0048); the claim is about the scale, not a seed's luck:
+    # one seed's jobs at 0.006 (about 750 firms, a few large) vary by 1.2% (sd) about the
+    # 0.02 value, so the mean of 8 seeds is compared (its own noise is about 0.4%)
+    names = ("population", "firms_active", "students", "jobs")
+    values = {scale: {name: [] for name in names} for scale in (0.006, 0.02)}
+    for seed in range(1, 9):
+        for scale, by_name in values.items():
+            model = MetroModel(seed=seed, scale=scale, end="2015-01")
+            model.step()
+            record = model.indicators.records[0][1]
+            for name in names:
+                by_name[name].append(record[INDEX[name], METRO_COLUMN])
+    for name in names:
+        small, large = np.mean(values[0.006][name]), np.mean(values[0.02][name])
+        assert small == pytest.approx(large, rel=0.02), (name, values[0.006][name], large)
 
 
 def test_mesa_batch_run_collects_the_metro_reporters_and_the_comuni():

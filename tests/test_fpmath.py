@@ -1,0 +1,99 @@
+"""sim.fpmath: accurate to about an ulp, the same in kernels and in Python, special values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from numba import njit
+
+from sim import fpmath
+
+
+def ulps(got: np.ndarray, want: np.ndarray) -> float:
+    """The largest distance between ``got`` and ``want`` in units of ``want``'s last place."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return float(np.max(np.abs(got - want) / np.spacing(np.abs(want))))
+
+
+RNG = np.random.default_rng(20261206)
+
+
+@pytest.mark.parametrize(
+    "name, x, bound",
+    [
+        ("exp", RNG.uniform(-745.0, 709.0, 20_000), 1.0),
+        ("exp", RNG.uniform(-1.0, 1.0, 20_000), 1.0),
+        ("log", np.exp(RNG.uniform(-700.0, 700.0, 20_000)), 1.0),
+        ("log", RNG.uniform(1e-310, 1e-300, 2_000), 1.0),  # subnormal
+        ("log1p", RNG.uniform(-0.5, 0.5, 20_000), 2.0),
+    ],
+)
+def test_functions_are_within_an_ulp_or_two_of_the_c_library(name, x, bound):
+    want = np.array([getattr(math, name)(v) for v in x])
+    got = getattr(fpmath, name)(x)
+    assert ulps(got, want) <= bound, (name, ulps(got, want))
+
+
+def test_power_is_within_its_stated_error():
+    x, y = RNG.uniform(0.0, 100.0, 20_000), RNG.uniform(-3.0, 3.0, 20_000)
+    want = np.array([math.pow(a, b) for a, b in zip(x, y, strict=True)])
+    got = fpmath.power(x, y)
+    # exp(y log x): log's ulp times y, the product's rounding and exp's ulp, relative:
+    # (3 |y log x| + 2) 2**-53 (here |y log x| < 14)
+    rel = np.abs(got - want) / np.abs(want)
+    bound = (3.0 * np.abs(y * np.log(x)) + 2.0) * 2.0**-53
+    worst = int(np.argmax(rel / bound))
+    assert (rel <= bound).all(), (x[worst], y[worst], rel[worst], bound[worst])
+    # whole exponents are products: exact where the product is
+    assert fpmath.power(3.0, 4.0) == 81.0 and fpmath.power(2.0, -3.0) == 0.125
+    assert fpmath.power(-2.0, 3.0) == -8.0
+
+
+def test_cos_turns_is_the_cosine_of_whole_turns():
+    t = RNG.uniform(0.0, 1.0, 20_000)
+    want = np.cos(2.0 * np.pi * t)
+    assert np.max(np.abs(fpmath.cos_turns(t) - want)) < 1e-15
+    assert fpmath.cos_turns(0.0) == 1.0 and fpmath.cos_turns(0.5) == -1.0
+    assert fpmath.cos_turns(1.25) == fpmath.cos_turns(0.25)  # periodic, reduced exactly
+
+
+def test_special_values():
+    assert fpmath.exp(0.0) == 1.0 and fpmath.exp(1000.0) == math.inf
+    assert fpmath.exp(-1000.0) == 0.0 and math.isnan(fpmath.exp(math.nan))
+    assert fpmath.log(1.0) == 0.0 and fpmath.log(0.0) == -math.inf
+    assert math.isnan(fpmath.log(-1.0)) and fpmath.log(math.inf) == math.inf
+    assert fpmath.log1p(0.0) == 0.0 and fpmath.log1p(1e-300) == 1e-300
+    assert fpmath.power(0.0, 2.5) == 0.0 and fpmath.power(0.0, -1.0) == math.inf
+    assert fpmath.power(5.0, 0.0) == 1.0 and math.isnan(fpmath.power(-2.0, 0.5))
+    assert fpmath.hypot(3.0, 4.0) == 5.0
+
+
+@njit(cache=True)
+def _in_a_kernel(x):
+    out = np.empty((5, x.size))
+    for i in range(x.size):
+        out[0, i] = fpmath.exp(x[i])
+        out[1, i] = fpmath.log(x[i])
+        out[2, i] = fpmath.power(x[i], 0.37)
+        out[3, i] = fpmath.cos_turns(x[i])
+        out[4, i] = fpmath.hypot(x[i], 1.5)
+    return out
+
+
+def test_kernels_and_arrays_give_the_same_bits():
+    x = RNG.uniform(0.01, 50.0, 5_000)
+    inside = _in_a_kernel(x)
+    outside = np.stack(
+        [
+            fpmath.exp(x),
+            fpmath.log(x),
+            fpmath.power(x, 0.37),
+            fpmath.cos_turns(x),
+            fpmath.hypot(x, 1.5),
+        ]
+    )
+    assert inside.tobytes() == outside.tobytes()
+    # and a Python scalar gives the array's element
+    assert fpmath.exp(float(x[7])) == outside[0, 7]

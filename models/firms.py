@@ -33,6 +33,7 @@ from models.population import CAPITAL_PER_WORKER, SECTOR_SHARES_MICRO
 from models.territory import BUILT
 from sim import fpmath
 from sim.components import Component
+from sim.fpmath import scalar as fm
 from sim.random import geometric_array, laplace, normal_array, poisson_count, uniform
 
 if TYPE_CHECKING:
@@ -119,11 +120,11 @@ def firms_kernel(key, month, firms, capital_per_worker, rules, effects, draws, f
         z = zone[f]
         age = (month - founded[f]) / 12.0
         size = max(employees[f], 1)
-        young = fpmath.exp(-age / rules.exit_young_years)
+        young = fm.exp(-age / rules.exit_young_years)
         hazard = (
             rules.exit_hazard
             * (1.0 + rules.exit_young_factor * young * effects.young_exit_multiplier[z])
-            * fpmath.power(float(size), -rules.exit_size_exponent)
+            * fm.power(float(size), -rules.exit_size_exponent)
             * effects.exit_multiplier[z]
         )
         if employees[f] == 0:
@@ -141,17 +142,15 @@ def firms_kernel(key, month, firms, capital_per_worker, rules, effects, draws, f
         k = capital_per_worker[sector[f]]
         flows[INVESTMENT, z] += k * rules.depreciation * employees[f]
         if month > founded[f] and (month - founded[f]) % 12 == 0:
-            b = min(
-                rules.growth_scale * fpmath.power(float(size), -rules.growth_size_exponent), 0.9
-            )
+            b = min(rules.growth_scale * fm.power(float(size), -rules.growth_size_exponent), 0.9)
             # centred so that E[exp(g)] = exp(drift): E[exp(Laplace(b))] = 1 / (1 - b²)
             g = (
                 rules.growth_drift
                 + effects.sector_drift[sector[f]]
-                + fpmath.log(1.0 - b * b)
+                + fm.log(1.0 - b * b)
                 + laplace(key, f, draws.growth_shock, b)
             )
-            new_target = max(target[f] * fpmath.exp(g), 1.0)
+            new_target = max(target[f] * fm.exp(g), 1.0)
             if new_target > target[f]:
                 flows[INVESTMENT, z] += k * (new_target - target[f])
             target[f] = new_target

@@ -20,6 +20,7 @@ from models.flows import MOVES_IN, MOVES_OUT
 from models.territory import BUILT
 from sim import fpmath
 from sim.components import Component
+from sim.fpmath import scalar as fm
 from sim.random import gumbel, uniform
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def moves_kernel(key, month, people, market, space, rules, draws, flows):
             )
             u += market.attractiveness[cell_zone[cand]]
             if place >= 0:
-                d = rules.circuity * fpmath.hypot(
+                d = rules.circuity * fm.hypot(
                     cell_x[cand] - cell_x[place], cell_y[cand] - cell_y[place]
                 )
                 u -= rules.job_weight * d
@@ -179,7 +180,7 @@ def moves_kernel(key, month, people, market, space, rules, draws, flows):
         if place >= 0:
             people.commute_km[i] = (
                 rules.circuity
-                * fpmath.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
+                * fm.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
                 + 0.5 * rules.cell_km
             )
             people.mode[i] = NO_MODE

@@ -21,6 +21,7 @@ from models.flows import HIRES, SEPARATIONS
 from models.outside import draw_places
 from sim import fpmath
 from sim.components import Component, WorkArrays
+from sim.fpmath import scalar as fm
 from sim.random import gumbel, normal_array, poisson_count, standard_normal, uniform
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def wages(level, education, age_years, sector, productivity, noise):
     """Annual wages of many workers (used at initialisation)."""
     out = np.empty(education.size)
     for i in range(education.size):
-        out[i] = fpmath.exp(
+        out[i] = fm.exp(
             log_wage(
                 level,
                 education[i],
@@ -284,12 +285,12 @@ def matching_kernel(key, month, people, firms, seekers, vacancies, space, rules,
                 continue
             f = slots[s]
             fc = firms.cell[f]
-            d = rules.circuity * fpmath.hypot(
+            d = rules.circuity * fm.hypot(
                 cell_x[cell[i]] - cell_x[fc], cell_y[cell[i]] - cell_y[fc]
             )
             d += 0.5 * rules.cell_km
             need = firms.productivity[f] + (0.25 if firms.sector[f] == KNOWLEDGE else 0.0)
-            fit = -abs(fpmath.log(skill[i]) - need)
+            fit = -abs(fm.log(skill[i]) - need)
             if education[i] == TERTIARY and firms.sector[f] == KNOWLEDGE:
                 fit += 0.5
             u = (
@@ -312,7 +313,7 @@ def matching_kernel(key, month, people, firms, seekers, vacancies, space, rules,
         people.mode[i] = NO_MODE
         people.commute_km[i] = best_d
         age = (month - people.born[i]) / 12.0
-        w = fpmath.exp(
+        w = fm.exp(
             log_wage(
                 rules.wage_level,
                 education[i],

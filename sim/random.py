@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit, uint64
 
 from sim import fpmath
+from sim.fpmath import scalar as fm
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -153,7 +154,7 @@ def standard_normal(key: uint64, agent: int, draw: int) -> float:
     """A standard normal number (Box-Muller over draws ``2*draw`` and ``2*draw+1``)."""
     u1 = uniform(key, agent, 2 * draw)
     u2 = uniform(key, agent, 2 * draw + 1)
-    return np.sqrt(-2.0 * fpmath.log(1.0 - u1)) * fpmath.cos_turns(u2)
+    return np.sqrt(-2.0 * fm.log(1.0 - u1)) * fm.cos_turns(u2)
 
 
 @njit(cache=True, inline="always")
@@ -161,15 +162,15 @@ def laplace(key: uint64, agent: int, draw: int, scale: float) -> float:
     """A Laplace (tent-shaped) number with mean 0 and the given scale."""
     u = uniform(key, agent, draw) - 0.5
     if u < 0.0:
-        return scale * fpmath.log(1.0 + 2.0 * u)
-    return -scale * fpmath.log(1.0 - 2.0 * u)
+        return scale * fm.log(1.0 + 2.0 * u)
+    return -scale * fm.log(1.0 - 2.0 * u)
 
 
 @njit(cache=True, inline="always")
 def gumbel(key: uint64, agent: int, draw: int) -> float:
     """A standard Gumbel number, for logit choices (argmax of utility plus Gumbel)."""
     u = uniform(key, agent, draw)
-    return -fpmath.log(-fpmath.log(u + 1e-300) + 1e-300)
+    return -fm.log(-fm.log(u + 1e-300) + 1e-300)
 
 
 @dataclass(frozen=True)

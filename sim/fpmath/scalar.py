@@ -1,35 +1,16 @@
-"""Elementary functions that give the same bits on every CPU.
+"""The functions of :mod:`sim.fpmath` for one number, to be inlined in numba kernels.
 
-NumPy picks a SIMD implementation of ``exp``, ``log``, ``cos`` and ``power`` for the host
-at run time (AVX-512 has its own, SVML-based ones), and the C library picks an FMA or a
-plain build of ``exp``, ``log``, ``pow`` and ``sin``/``cos`` the same way (glibc's ifuncs):
-each is accurate to about one unit in the last place, but not the same unit on every
-machine. The model feeds such numbers into discrete choices (a draw against a
-probability, the best of several utilities), so one ulp moves a person to another job and
-two hosts' runs diverge. numba's ``math.exp`` and ``np.log`` call the C library too.
-
-The functions here are built only from operations IEEE 754 rounds exactly (``+ - * /``,
-``sqrt``, ``floor``, and reading or setting a float's exponent bits), in a fixed order: they
-give the same result on any x86-64 (from x86-64-v2 to AVX-512) and any other IEEE machine.
-numba never contracts a ``*`` and a ``+`` into a fused multiply-add unless fast-math is
-asked for, and the kernels do not ask for it. The algorithms and coefficients are fdlibm's
-(Sun Microsystems, 1993, the basis of Java's ``StrictMath``, which exists for the same
-reason), in the form musl keeps them; their error is below one ulp for ``exp``, ``log`` and
-the trigonometric kernels, and ``power`` (``exp(y log x)``) is within a relative ``(3 |y log
-x| + 2) * 2**-53``. No maintained library offers correctly rounded functions that numba
-kernels can call (the ``crlibm`` bindings are scalar Python calls), hence this module.
-
-Each function is a NumPy ufunc compiled by numba (:func:`numba.vectorize`): it takes
-arrays or scalars in Python and scalars inside ``@njit`` kernels, so the kernels and the
-Python halves share one implementation. ``sqrt`` needs nothing here: IEEE 754 rounds it
-exactly, and ``np.sqrt`` and ``math.sqrt`` give the same bits everywhere.
+Each is an ``@njit(inline="always")`` function: a kernel calls ``fm.log(x)`` (``from
+sim.fpmath import scalar as fm``) and gets the code inlined, about a third faster than a
+call of the ufunc. The ufuncs of :mod:`sim.fpmath` are built from these, so both give the
+same bits (``tests/test_fpmath.py``). Why and how: :mod:`sim.fpmath`.
 """
 
 from __future__ import annotations
 
 import math
 
-from numba import njit, types, vectorize
+from numba import njit, types
 from numba.extending import intrinsic
 
 __all__ = ["cos_turns", "exp", "hypot", "log", "log1p", "power"]
@@ -107,7 +88,8 @@ def _scale(y: float, k: int) -> float:
 
 
 @njit(cache=True, inline="always")
-def _exp(x: float) -> float:
+def exp(x: float) -> float:
+    """``e**x``."""
     if x != x:
         return x
     if x > _EXP_OVERFLOW:
@@ -139,7 +121,8 @@ def _exp(x: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def _log(x: float) -> float:
+def log(x: float) -> float:
+    """The natural logarithm (``nan`` below 0, ``-inf`` at 0)."""
     if x != x or x == _INF:
         return x
     if x < 0.0:
@@ -202,28 +185,16 @@ def _integer_power(x: float, n: int) -> float:
     return result
 
 
-@vectorize(["float64(float64)"], cache=True)
-def exp(x: float) -> float:
-    """``e**x``."""
-    return _exp(x)
-
-
-@vectorize(["float64(float64)"], cache=True)
-def log(x: float) -> float:
-    """The natural logarithm (``nan`` below 0, ``-inf`` at 0)."""
-    return _log(x)
-
-
-@vectorize(["float64(float64)"], cache=True)
+@njit(cache=True, inline="always")
 def log1p(x: float) -> float:
     """``log(1 + x)``, accurate for small ``x`` (Goldberg's correction of ``1 + x``)."""
     u = 1.0 + x
     if u == 1.0:
         return x
-    return _log(u) * (x / (u - 1.0))
+    return log(u) * (x / (u - 1.0))
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True, inline="always")
 def power(x: float, y: float) -> float:
     """``x**y`` for ``x >= 0`` (and a negative ``x`` with a whole ``y``)."""
     if y == 0.0 or x == 1.0:
@@ -236,16 +207,16 @@ def power(x: float, y: float) -> float:
         return _NAN
     if x == 0.0:
         return 0.0 if y > 0.0 else _INF
-    return _exp(y * _log(x))
+    return exp(y * log(x))
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True, inline="always")
 def hypot(x: float, y: float) -> float:
     """``sqrt(x*x + y*y)`` (no guard against overflow: the model's distances are km)."""
     return math.sqrt(x * x + y * y)
 
 
-@vectorize(["float64(float64)"], cache=True)
+@njit(cache=True, inline="always")
 def cos_turns(t: float) -> float:
     """``cos(2 pi t)``: the cosine of ``t`` whole turns, reduced exactly to ``[-pi/4, pi/4]``."""
     t = t - math.floor(t)  # exact: [0, 1)

@@ -64,7 +64,7 @@ def batch(path: Path, out: Path, *flags: str) -> dict:
     """Run ``metropoli batch`` in a fresh process; wall time and the summary's run time."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "batch", str(path), "--out", str(out), *flags],
+        [sys.executable, "-m", "metropoli.cli", "batch", str(path), "--out", str(out), *flags],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import psutil
 
-from models import scenario as scenarios
-from models.batch import finish_run, simulate_stretches
+from models.experiments import scenario as scenarios
+from models.experiments.batch import finish_run, simulate_stretches
 from sim.calendar import parse_month
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from models import scenario as scenarios
-from models.run import simulate, write_run
+from models.experiments import scenario as scenarios
+from models.experiments.run import simulate, write_run
 from sim.results import write_parquet
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -38,7 +38,7 @@ def run_cli(scale: float, cache_dir: str, out: Path) -> dict:
     cmd = [
         sys.executable,
         "-m",
-        "models.cli",
+        "metropoli.cli",
         "run",
         str(SCENARIO),
         "--scale",

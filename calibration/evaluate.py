@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calibration.targets import Target, statistics_from_records
-from models.batch import POPULATIONS
+from models.experiments.batch import POPULATIONS
 from models.model import MetroModel
 from sim.calendar import format_month
 from sim.experiments.executors import single_threaded

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import scenario as scenarios
-from models.indicators import INDICATOR_NAMES
-from models.run import simulate
+from models.components.indicators import INDICATOR_NAMES
+from models.experiments import scenario as scenarios
+from models.experiments.run import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 

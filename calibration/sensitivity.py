@@ -3,7 +3,7 @@
 A sensitivity file (``calibration/examples/sensitivity-small.toml`` documents every key)
 names the behavioural parameters to screen, the Sobol stage's inputs and the outputs.
 The command runs two stages, each a batch store inside the output folder, so that the
-batch machinery (:mod:`models.batch`, :mod:`sim.experiments`) does the runs, the resume
+batch machinery (:mod:`models.experiments.batch`, :mod:`sim.experiments`) does the runs, the resume
 after a crash and the Dask workers:
 
 1. **Morris** (``OUT/morris/``): the baseline (no lever) over a Morris design of the
@@ -19,7 +19,7 @@ after a crash and the Dask workers:
    the baseline.
 
 Outputs: each calibration target's statistic (:mod:`calibration.targets`) and each goal's
-headline indicator (:data:`models.indicators.HEADLINE_INDICATORS`): its metro mean in the
+headline indicator (:data:`models.components.indicators.HEADLINE_INDICATORS`): its metro mean in the
 stage's last year. Seeds are averaged per design point before SALib sees them.
 
 Files in ``OUT/``: ``sensitivity.json`` (what this folder is), ``morris.csv``,
@@ -146,7 +146,7 @@ def load_sensitivity(
         InputError: naming the file and key: an unknown key, an unknown or integer
             parameter, an unknown lever effect, a value of the wrong type or out of range.
     """
-    from models.batch import read_toml
+    from models.experiments.batch import read_toml
 
     text, data = read_toml(path)
     return parse_sensitivity(data, str(path), Path(path).stem, Path(path).parent, scale, seeds)
@@ -161,7 +161,7 @@ def parse_sensitivity(
     seeds: int | None = None,
 ) -> SensitivitySpec:
     """Check a sensitivity document; a ``plan`` file is read relative to ``folder``."""
-    from models import scenario as scenarios
+    from models.experiments import scenario as scenarios
     from sim.calendar import format_month
     from sim.experiments.batchfile import check_run
 
@@ -231,7 +231,7 @@ def parse_sensitivity(
             )
     levers: tuple[str, ...] = ()
     if levers_raw:
-        from models.batch import read_toml
+        from models.experiments.batch import read_toml
 
         plan_levers = dict(read_toml(plan_path)[1].get("levers") or {})
         levers = _levers(levers_raw, plan_levers, source)
@@ -331,7 +331,7 @@ def _parameters(
     value: Any, source: str, key: str, empty: bool = False
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The named real parameters, and the integer ones ``"all"`` leaves out."""
-    from models.batch import addressable
+    from models.experiments.batch import addressable
     from models.parameters import PARAMETERS
     from sim.experiments.uncertainties import REAL
 
@@ -362,7 +362,7 @@ def _parameters(
 
 def _levers(value: Any, plan: Mapping[str, Any], source: str) -> tuple[str, ...]:
     """Every effect size ``CODE.hook`` named by ``value`` (``"all"``, codes, CODE.hook)."""
-    from models.levers import SPEC_BY_CODE
+    from models.components.levers import SPEC_BY_CODE
 
     key = "sobol.levers"
     active = [c for c in plan if c in SPEC_BY_CODE]
@@ -410,7 +410,7 @@ def output_names(spec: SensitivitySpec, end: str, paired: bool) -> list[str]:
     """
     out = [f"target.{t.name}" for t in _targets(spec, end)]
     if spec.goals:
-        from models.indicators import HEADLINE_INDICATORS
+        from models.components.indicators import HEADLINE_INDICATORS
 
         suffix = ".diff" if paired else ""
         out += [f"goal{n}.{ind}{suffix}" for n, ind in sorted(HEADLINE_INDICATORS.items())]
@@ -434,7 +434,7 @@ def run_outputs(spec: SensitivitySpec, rows: pd.DataFrame, end: str) -> pd.DataF
         rows: the store's metro monthly indicator rows.
         end: the stage's last month (its year is the goals' year).
     """
-    from models.indicators import HEADLINE_INDICATORS
+    from models.components.indicators import HEADLINE_INDICATORS
 
     rows = rows.sort_values(["run_id", "indicator", "date"], kind="stable")
     columns = []
@@ -455,7 +455,7 @@ def run_outputs(spec: SensitivitySpec, rows: pd.DataFrame, end: str) -> pd.DataF
 
 
 def _indicators(spec: SensitivitySpec, end: str) -> list[str]:
-    from models.indicators import HEADLINE_INDICATORS
+    from models.components.indicators import HEADLINE_INDICATORS
 
     names = {t.indicator for t in _targets(spec, end)}
     if spec.goals:
@@ -581,7 +581,7 @@ def sobol_batch(spec: SensitivitySpec, inputs: SobolInputs, unit: np.ndarray) ->
     ``base-NNNNN`` (no lever) and ``plan-NNNNN`` (the plan with the row's effect sizes).
     Rows that share their parameters share their baseline run (same run id).
     """
-    from models.batch import addressable
+    from models.experiments.batch import addressable
     from sim.experiments.uncertainties import declare
 
     names = addressable()
@@ -612,7 +612,7 @@ def sobol_batch(spec: SensitivitySpec, inputs: SobolInputs, unit: np.ndarray) ->
 
 def checked_batch(document: Mapping[str, Any], spec: SensitivitySpec, stage: str) -> Any:
     """The stage's batch, checked and expanded: ``(BatchSpec, Expanded, batch.json)``."""
-    from models.batch import batch_document, expand, parse_batch
+    from models.experiments.batch import batch_document, expand, parse_batch
 
     text = json.dumps(document, sort_keys=True, indent=1) + "\n"
     source = f"{spec.source} ({stage} stage)"
@@ -853,7 +853,7 @@ def run_sensitivity_file(
         InputError: bad input (nothing is written) or an output folder holding
             something else.
     """
-    from models.batch_cli import SCHEDULER
+    from metropoli.batch import SCHEDULER
 
     if scheduler is not None and not SCHEDULER.match(scheduler):
         raise InputError(
@@ -978,7 +978,7 @@ class _Runner:
 
     def run(self, folder: Path, checked: tuple[Any, Any, dict[str, Any]], stage: str) -> bool:
         """Run every pending run of the stage; true when every run is stored."""
-        from models.batch import submit_runs
+        from models.experiments.batch import submit_runs
         from sim.experiments.runner import describe_summary, execute
         from sim.experiments.store import OK, BatchStore, read_status
 
@@ -990,7 +990,7 @@ class _Runner:
                     print(f"{stage}: all {len(expanded.runs)} runs already stored in {folder}")
                 return True
         if self.executor is None:
-            from models.batch_cli import _executor
+            from metropoli.batch import _executor
 
             self.executor = _executor(_Args(self.workers, self.scheduler))
         if self.progress:

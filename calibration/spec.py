@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from calibration.targets import Target, last_month, load_targets
-from models import scenario as scenarios
-from models.batch import addressable, read_toml
+from models.experiments import scenario as scenarios
+from models.experiments.batch import addressable, read_toml
 from sim.calendar import format_month
 from sim.errors import InputError
 from sim.experiments.batchfile import BatchRun, check_run

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.indicators import INDEX
+from models.components.indicators import INDEX
 from sim.calendar import parse_month
 from sim.errors import InputError
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from calibration.targets import OBSERVED_DIR, load_targets, statistics_from_records
-from models.indicators import INDEX
+from models.components.indicators import INDEX
 from models.model import MetroModel
 
 SERIES = {

@@ -16,8 +16,8 @@ import re
 import sys
 from pathlib import Path
 
+from models.components.levers import SPECS
 from models.hooks import HOOKS
-from models.levers import SPECS
 from models.parameters import markdown_table
 
 ODD = Path(__file__).resolve().parent / "ODD.md"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.indicators import GOALS, HEADLINE_INDICATORS
+from models.components.indicators import GOALS, HEADLINE_INDICATORS
 
 
 def _interval(value: float, conf: float) -> str:

@@ -20,8 +20,9 @@ definition. The identities:
 * **commuters are workers and students**: after the commuting phase, the commuting flows
   from each home zone are its employed people and students;
 * **indicators are numbers**: each month's indicators are finite (a comune's share with an
-  empty denominator excepted, see :data:`models.indicators.UNDEFINED_WHEN_EMPTY`) and, but
-  for net migration, not negative.
+  empty denominator excepted, see
+  :data:`models.components.indicators.UNDEFINED_WHEN_EMPTY`) and, but for net migration, not
+  negative.
 
 Check mode (``metropoli run --check``, or ``METROPOLI_CHECK=1`` in the environment so that
 batch workers inherit it) wraps each phase of the model's plan with these checks. The checks
@@ -38,8 +39,8 @@ from collections.abc import Callable
 import numpy as np
 
 from models.codes import EMPLOYED, N_COMUNI, N_ZONES, OUTSIDE, STUDENT
+from models.components.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, MOVES_IN, MOVES_OUT
-from models.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
 from sim.calendar import format_month
 from sim.errors import InputError, InvariantError
 from sim.phases import Phase

@@ -3,7 +3,7 @@
 At scale ``s`` the synthetic population has ``s`` agents per real resident or firm, so a
 small comune shrinks first: at scale 0.001 San Gillio (3,143 residents) has 3 residents.
 A comune without firms would never get one (start-ups are proportional to a comune's
-initial firms, :func:`models.firms.entry_weights`), and a comune of a handful of
+initial firms, :func:`models.components.firms.entry_weights`), and a comune of a handful of
 residents has months with nobody in its labour force or commuting, where its shares are
 undefined. So a run needs, in every comune,
 
@@ -30,7 +30,7 @@ from models.population import (
     _firm_counts,
     largest_remainder,
 )
-from models.territory import Territory, load_territory
+from models.territory.territory import Territory, load_territory
 
 MIN_FIRMS_PER_COMUNE = 1
 """A comune needs a firm: start-ups and foreign plants only come where firms already are."""

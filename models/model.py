@@ -1,6 +1,6 @@
 """MetroModel: the Turin conurbation as a Mesa model whose month is a plan of components.
 
-The 38 comuni are :class:`~models.comuni.Comune` agents on a Mesa
+The 38 comuni are :class:`~models.components.comuni.Comune` agents on a Mesa
 :class:`~mesa.discrete_space.OrthogonalMooreGrid` whose cells are the territory's raster
 (coordinates are ``(row, col)``, row 0 south); cell fields are Mesa property layers.
 People and firms are struct-of-arrays tables (:class:`sim.tables.AgentTable`) stepped by
@@ -19,25 +19,25 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 from scipy import ndimage
 
-from models import commuting, housing
-from models.census import Census
 from models.codes import N_COMUNI, N_ZONES, OUTSIDE
-from models.commuting import Commuting
-from models.comuni import Comune, ComuniServices
-from models.demography import Demography
-from models.education import Education
-from models.firms import FirmDynamics
+from models.components import commuting, housing
+from models.components.census import Census
+from models.components.commuting import Commuting
+from models.components.comuni import Comune, ComuniServices
+from models.components.demography import Demography
+from models.components.education import Education
+from models.components.firms import FirmDynamics
+from models.components.housing import Housing
+from models.components.indicators import INDICATOR_NAMES, Indicators
+from models.components.labour import LabourMarket
+from models.components.levers import LeverDelivery
 from models.flows import new_flows
 from models.hooks import Hooks
-from models.housing import Housing
-from models.indicators import INDICATOR_NAMES, Indicators
-from models.labour import LabourMarket
-from models.levers import LeverDelivery
 from models.minimum_scale import check_scale
 from models.parameters import resolve
 from models.population import PopulationCache, build_population, people_order, town_centres
-from models.space import CellCoordinates, km_between
-from models.territory import AGRICULTURAL, GREEN, Territory, load_territory
+from models.territory.space import CellCoordinates, km_between
+from models.territory.territory import AGRICULTURAL, GREEN, Territory, load_territory
 from sim import fpmath
 from sim.calendar import parse_month
 from sim.components import Component, month_plan
@@ -67,7 +67,7 @@ class MetroModel(mesa.Model):
         scale: agents per real person or firm, in (0, 1].
         parameters: overrides of model parameters by name (see :mod:`models.parameters`).
         levers: active levers (objects with ``apply(model, month)`` and
-            ``yearly_cost(month)``), usually built by :func:`models.levers.build_levers`.
+            ``yearly_cost(month)``), usually built by :func:`models.components.levers.build_levers`.
         start: first month reported, ``"YYYY-MM"``; the population is that of January
             2015 and months before ``start`` are simulated as spin-up.
         end: last month, ``"YYYY-MM"``; ``running`` turns False after it.
@@ -258,7 +258,7 @@ class MetroModel(mesa.Model):
         return float(fpmath.power(1.0 + yearly_rate, (month - self.first_month) / 12.0))
 
     def km_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Commuting distance between cells (:func:`models.space.km_between`)."""
+        """Commuting distance between cells (:func:`models.territory.space.km_between`)."""
         return km_between(self.space, a, b, self.params["circuity"], self.territory.cell_km)
 
     def university_cell(self, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The synthetic population of January 2015, at any scale in (0, 1].
 
 Residents, university students (resident or commuting from outside), in-commuting
-workers from the outside zone (the province's other comuni, :mod:`models.outside`),
+workers from the outside zone (the province's other comuni, :mod:`models.territory.outside`),
 firms and the jobs that link workers to firms are drawn so
 that, at scale 1, the initial state matches the plan's figures (PLAN.md, "Territory and
 actors"): 1,586,000 residents (56% in Torino), 124,600 firms (65.8% in Torino), 94,000
@@ -35,10 +35,10 @@ from models.codes import (
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
-from models.education import draw_skill
-from models.labour import wages
-from models.outside import draw_places, mean_distances
-from models.territory import BUILT, Territory
+from models.components.education import draw_skill
+from models.components.labour import wages
+from models.territory.outside import draw_places, mean_distances
+from models.territory.territory import BUILT, Territory
 from sim import fpmath
 from sim.random import exponential_array, geometric_array, normal_array, phase_generator
 from sim.tables import AgentTable
@@ -290,7 +290,7 @@ def zone_distances(territory: Territory) -> np.ndarray:
 
     Row :data:`OUTSIDE` is the outside zone: the mean distance from the province's other
     comuni to each town centre, weighted as the origins of people from outside are
-    (:func:`models.outside.mean_distances`).
+    (:func:`models.territory.outside.mean_distances`).
     """
     n = territory.n_comuni
     xy = town_centres(territory)
@@ -552,7 +552,7 @@ def build_population(
                 taken[d] += k
 
     # Commute distances, and the homes of people from outside: one of the province's
-    # other comuni, drawn given where they travel to (models.outside).
+    # other comuni, drawn given where they travel to (models.territory.outside).
     circuity = params["circuity"]
     has_job = job[:n_total] >= 0
     job_cell = np.where(has_job, firm_cell[np.maximum(job[:n_total], 0)], -1)

@@ -76,7 +76,7 @@ def canonical(folder: Path) -> pd.DataFrame:
 def metropoli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the ``metropoli`` command in a fresh Python process."""
     return subprocess.run(
-        [sys.executable, "-m", "models.cli", *args],
+        [sys.executable, "-m", "metropoli.cli", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

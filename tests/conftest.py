@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import scenario as scenarios
-from models.run import simulate
+from models.experiments import scenario as scenarios
+from models.experiments.run import simulate
 from sim.scenario import parse_scenario
 
 BASELINE_TEXT = """

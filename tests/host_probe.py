@@ -16,8 +16,8 @@ from pathlib import Path
 import numba
 from numpy._core import _multiarray_umath as umath
 
-from models import scenario as scenarios
-from models.run import simulate
+from models.experiments import scenario as scenarios
+from models.experiments.run import simulate
 from sim.fingerprint import tables_fingerprint
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -157,7 +157,7 @@ def test_without_a_watchdog_the_next_run_cleans_up(tmp_path):
     scenario = tmp_path / "s.toml"
     scenario.write_text(YEAR.replace('end = "2015-12"', 'end = "2015-01"'), encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "run", str(scenario), "--out", str(tmp_path / "b")]
+        [sys.executable, "-m", "metropoli.cli", "run", str(scenario), "--out", str(tmp_path / "b")]
         + ["--quiet", "--no-plots"],
         cwd=ROOT,
         capture_output=True,
@@ -177,7 +177,7 @@ def _kill_metropoli_while(tmp_path: Path, stage: str, extra: list[str]) -> dict:
     results = tmp_path / "results"
     results.mkdir(exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "models.cli", "run", str(scenario), "--out", str(results / "run")]
+        [sys.executable, "-m", "metropoli.cli", "run", str(scenario), "--out", str(results / "run")]
         + ["--quiet", *extra],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -224,7 +224,7 @@ def test_sigkill_while_replacing_keeps_the_previous_result_whole(tmp_path):
     scenario.write_text(YEAR, encoding="utf-8")
     out = tmp_path / "results" / "run"
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "run", str(scenario), "--out", str(out)]
+        [sys.executable, "-m", "metropoli.cli", "run", str(scenario), "--out", str(out)]
         + ["--quiet", "--no-plots"],
         cwd=ROOT,
         capture_output=True,

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.cli import main
-from models.indicators import INDICATOR_NAMES, METRO_ONLY
+from metropoli.cli import main
+from models.components.indicators import INDICATOR_NAMES, METRO_ONLY
 from models.minimum_scale import MIN_FIRMS_PER_COMUNE, MIN_RESIDENTS_PER_COMUNE, minimum_scale
 from models.model import MetroModel
 from models.population import largest_remainder
-from models.territory import load_territory
+from models.territory.territory import load_territory
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = minimum_scale()
@@ -237,7 +237,7 @@ def test_results_readme_names_the_metro_only_indicators():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_at_the_minimum_scale_no_comune_indicator_is_undefined_in_the_baseline(seed):
     """docs/robustness.md: at the minimum scale, 2015-2025, every row is there."""
-    from models.run import simulate
+    from models.experiments.run import simulate
     from tests.conftest import make_scenario
 
     text = TINY.replace('end = "2015-02"', 'end = "2025-12"')

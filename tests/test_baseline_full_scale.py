@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from models.indicators import INDICATOR_NAMES, PLAUSIBLE_MONTHLY_CHANGE
-from models.run import simulate
+from models.components.indicators import INDICATOR_NAMES, PLAUSIBLE_MONTHLY_CHANGE
+from models.experiments.run import simulate
 from tests.conftest import make_scenario
 
 

@@ -11,10 +11,10 @@ import pandas as pd
 import polars as pl
 import pytest
 
-import models.batch as mb
-from models.cli import main
-from models.levers import SPEC_BY_CODE, check_levers
-from models.run import simulate
+import models.experiments.batch as mb
+from metropoli.cli import main
+from models.components.levers import SPEC_BY_CODE, check_levers
+from models.experiments.run import simulate
 from sim.errors import InputError
 from sim.experiments import Batch
 from sim.experiments.designs import Design, expand_design, sample_points
@@ -365,7 +365,7 @@ def test_check_describes_a_batch(tmp_path, capsys):
 
 
 def test_estimates_grow_with_runs_and_scale():
-    from models.batch_cli import estimate_seconds
+    from metropoli.batch import estimate_seconds
 
     one = estimate_seconds(0.1, 132, 0, 10, 1)
     assert estimate_seconds(0.1, 132, 0, 20, 1) == pytest.approx(2 * one)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.cli import main
+from metropoli.cli import main
 from tests.batch_support import LHS, ROOT, canonical, write
 
 
@@ -161,7 +161,7 @@ def test_local_dask_workers_compile_the_kernels_on_a_cold_numba_cache(tmp_path):
     out = tmp_path / "store"
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "empty-numba-cache"))
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "batch", str(path), "--out", str(out)]
+        [sys.executable, "-m", "metropoli.cli", "batch", str(path), "--out", str(out)]
         + ["--workers", "2", "--quiet"],
         cwd=ROOT,
         env=env,

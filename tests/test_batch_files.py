@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.cli import main
+from metropoli.cli import main
 from tests.batch_support import ROOT
 
 BATCHES = ROOT / "scenarios" / "batches"
@@ -50,8 +50,8 @@ def test_shipped_batch_files_pass_the_check(stem, scenarios, runs, capsys):
 
 
 def test_uncertainty_lhs_varies_every_effect_and_ten_assumed_parameters():
-    from models.batch import load_batch
-    from models.levers import SPECS
+    from models.components.levers import SPECS
+    from models.experiments.batch import load_batch
     from models.parameters import PARAMETERS
 
     batch = load_batch(BATCHES / "uncertainty-lhs.toml")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.cli import main
+from metropoli.cli import main
 from tests.batch_support import ROOT, SMALL, canonical, metropoli, write
 
 KEY = ["run_id", "date", "comune", "indicator"]
@@ -34,7 +34,7 @@ def start_batch(path: Path, out: Path, *extra: str) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "models.cli",
+            "metropoli.cli",
             "batch",
             str(path),
             "--out",

@@ -28,9 +28,9 @@ from calibration.targets import (
     statistics_from_records,
     statistics_from_rows,
 )
-from models import scenario as scenarios
-from models.batch import expand, load_batch
-from models.cli import main
+from metropoli.cli import main
+from models.experiments import scenario as scenarios
+from models.experiments.batch import expand, load_batch
 from sim.calendar import parse_month
 from sim.experiments.batchfile import BatchRun
 
@@ -97,7 +97,7 @@ def test_observed_targets_are_computed_from_the_series():
 
 
 def test_statistics_are_the_same_from_records_and_from_store_rows():
-    from models.batch import METRO, reduce_records
+    from models.experiments.batch import METRO, reduce_records
     from models.model import MetroModel
 
     targets = load_targets()
@@ -204,7 +204,7 @@ def _start(path: Path, out: Path, method: str) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "models.cli",
+            "metropoli.cli",
             "calibrate",
             str(path),
             "--method",

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from metropoli.cli import main
 from models import invariants
-from models.cli import main
+from models.experiments.run import simulate
 from models.minimum_scale import minimum_scale
 from models.model import MetroModel
-from models.run import simulate
 from sim.errors import InvariantError
 from tests.conftest import make_scenario
 
@@ -73,7 +73,7 @@ def test_a_wrong_environment_value_is_bad_input(tmp_path, capsys, monkeypatch):
 
 def _break_housing_in(month_text, monkeypatch):
     """From ``month_text`` on, the housing phase adds an employee nobody works for."""
-    from models.housing import Housing
+    from models.components.housing import Housing
     from sim.calendar import parse_month
 
     original = Housing.step
@@ -124,7 +124,7 @@ def test_check_mode_from_a_real_process(tmp_path):
     for flag in ([], ["--check"]):
         out = tmp_path / f"out{len(outs)}"
         proc = subprocess.run(
-            [sys.executable, "-m", "models.cli", "run", str(path), "--out", str(out)]
+            [sys.executable, "-m", "metropoli.cli", "run", str(path), "--out", str(out)]
             + ["--quiet", "--no-plots", *flag],
             capture_output=True,
             text=True,

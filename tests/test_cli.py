@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.cli import main
-from models.indicators import INDICATOR_NAMES, METRO_ONLY
+from metropoli.cli import main
+from models.components.indicators import INDICATOR_NAMES, METRO_ONLY
+from models.experiments.run import simulate
 from models.minimum_scale import minimum_scale
-from models.run import simulate
 from tests.conftest import make_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +149,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, text
 
 def test_console_script_errors_without_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "run", str(tmp_path / "x.toml")],
+        [sys.executable, "-m", "metropoli.cli", "run", str(tmp_path / "x.toml")],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -161,7 +161,7 @@ def test_console_script_errors_without_traceback(tmp_path):
 
 def test_help_explains_every_option():
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "run", "--help"],
+        [sys.executable, "-m", "metropoli.cli", "run", "--help"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -195,8 +195,8 @@ def test_unwritable_output_is_one_line_exit_2(tmp_path, capsys):
 
 
 def test_the_cost_of_active_levers_is_recorded(baseline_result):
-    from models import scenario as scenarios
-    from models.levers import SPEC_BY_CODE
+    from models.components.levers import SPEC_BY_CODE
+    from models.experiments import scenario as scenarios
 
     d = baseline_result.indicators
     assert (d[(d["comune"] == "metro") & (d["indicator"] == "lever_cost_eur")]["value"] == 0).all()

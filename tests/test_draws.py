@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from models import draws
-from models.housing import candidate_draw
+from models.components.housing import candidate_draw
 from models.model import MetroModel
 from models.parameters import PARAMETERS
 from sim.random import DrawRegistry

@@ -12,9 +12,9 @@ import warnings
 import numpy as np
 import pytest
 
+from models.experiments.run import simulate
 from models.minimum_scale import minimum_scale
 from models.parameters import PARAMETERS
-from models.run import simulate
 from tests.conftest import make_scenario
 
 SCALE = minimum_scale()

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import scenario as scenarios
-from models.run import simulate
+from models.experiments import scenario as scenarios
+from models.experiments.run import simulate
 from models.version import MODEL_VERSION
 from sim.fingerprint import table_fingerprint, tables_fingerprint
 

@@ -2,7 +2,7 @@
 
 Each example is a scenario file drawn by :func:`tests.fuzzing.cases` (valid, or with one
 defect) written into an empty folder that is also the working directory. ``metropoli run``
-is called in process (``models.cli.main``) and must either
+is called in process (``metropoli.cli.main``) and must either
 
 * exit 0 with its results folder in ``./results/`` and nothing else written, or
 * exit 2 with one line naming the file (and the key, where the defect is in a key), no
@@ -26,12 +26,12 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from models import scenario as scenarios
-from models.cli import main
-from models.levers import MAX_RAMP_MONTHS, SPECS
+from metropoli.cli import main
+from models.components.levers import MAX_RAMP_MONTHS, SPECS
+from models.experiments import scenario as scenarios
 from models.minimum_scale import minimum_scale
 from models.parameters import PARAMETERS
-from models.territory import load_territory
+from models.territory.territory import load_territory
 from sim.calendar import parse_month
 from sim.errors import InputError
 from tests import fuzzing
@@ -199,7 +199,7 @@ def test_a_real_process_refuses_a_nasty_file_in_one_line(tmp_path, label):
     path = tmp_path / "s.toml"
     path.write_bytes(NASTY[label])
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "run", str(path), "--quiet"],
+        [sys.executable, "-m", "metropoli.cli", "run", str(path), "--quiet"],
         capture_output=True,
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -224,7 +224,7 @@ def test_a_real_process_refuses_what_is_not_a_regular_file(tmp_path, kind):
         path.mkdir()
     before = _listing(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "models.cli", "run", str(path), "--quiet"],
+        [sys.executable, "-m", "metropoli.cli", "run", str(path), "--quiet"],
         capture_output=True,
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

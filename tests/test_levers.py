@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import levers as L
 from models.codes import METRO
+from models.components import levers as L
+from models.components.indicators import INDICATOR_NAMES
+from models.experiments.run import simulate
 from models.hooks import HOOKS, Hooks
-from models.indicators import INDICATOR_NAMES
-from models.run import simulate
-from models.territory import load_territory
+from models.territory.territory import load_territory
 from sim.calendar import parse_month
 from tests.conftest import make_scenario
 

@@ -6,8 +6,8 @@ import pytest
 
 from models import invariants
 from models.codes import EMPLOYED, METRO_COLUMN, N_COMUNI, STUDENT
+from models.components.indicators import INDEX
 from models.flows import MOVES_IN
-from models.indicators import INDEX
 from models.model import MetroModel
 
 
@@ -187,7 +187,7 @@ def test_a_dropped_model_is_freed_and_its_agents_numbered_as_mesa_does():
     import gc
     import weakref
 
-    from models.comuni import Comune
+    from models.components.comuni import Comune
 
     models = [MetroModel(seed=seed, scale=0.005, end="2015-01") for seed in (1, 2)]
     for model in models:

@@ -13,7 +13,7 @@ from models.population import (
     largest_remainder,
     people_order,
 )
-from models.territory import load_territory
+from models.territory.territory import load_territory
 from sim.random import phase_generator
 
 START = 2015 * 12
@@ -101,7 +101,7 @@ def test_indicators_of_january_2015_match_the_plan_at_full_scale():
     model = MetroModel(seed=1, scale=1.0, end="2015-01")
     model.step()
     ((month, values),) = model.indicators.records
-    from models.indicators import INDEX
+    from models.components.indicators import INDEX
 
     metro = METRO_COLUMN
     assert values[INDEX["population"], metro] == pytest.approx(1_586_000, rel=0.005)

@@ -28,7 +28,7 @@ import pytest
 from mesa.agent import AgentSet
 
 from models.codes import EMPLOYED, METRO_COLUMN
-from models.indicators import INDEX
+from models.components.indicators import INDEX
 from models.model import MetroModel
 from models.reference import (
     OUTCOMES,
@@ -39,7 +39,7 @@ from models.reference import (
     run_reference,
     time_per_agent_month,
 )
-from models.territory import load_territory
+from models.territory.territory import load_territory
 
 SEEDS = range(1, 21)
 SCALE = 0.01

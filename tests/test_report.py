@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.cli import main
-from models.indicators import GOALS
-from models.report import content
+from metropoli.cli import main
+from models.components.indicators import GOALS
+from models.experiments.report import content
 from sim.experiments.summary import CHANGE, LOSS, UNCLEAR, WIN, classify, effect_table, prim_box
 from tests.batch_support import ROOT
 from tests.report_support import LHS, STRATEGIES, batch_and_report
@@ -436,7 +436,7 @@ def test_the_prim_figure_draws_a_found_box():
     rng = np.random.default_rng(4)
     x = pd.DataFrame({"layoff_speed": rng.uniform(0.1, 0.5, 120), "b": rng.random(120)})
     box = prim_box(x, (x["layoff_speed"] > 0.4).to_numpy())
-    from models.report.figures import prim_figure
+    from models.experiments.report.figures import prim_figure
 
     fig = prim_figure(box, "piano-completo", "unemployment_rate")
     assert "coverage" in fig.axes[0].get_title().lower()

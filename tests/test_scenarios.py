@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models import levers as L
-from models.cli import main
-from models.run import simulate
+from metropoli.cli import main
+from models.components import levers as L
+from models.experiments.run import simulate
 from tests.conftest import make_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

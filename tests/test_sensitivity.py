@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from calibration.sensitivity import load_sensitivity, morris_ranking
-from models.cli import main
+from metropoli.cli import main
 from tests.batch_support import ROOT
 
 PARAMETERS = ["talent_exit_factor", "layoff_speed", "emigration_rate"]
@@ -106,7 +106,7 @@ def start(path: Path, out: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "models.cli",
+            "metropoli.cli",
             "sensitivity",
             str(path),
             "--out",
@@ -145,7 +145,7 @@ def test_sigkill_in_either_stage_then_resume_gives_the_same_tables(reference, tm
     killed = kill_when(start(path, out), out / "sobol", 5)  # in the Sobol stage
     assert killed and not (out / "sobol.csv").exists()
     done = subprocess.run(
-        [sys.executable, "-m", "models.cli", "sensitivity", str(path), "--out", str(out)],
+        [sys.executable, "-m", "metropoli.cli", "sensitivity", str(path), "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.stats import kurtosis
 
-from models import commuting, labour
 from models.codes import EMPLOYED, N_COMUNI, N_ZONES
+from models.components import commuting, labour
 from models.draws import COMMUTING_DRAWS, LABOUR_DRAWS
 from models.model import MetroModel
 from models.population import gravity_flows, zone_distances

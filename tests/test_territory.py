@@ -12,9 +12,10 @@ import shapely
 from matplotlib.figure import Figure
 from scipy import ndimage
 
-from models import geography, maps
 from models.codes import OUTSIDE
-from models.territory import (
+from models.experiments import maps
+from models.territory import geography
+from models.territory.territory import (
     AGRICULTURAL,
     BUILT,
     DEFAULT_CSV,
@@ -402,7 +403,7 @@ def test_maps_are_drawn_from_the_projected_polygons(territory: Territory) -> Non
 
 
 def test_run_maps_use_the_real_boundaries(baseline_result, territory: Territory) -> None:
-    from models.plots import map_figures
+    from models.experiments.plots import map_figures
 
     figures = map_figures(baseline_result.indicators, territory)
     assert set(figures) == {"map_population_change", "map_unemployment_rate"}

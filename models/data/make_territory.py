@@ -9,7 +9,7 @@ It reads ``sources/limits_P_1_municipalities.geojson`` (ISTAT's limits of the pr
 ``sources/population_2023_istat.csv`` (ISTAT residents of the 312 comuni), and writes
 
 - ``territory_grid.json``: the 0.5 km raster of the 38 comuni (rule in
-  :func:`models.geography.rasterise`: each comune gets as many cells as its official
+  :func:`models.territory.geography.rasterise`: each comune gets as many cells as its official
   area, chosen by their overlap with its polygon; Mappano's land goes back to Borgaro,
   Caselle, Leinì and Settimo);
 - ``outside_comuni.csv``: the other 274 comuni of the province with their population,
@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models import geography
-from models.territory import (
+from models.territory import geography
+from models.territory.territory import (
     DEFAULT_CSV,
     GRID_JSON,
     OUTSIDE_CSV,

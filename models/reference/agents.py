@@ -1,8 +1,8 @@
 """Residents, in-commuters, students and firms as Mesa agents: the rules, one agent at a time.
 
 Each method states, for one agent, a rule that a numba kernel applies to a whole table
-(:mod:`models.labour`, :mod:`models.commuting`); its docstring names the kernel it
-mirrors. Random numbers are the kernels' own counter-based draws,
+(:mod:`models.components.labour`, :mod:`models.components.commuting`); its docstring names
+the kernel it mirrors. Random numbers are the kernels' own counter-based draws,
 :func:`sim.random.uniform` ``(key, uid, draw)`` with the same draw numbers, so an agent
 whose path agrees with its table row makes the same decisions.
 
@@ -32,8 +32,8 @@ from models.codes import (
     TRANSIT,
     UNEMPLOYED,
 )
-from models.commuting import ACTIVE_MAX_KM
-from models.labour import EDUCATION_WAGE_PREMIUM, SECTOR_WAGE_PREMIUM, WAGE_NOISE
+from models.components.commuting import ACTIVE_MAX_KM
+from models.components.labour import EDUCATION_WAGE_PREMIUM, SECTOR_WAGE_PREMIUM, WAGE_NOISE
 from sim import fpmath
 from sim.random import gumbel, standard_normal, uniform
 
@@ -68,7 +68,7 @@ def log_wage(
 ) -> float:
     """Log annual wage: Mincer education and experience terms, sector and firm premia.
 
-    Mirrors :func:`models.labour.log_wage` (the same terms in the same order).
+    Mirrors :func:`models.components.labour.log_wage` (the same terms in the same order).
     """
     experience = min(max(age_years - 19.0, 0.0), 45.0)
     return (
@@ -138,7 +138,7 @@ class CommuteTally:
     Commuters add themselves to ``od[origin][destination][mode]`` (counts, over the 39
     home zones, the 38 comuni and the outside zone, and the 38 destination comuni) and
     ``km_by_mode[origin][mode]`` (one-way km), as the commuting kernel does; :meth:`finish`
-    derives the by-zone tallies as :meth:`models.commuting.CommuteTally.finish` does.
+    derives the by-zone tallies as :meth:`models.components.commuting.CommuteTally.finish` does.
 
     Attributes (after :meth:`finish`, numpy arrays by home zone):
         commuters, by_mode (``[zone, mode]``), to_torino (commuters towards Torino from
@@ -169,7 +169,7 @@ def mode_utilities(
 ) -> tuple[float, float, float]:
     """Systematic utilities of car, transit and bike-or-walk for one trip.
 
-    Mirrors :func:`models.commuting.mode_utilities`: minutes valued at ``time_value``,
+    Mirrors :func:`models.components.commuting.mode_utilities`: minutes valued at ``time_value``,
     euros at ``cost_value``; transit waits ``transit_wait / quality`` (quality at least
     0.05); nobody walks or cycles more than ``ACTIVE_MAX_KM``.
     """
@@ -226,7 +226,7 @@ class Firm(mesa.Agent):
     def set_layoff_probability(self, speed: float) -> None:
         """Each employee's monthly layoff probability for excess staff.
 
-        Mirrors :func:`models.labour.layoff_probabilities`: ``speed`` times the excess of
+        Mirrors :func:`models.components.labour.layoff_probabilities`: ``speed`` times the excess of
         staff over the rounded target, over staff; zero for closed or empty firms.
         """
         if self.alive == 1 and self.employees > 0:
@@ -306,8 +306,9 @@ class Person(mesa.Agent):
     ) -> None:
         """An employed person keeps the job (and the wage drifts up) or loses it.
 
-        Mirrors the ``EMPLOYED`` branch of :func:`models.labour.separations_kernel`: the job
-        is lost if the firm has closed, or with probability ``separation_rate`` plus the
+        Mirrors the ``EMPLOYED`` branch of
+        :func:`models.components.labour.separations_kernel`: the job is lost if the firm has
+        closed, or with probability ``separation_rate`` plus the
         firm's layoff probability (draw 0). A resident who loses the job becomes
         unemployed on a benefit of ``benefit_replacement`` times the income, capped at
         this month's ``benefit_cap``; an in-commuter who loses it leaves the model.
@@ -334,8 +335,9 @@ class Person(mesa.Agent):
     def benefit_month(self, month: int, rules: LabourRules) -> None:
         """After ``benefit_months`` of unemployment the income is the social minimum.
 
-        Mirrors the ``UNEMPLOYED`` branch of :func:`models.labour.separations_kernel` (set
-        every month, so a change of the minimum reaches everybody on it).
+        Mirrors the ``UNEMPLOYED`` branch of
+        :func:`models.components.labour.separations_kernel` (set every month, so a change of
+        the minimum reaches everybody on it).
         """
         if month - self.since >= rules.benefit_months:
             self.income = single(rules.social_minimum)
@@ -343,8 +345,9 @@ class Person(mesa.Agent):
     def set_search_effort(self, month: int, rules: LabourRules) -> None:
         """A resident job seeker searches with efficiency 1, less after 12 months.
 
-        Mirrors the job-seeker lines at the end of :func:`models.labour.separations_kernel`
-        (the caller selects the resident job seekers after the month's separations;
+        Mirrors the job-seeker lines at the end of
+        :func:`models.components.labour.separations_kernel` (the caller selects the resident
+        job seekers after the month's separations;
         nobody else searches).
         """
         self.effort = rules.long_term_efficiency if month - self.since >= 12 else 1.0
@@ -361,7 +364,7 @@ class Person(mesa.Agent):
     ) -> None:
         """Meet the market with probability ``effort · p_per_effort``; if so, pick a vacancy.
 
-        Mirrors the body of :func:`models.labour.matching_kernel`'s loop. A seeker who
+        Mirrors the body of :func:`models.components.labour.matching_kernel`'s loop. A seeker who
         meets the market samples ``n_candidates`` vacancies uniformly among all the month's
         vacancy slots (draws ``2 + c``; a slot already filled is a wasted draw) and takes
         the one with the highest utility, a logit: minus ``distance_weight`` times the
@@ -410,7 +413,7 @@ class Person(mesa.Agent):
     ) -> None:
         """Start at ``firm``: the Mincer wage at this month's level, a fresh residual (draw 35).
 
-        Mirrors the hiring lines of :func:`models.labour.matching_kernel`; the commuting
+        Mirrors the hiring lines of :func:`models.components.labour.matching_kernel`; the commuting
         mode is chosen afresh next time the person commutes.
         """
         firm.employees += 1
@@ -438,7 +441,7 @@ class Person(mesa.Agent):
     ) -> None:
         """Choose (or keep) the commuting mode, and count the trip and its kilometres.
 
-        Mirrors the body of :func:`models.commuting.commuting_kernel`'s loop. Workers go
+        Mirrors the body of :func:`models.components.commuting.commuting_kernel`'s loop. Workers go
         to their firm's comune, students to the university (in Torino). Without a mode,
         or with probability ``review_rate`` (draw 0), the person picks the mode of highest
         utility plus a Gumbel term (draws 1-3: car, transit, bike-or-walk), a multinomial

@@ -1,7 +1,8 @@
 """ReferenceModel: the labour-market and commuting phases written as plain Mesa agents.
 
-The same rules as the numba kernels of :mod:`models.labour` and :mod:`models.commuting`,
-stated one agent at a time (:mod:`models.reference.agents`) and stepped through Mesa
+The same rules as the numba kernels of :mod:`models.components.labour` and
+:mod:`models.components.commuting`, stated one agent at a time (:mod:`models.reference.agents`) and
+stepped through Mesa
 ``AgentSet`` operations. It is the readable statement of the rules, a test oracle for the
 kernels (``tests/test_reference.py``) and the baseline of the speed ratio
 (:func:`time_per_agent_month`).
@@ -34,8 +35,7 @@ import numpy as np
 from mesa.agent import AgentSet
 
 from models.codes import EMPLOYED, METRO, N_ZONES, OUTSIDE, STUDENT, TRANSIT, UNEMPLOYED
-from models.education import draw_skill
-from models.outside import draw_places
+from models.components.education import draw_skill
 from models.reference.agents import (
     CommuteRules,
     CommuteTally,
@@ -46,7 +46,8 @@ from models.reference.agents import (
     log_wage,
     single,
 )
-from models.territory import Territory
+from models.territory.outside import draw_places
+from models.territory.territory import Territory
 from sim import fpmath
 from sim.calendar import format_month, parse_month
 from sim.mesa_ids import release_models
@@ -84,7 +85,7 @@ comuni's accounts and the census, which change no person or firm."""
 def matches(seekers: float, vacancies: float, efficiency: float, elasticity: float) -> float:
     """The matching function ``A·U^η·V^(1-η)``, capped by the smaller side.
 
-    Mirrors :func:`models.labour.matches` (Petrongolo and Pissarides 2001).
+    Mirrors :func:`models.components.labour.matches` (Petrongolo and Pissarides 2001).
     """
     if seekers <= 0 or vacancies <= 0:
         return 0.0
@@ -246,7 +247,7 @@ class ReferenceModel(mesa.Model):
     def wage_level_at(self, month: int) -> float:
         """The log wage level of new hires: the 2015 level grown at ``wage_growth`` a year.
 
-        Mirrors :meth:`models.labour.LabourMarket.wage_level_at`.
+        Mirrors :meth:`models.components.labour.LabourMarket.wage_level_at`.
         """
         r = self.labour_rules
         return float(
@@ -357,7 +358,7 @@ class ReferenceModel(mesa.Model):
     ) -> list[Firm]:
         """The firms whose vacancies go to job seekers from outside: random open slots.
 
-        Mirrors :func:`models.labour.outside_hires_kernel`: hire ``h`` tries up to 16
+        Mirrors :func:`models.components.labour.outside_hires_kernel`: hire ``h`` tries up to 16
         random slots (draws ``h, attempt`` of the ``outside-hires`` key) and takes the
         first one still open.
         """
@@ -380,7 +381,7 @@ class ReferenceModel(mesa.Model):
 
         Mirrors :meth:`MetroModel._add_outside_workers`, drawing from the month's labour
         stream in the same order: a home in one of the province's other comuni drawn
-        given the job (:func:`models.outside.draw_places`), age 22-59, 20% graduates, 45%
+        given the job (:func:`models.territory.outside.draw_places`), age 22-59, 20% graduates, 45%
         women, skill, 8% foreign-born, a Mincer wage, and a trip of the straight-line
         distance from that comune's centroid (times circuity, plus half a cell).
         """

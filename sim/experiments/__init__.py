@@ -1,6 +1,6 @@
 """Experiments over a model: uncertainties, designs, executors, the batch store and its API.
 
-Generic: it knows nothing of Turin (see ``models/batch.py`` for the model's side).
+Generic: it knows nothing of Turin (see ``models/experiments/batch.py`` for the model's side).
 """
 
 from sim.experiments.analysis import Batch

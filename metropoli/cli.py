@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from calibration.cli import add_calibration_parsers, cmd_calibrate, cmd_sensitivity
-from models.batch_cli import add_batch_parser, check_batch, cmd_batch
-from models.report.cli import add_report_parser, cmd_report
+from metropoli.batch import add_batch_parser, check_batch, cmd_batch
+from metropoli.calibrate import add_calibration_parsers, cmd_calibrate, cmd_sensitivity
+from metropoli.report import add_report_parser, cmd_report
 from sim.cli import ArgumentParser, run_main
 from sim.errors import InputError
 
@@ -116,13 +116,13 @@ def _integer(text: str) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its folder."""
     from models import invariants
-    from models import scenario as scenarios
+    from models.experiments import scenario as scenarios
 
     sc = scenarios.load(args.scenario).with_run(seed=args.seed, scale=args.scale)
     out = args.out or Path("results") / f"{sc.name}-seed{sc.seed}-scale{sc.scale:g}"
     check = invariants.enabled(True if args.check else None)
     check_out(out, args.force)
-    from models.run import simulate, write_run
+    from models.experiments.run import simulate, write_run
 
     result = simulate(sc, progress=not args.quiet, check=check)
     try:
@@ -170,9 +170,9 @@ def check_out(out: Path, force: bool) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate a scenario (or a batch file) and describe it."""
-    from models import scenario as scenarios
-    from models.batch import read_toml
-    from models.levers import SPEC_BY_CODE
+    from models.components.levers import SPEC_BY_CODE
+    from models.experiments import scenario as scenarios
+    from models.experiments.batch import read_toml
     from sim.experiments.batchfile import is_batch
 
     if is_batch(read_toml(args.scenario)[1]):
@@ -200,7 +200,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_levers(args: argparse.Namespace) -> int:
     """Print the 29 levers."""
-    from models.levers import AREA_NAMES, SPECS
+    from models.components.levers import AREA_NAMES, SPECS
 
     for s in SPECS:
         areas = ", ".join(AREA_NAMES[a] for a in s.areas) or "-"

@@ -38,7 +38,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Build the report of a batch store."""
     import time
 
-    from models.report import build_report
+    from models.experiments.report import build_report
 
     started = time.perf_counter()
     folder = build_report(args.store, args.out, baseline=args.baseline, year=args.year)

@@ -9,8 +9,8 @@ makes a whole figure. Functions return artists or figures and never call ``show(
 Example:
     >>> import numpy as np
     >>> from matplotlib.figure import Figure
-    >>> from models.maps import draw_comuni
-    >>> from models.territory import load_territory
+    >>> from models.experiments.maps import draw_comuni
+    >>> from models.territory.territory import load_territory
     >>> t = load_territory()
     >>> ax = Figure().subplots()
     >>> patches = draw_comuni(ax, t, t.population / t.area_km2)
@@ -31,8 +31,8 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from matplotlib.patheffects import withStroke
 
-from models import geography
-from models.territory import Territory
+from models.territory import geography
+from models.territory.territory import Territory
 
 
 def short_name(name: str) -> str:

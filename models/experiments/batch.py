@@ -35,10 +35,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from models import scenario as scenarios
+from models.components.indicators import INDICATOR_NAMES
+from models.components.levers import (
+    MAX_RAMP_MONTHS,
+    SPEC_BY_CODE,
+    SPECS,
+    build_levers,
+    check_levers,
+)
+from models.experiments import scenario as scenarios
 from models.hooks import HOOKS
-from models.indicators import INDICATOR_NAMES
-from models.levers import MAX_RAMP_MONTHS, SPEC_BY_CODE, SPECS, build_levers, check_levers
 from models.model import MetroModel
 from models.parameters import PARAMETERS, resolve
 from models.population import PopulationCache

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.levers import SPECS
-from models.report import content as c
-from models.report import figures as f
+from models.components.levers import SPECS
+from models.experiments.report import content as c
+from models.experiments.report import figures as f
 from models.version import MODEL_VERSION
 from sim.atomic import StagedFolder
 from sim.errors import InputError, shown
@@ -149,7 +149,7 @@ def fan_section(store: c.Store, folder: Path, colours: dict[str, str]) -> list[d
 
 def map_section(store: c.Store, folder: Path) -> list[dict[str, Any]]:
     """Draw the maps of the headline effects per comune; return their entries."""
-    from models.territory import load_territory
+    from models.territory.territory import load_territory
 
     territory = load_territory()
     effects = c.comune_effects(store, c.MAP_INDICATORS, territory.codes)
@@ -345,7 +345,7 @@ def render(context: dict[str, Any]) -> str:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("models.report", "."),
+        loader=jinja2.PackageLoader("models.experiments.report", "."),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

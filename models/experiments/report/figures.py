@@ -1,6 +1,6 @@
 """The report's figures: fan charts per goal, maps of effects, cost and effect, PRIM boxes.
 
-Built without ``pyplot`` (as :mod:`models.plots`): each function returns a
+Built without ``pyplot`` (as :mod:`models.experiments.plots`): each function returns a
 :class:`matplotlib.figure.Figure` and the caller saves it.
 """
 
@@ -13,9 +13,9 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from models.maps import draw_comuni
-from models.report.content import display_scale, display_unit
-from models.territory import Territory
+from models.experiments.maps import draw_comuni
+from models.experiments.report.content import display_scale, display_unit
+from models.territory.territory import Territory
 from sim.bands import fan, start_markers, style_panel
 from sim.experiments.summary import PrimBox
 

@@ -1,9 +1,9 @@
 """What the report says about Turin: goals, wanted directions, maps, project costs.
 
 The numbers come from a batch store (:class:`sim.experiments.Batch`); this module picks
-the indicators of each of the plan's goals (:data:`models.indicators.GOALS`), says which
+the indicators of each of the plan's goals (:data:`models.components.indicators.GOALS`), says which
 direction of each is better for the plan, and turns the store into the tables the page
-shows. Figures are in :mod:`models.report.figures`.
+shows. Figures are in :mod:`models.experiments.report.figures`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.indicators import GOALS, INDICATORS
-from models.levers import SPEC_BY_CODE, SPECS
+from models.components.indicators import GOALS, INDICATORS
+from models.components.levers import SPEC_BY_CODE, SPECS
 from sim.experiments import Batch
 from sim.experiments.summary import UNCLEAR, effect_table, prim_box, year_means
 

@@ -6,10 +6,10 @@ effect on the plan's eight goals and sustainability, with intervals), fan charts
 maps of the 38 comuni, cost and effect per project, PRIM's scenario discovery where the
 batch sampled uncertainties, and provenance. See ``docs/report.md``.
 
->>> from models.report import build_report
+>>> from models.experiments.report import build_report
 >>> build_report("results/batch-strategies", "results/report-strategies")  # doctest: +SKIP
 """
 
-from models.report.build import build_report
+from models.experiments.report.build import build_report
 
 __all__ = ["build_report"]

@@ -21,11 +21,11 @@ import pandas as pd
 
 from models import invariants
 from models.codes import MODE_NAMES, OUTSIDE, SECTOR_NAMES
-from models.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
-from models.levers import build_levers, lever_markers
+from models.components.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
+from models.components.levers import build_levers, lever_markers
+from models.experiments.plots import goal_figures, map_figures, save_figures
 from models.model import MetroModel
 from models.parameters import resolve
-from models.plots import goal_figures, map_figures, save_figures
 from models.version import MODEL_VERSION
 from sim.calendar import format_month
 from sim.results import code_version, machine, package_versions, write_run_folder
@@ -265,7 +265,7 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True, replace: b
         replace: replace ``out`` if it is a results folder; if False an existing ``out``
             raises FileExistsError (see :func:`sim.results.write_run_folder`).
     """
-    from models.territory import load_territory
+    from models.territory.territory import load_territory
 
     start = time.perf_counter()
     plot_names: list[str] = []

@@ -27,7 +27,7 @@ from models.codes import (
 )
 from models.draws import EDUCATION_DRAWS
 from models.flows import GRADUATES
-from models.outside import draw_places
+from models.territory.outside import draw_places
 from sim import fpmath
 from sim.components import Component
 from sim.random import normal_array, poisson_count, uniform
@@ -225,7 +225,7 @@ class Education(Component):
 
     Outside students (``outside_student_intake`` a year, scaled, growing at ``intake_growth``
     a year like the residents' enrolment probability) live in the outside zone,
-    in a comune of the province drawn given their university (:mod:`models.outside`), and
+    in a comune of the province drawn given their university (:mod:`models.territory.outside`), and
     commute to it until they graduate or drop out.
     """
 

@@ -17,7 +17,7 @@ from numba import njit
 from models.codes import CHILD, EMPLOYED, N_COMUNI, NO_MODE, OUTSIDE, STUDENT
 from models.draws import HOUSING_DRAWS
 from models.flows import MOVES_IN, MOVES_OUT
-from models.territory import BUILT
+from models.territory.territory import BUILT
 from sim import fpmath
 from sim.components import Component
 from sim.fpmath import scalar as fm
@@ -104,7 +104,7 @@ def moves_kernel(key, month, people, market, space, rules, draws, flows):
         month: the month index.
         people: :class:`MovesPeople`.
         market: :class:`HousingMarket`.
-        space: :class:`~models.space.CellCoordinates` (km).
+        space: :class:`~models.territory.space.CellCoordinates` (km).
         rules: :class:`MoveRules`.
         draws: the stream's layout (:data:`models.draws.HOUSING_DRAWS`).
         flows: the month's flow counters.

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.indicators import GOALS, INDICATORS
-from models.maps import comune_map
-from models.territory import Territory
+from models.components.indicators import GOALS, INDICATORS
+from models.experiments.maps import comune_map
+from models.territory.territory import Territory
 from sim.plots import time_series
 
 METRO = "metro"
@@ -59,7 +59,7 @@ def goal_figures(
 
 
 def map_figures(indicators: pd.DataFrame, territory: Territory) -> dict[str, object]:
-    """Maps of the 38 comuni on their real boundaries (:func:`models.maps.comune_map`).
+    """Maps of the 38 comuni on their real boundaries (:func:`models.experiments.maps.comune_map`).
 
     Population change over the run, and unemployment at its end.
     """

@@ -1,7 +1,7 @@
 """Where people from outside the 38 comuni live: the province's other comuni.
 
 In-commuting workers and university students who live outside the area live in one of the
-province's other 273 comuni (:attr:`models.territory.Territory.outside_codes`), at its
+province's other 273 comuni (:attr:`models.territory.territory.Territory.outside_codes`), at its
 centroid. The comune is drawn for each of them given where they travel to (their job's or
 university's cell): comune ``j`` is chosen with probability proportional to
 
@@ -18,7 +18,7 @@ import weakref
 
 import numpy as np
 
-from models.territory import Territory
+from models.territory.territory import Territory
 from sim import fpmath
 
 ORIGIN_DECAY_KM: float = 10.0

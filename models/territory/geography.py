@@ -12,7 +12,7 @@ created in 2017 out of Borgaro Torinese, Caselle Torinese, Leinì and Settimo To
 so the raster gives Mappano's land back to those four (rule in :func:`rasterise`).
 
 This module is used by ``models/data/make_territory.py``, which writes the committed
-raster and the table of the other comuni, and by :mod:`models.maps`, which draws the
+raster and the table of the other comuni, and by :mod:`models.experiments.maps`, which draws the
 comuni's outlines. Nothing runs at import time.
 """
 
@@ -29,7 +29,7 @@ from pyproj import Transformer
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-DATA_DIR: Path = Path(__file__).resolve().parent / "data"
+DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 BOUNDARIES: Path = DATA_DIR / "sources" / "limits_P_1_municipalities.geojson"
 """ISTAT's limits of the 312 comuni of the province (verbatim copy)."""
 

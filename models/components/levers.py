@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from models.components.indicators import INDICATOR_NAMES
 from models.hooks import HOOKS
-from models.indicators import INDICATOR_NAMES
-from models.territory import load_territory
+from models.territory.territory import load_territory
 from sim.calendar import format_month, parse_month
 from sim.components import Component
 from sim.errors import InputError, shown
@@ -48,7 +48,7 @@ MAX_RAMP_MONTHS = 120
 
 # Hooks the model reads at its metro-wide entry (models.hooks.METRO) only: an effect on
 # one of them acts on the whole area whatever the lever's targets (tests/test_levers.py
-# checks this set against models/model.py and models/comuni.py).
+# checks this set against models/model.py and models/components/comuni.py).
 METRO_HOOKS = frozenset(
     {
         "fdi",
@@ -183,7 +183,7 @@ class Lever:
         return self.spec.cost_eur * self.strength(month)
 
 
-LEVERS_TOML = Path(__file__).resolve().parent / "data" / "levers.toml"
+LEVERS_TOML = Path(__file__).resolve().parent.parent / "data" / "levers.toml"
 """The 29 projects shipped with the package."""
 
 _SPEC_KEYS = {

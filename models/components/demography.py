@@ -29,8 +29,8 @@ from models.codes import (
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
+from models.components.education import draw_skill
 from models.draws import DEMOGRAPHY_DRAWS
-from models.education import draw_skill
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, TALENT_IN, TALENT_OUT
 from sim import fpmath
 from sim.components import Component, WorkArrays

@@ -67,7 +67,7 @@ def add_batch_parser(
 
 def _load(path: Path, scale: float | None = None, seeds: int | None = None):  # noqa: ANN202
     """The checked batch file and its expanded runs."""
-    from models.batch import expand, load_batch
+    from models.experiments.batch import expand, load_batch
 
     batch = load_batch(path, scale=scale, seeds=seeds)
     return batch, expand(batch)
@@ -83,7 +83,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             "--scheduler",
         )
     batch, expanded = _load(args.file, args.scale, args.seeds)
-    from models.batch import batch_document, submit_runs
+    from models.experiments.batch import batch_document, submit_runs
     from sim.experiments.runner import describe_summary, execute
     from sim.experiments.store import OK, BatchStore, read_status
 
@@ -139,7 +139,7 @@ def estimate_seconds(
 
 def check_batch(args: argparse.Namespace) -> int:
     """Describe a batch file: scenarios, design, runs, forks, estimated time."""
-    from models.batch import FIRST_MONTH, fork_plan
+    from models.experiments.batch import FIRST_MONTH, fork_plan
     from sim.calendar import format_month
 
     batch, expanded = _load(args.scenario)

@@ -1,6 +1,6 @@
 """Indicators of the plan's eight goals, per comune and for the metro area, every month.
 
-The census (:mod:`models.census`) gives the stocks by zone; the month's flow counters,
+The census (:mod:`models.components.census`) gives the stocks by zone; the month's flow counters,
 the commuting tally and the comuni's accounts give the rest. Counts and EUR totals are
 divided by the scale, so every value is a full-scale equivalent whatever the scale. The
 indicators only record: nothing the model reads is written here.
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from models import census as c
 from models.codes import ACTIVE, METRO_COLUMN, N_COMUNI, N_ZONES, TRANSIT
+from models.components import census as c
 from models.flows import (
     BIRTHS,
     DEATHS,

@@ -15,10 +15,10 @@ import numpy as np
 from numba import njit
 
 from models.codes import EMPLOYED, KNOWLEDGE, METRO, NO_MODE, OUTSIDE, TERTIARY, UNEMPLOYED
+from models.components.education import draw_skill
 from models.draws import LABOUR_DRAWS, OUTSIDE_HIRE_ATTEMPTS, OUTSIDE_HIRE_DRAWS
-from models.education import draw_skill
 from models.flows import HIRES, SEPARATIONS
-from models.outside import draw_places
+from models.territory.outside import draw_places
 from sim import fpmath
 from sim.components import Component, WorkArrays
 from sim.fpmath import scalar as fm
@@ -504,7 +504,7 @@ class LabourMarket(Component):
         """New in-commuters hired by ``firm_rows``: people of the outside zone.
 
         Each lives in one of the province's other comuni, drawn given the job
-        (:func:`models.outside.draw_places`), and is 22-59, with an outside worker's
+        (:func:`models.territory.outside.draw_places`), and is 22-59, with an outside worker's
         education and a new hire's wage.
         """
         n = firm_rows.size

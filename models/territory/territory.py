@@ -3,7 +3,7 @@
 The 38 comuni are read from ``models/data/comuni.csv`` (2015 figures, see
 ``models/data/README.md``) and placed on a grid of square cells aligned with UTM zone 32N
 (EPSG:32632). Which comune each cell belongs to comes from ISTAT's boundaries
-(:mod:`models.geography`): the committed raster ``models/data/territory_grid.json`` is
+(:mod:`models.territory.geography`): the committed raster ``models/data/territory_grid.json`` is
 written by ``models/data/make_territory.py``; each comune has as many cells as its official
 area, and the cells it gets are those its polygon covers most. Cells of no comune are the
 zone :data:`OUTSIDE`. Land use is laid out inside each comune (:func:`lay_out_land_use`).
@@ -22,7 +22,7 @@ column 0 the *western* edge, so ``x_km`` grows with the column and ``y_km`` with
 grid's south-west corner. Everything is deterministic; nothing runs at import time.
 
 Example:
-    >>> from models.territory import load_territory
+    >>> from models.territory.territory import load_territory
     >>> t = load_territory()
     >>> t.n_comuni, t.names[t.torino], t.n_outside
     (38, 'Torino', 273)
@@ -40,8 +40,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from models import geography
 from models.codes import N_COMUNI, N_ZONES, OUTSIDE
+from models.territory import geography
 
 BUILT, AGRICULTURAL, GREEN = 0, 1, 2
 """Land-use codes of comune cells; outside cells have land use ``-1``."""
@@ -51,7 +51,7 @@ LAND_USE_NAMES: tuple[str, str, str] = ("built", "agricultural", "green")
 
 TORINO_CODE: str = "001272"
 
-DATA_DIR: Path = Path(__file__).resolve().parent / "data"
+DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CSV: Path = DATA_DIR / "comuni.csv"
 """The comuni table shipped with the package."""
 GRID_JSON: Path = DATA_DIR / "territory_grid.json"
@@ -328,7 +328,7 @@ def load_territory(cell_km: float = 0.5, *, csv_path: str | Path | None = None) 
 
     At the default cell size and comuni table the raster is read from
     :data:`GRID_JSON` (so results never depend on the version of the geometry or
-    optimisation libraries); otherwise it is built by :func:`models.geography.rasterise`.
+    optimisation libraries); otherwise it is built by :func:`models.territory.geography.rasterise`.
     The result is cached per ``(cell_km, csv_path)``: repeated calls return the same
     immutable object (:func:`build_territory` always builds a new one).
 

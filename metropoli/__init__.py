@@ -1,0 +1,1 @@
+"""The command ``metropoli``: one module a sub-command."""

@@ -1,0 +1,1 @@
+"""The behaviours of the month, one component a module, in the month's order."""

@@ -3,7 +3,7 @@
 * :mod:`calibration.targets`: the targets (observed statistics) and the model's counterparts;
 * :mod:`calibration.spec`: calibration files (run, targets, priors, backend settings);
 * :func:`calibrate`: one API, two backends (pyabc ABC-SMC, optuna), resumable;
-* :mod:`calibration.posterior`: posterior files used by scenarios and batches;
+* :mod:`sim.experiments.posterior`: posterior files used by scenarios and batches;
 * :mod:`calibration.sensitivity`: Morris screening and Sobol indices through batch stores.
 """
 

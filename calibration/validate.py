@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--table", type=Path)
     parser.add_argument("--figure", type=Path)
     args = parser.parse_args(argv)
-    from calibration.posterior import point_estimate
+    from sim.experiments.posterior import point_estimate
 
     parameters = point_estimate(args.parameters) if args.parameters else {}
     seeds = list(range(1, args.seeds + 1))

@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 from calibration import calibrate
-from calibration.posterior import load_posterior, point_estimate, sample_points
 from calibration.recovery import PRIORS, TRUTH, recover
 from calibration.spec import AbcSettings, OptimizeSettings, load_calibration
 from calibration.targets import (
@@ -33,6 +32,7 @@ from models.experiments import scenario as scenarios
 from models.experiments.batch import expand, load_batch
 from sim.calendar import parse_month
 from sim.experiments.batchfile import BatchRun
+from sim.experiments.posterior import load_posterior, point_estimate, sample_points
 
 ROOT = Path(__file__).resolve().parent.parent
 

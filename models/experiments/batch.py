@@ -285,7 +285,7 @@ def posterior_design(design: Design, folder: Path, source: str) -> tuple[Design,
     Each point is one joint draw of the calibrated parameters, so a batch propagates the
     posterior's uncertainty, correlations included (docs/calibration.md).
     """
-    from calibration.posterior import sample_points
+    from sim.experiments.posterior import sample_points
 
     table = sample_points(folder / design.file, design.samples or None, source, "design.file")
     names = list(table.columns)

@@ -29,7 +29,7 @@ def schema() -> ScenarioSchema:
 
 def parameter_file(path: Path, source: str, key: str) -> dict[str, float]:
     """The point estimate of a posterior file (``[parameters] from = "PATH"``)."""
-    from calibration.posterior import point_estimate
+    from sim.experiments.posterior import point_estimate
 
     return point_estimate(path, source, key)
 

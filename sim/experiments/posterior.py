@@ -65,7 +65,7 @@ def posterior_document(
 ) -> str:
     """The posterior file's text."""
     lines = [
-        "# Written by metropoli calibrate: the calibrated parameters (calibration/posterior.py).",
+        "# Written by metropoli calibrate: the calibrated parameters (sim.experiments.posterior).",
         f'name = "{name}"',
         f'method = "{method}"',
         f'model_version = "{model_version}"',

@@ -12,6 +12,8 @@ entry, whose meaning depends on the array and has its own name:
 * :data:`METRO_COLUMN`: in an indicator array, the column of the metro area (the 38
   comuni together).
 
+In result tables the metro area's rows have ``comune`` = :data:`METRO_LABEL` (``"metro"``).
+
 The three share one index, :data:`N_COMUNI`, because each array needs only one of them.
 """
 
@@ -28,6 +30,8 @@ METRO = N_COMUNI
 """The entry of a hook that metro-wide hooks are read at."""
 METRO_COLUMN = N_COMUNI
 """The column of the metro area in an indicator array ``(indicator, N_ZONES)``."""
+METRO_LABEL = "metro"
+"""The ``comune`` of the metro area's rows in result tables (indicators, batch stores)."""
 
 # People's status.
 CHILD, STUDENT, EMPLOYED, UNEMPLOYED, INACTIVE, RETIRED = 0, 1, 2, 3, 4, 5

@@ -8,17 +8,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.codes import METRO_LABEL
 from models.components.indicators import GOALS, INDICATORS
 from models.experiments.maps import comune_map
 from models.territory.territory import Territory
 from sim.plots import time_series
 
-METRO = "metro"
-
 
 def metro_series(indicators: pd.DataFrame) -> dict[str, pd.Series]:
     """Metro-area series by indicator, indexed by month start."""
-    metro = indicators[indicators["comune"] == METRO]
+    metro = indicators[indicators["comune"] == METRO_LABEL]
     out = {}
     for name, group in metro.groupby("indicator", sort=False):
         out[name] = pd.Series(
@@ -63,7 +62,7 @@ def map_figures(indicators: pd.DataFrame, territory: Territory) -> dict[str, obj
 
     Population change over the run, and unemployment at its end.
     """
-    comuni = indicators[indicators["comune"] != METRO]
+    comuni = indicators[indicators["comune"] != METRO_LABEL]
     first, last = comuni["date"].min(), comuni["date"].max()
     code_to_index = {code: i for i, code in enumerate(territory.codes)}
 

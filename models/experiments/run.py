@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from models import invariants
-from models.codes import MODE_NAMES, OUTSIDE, SECTOR_NAMES
+from models.codes import METRO_LABEL, MODE_NAMES, OUTSIDE, SECTOR_NAMES
 from models.components.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
 from models.components.levers import build_levers, lever_markers
 from models.experiments.plots import goal_figures, map_figures, save_figures
@@ -30,8 +30,6 @@ from models.version import MODEL_VERSION
 from sim.calendar import format_month
 from sim.results import code_version, machine, package_versions, write_run_folder
 from sim.scenario import Scenario
-
-METRO = "metro"
 
 
 @dataclass
@@ -140,7 +138,7 @@ def indicator_table(
     Returns:
         The table, and how many rows of each kind were left out.
     """
-    zones = codes + [METRO]
+    zones = codes + [METRO_LABEL]
     n_ind, n_zone = len(INDICATOR_NAMES), len(zones)
     months = [format_month(m) for m, _ in records]
     values = np.stack([v for _, v in records]) if records else np.zeros((0, n_ind, n_zone))

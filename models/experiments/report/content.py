@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.codes import METRO_LABEL
 from models.components.indicators import GOALS, INDICATORS
 from models.components.levers import SPEC_BY_CODE, SPECS
 from sim.experiments import Batch
 from sim.experiments.summary import UNCLEAR, effect_table, prim_box, year_means
 
-METRO = "metro"
 UNITS = {name: unit for name, _, unit in INDICATORS}
 GOAL_OF = {name: goal for name, goal, _ in INDICATORS}
 GOAL_INDICATORS: dict[int, tuple[str, ...]] = {
@@ -139,7 +139,7 @@ def goal_effects(store: Store) -> pd.DataFrame:
     """
     names = [n for goal, ns in GOAL_INDICATORS.items() if goal >= 1 for n in ns]
     diffs = store.batch.differences(
-        store.baseline, indicator=names, comune=METRO, period="month", dates=store.months
+        store.baseline, indicator=names, comune=METRO_LABEL, period="month", dates=store.months
     )
     table = effect_table(year_means(diffs, store.year), over=store.over, directions=DIRECTIONS)
     table["goal"] = table["indicator"].map(GOAL_OF)
@@ -343,7 +343,7 @@ def prim_cases(store: Store, scenario: str, indicator: str = PRIM_INDICATOR) -> 
         ``indicator`` against the baseline in the year (a paired difference >= 0).
     """
     diffs = store.batch.differences(
-        store.baseline, indicator=indicator, comune=METRO, period="month", dates=store.months
+        store.baseline, indicator=indicator, comune=METRO_LABEL, period="month", dates=store.months
     )
     cells = year_means(diffs[diffs["scenario"] == scenario], store.year)
     design = store.batch.design()

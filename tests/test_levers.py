@@ -97,7 +97,7 @@ def test_every_priority_area_has_projects():
 
 def test_metro_hooks_are_the_hooks_the_model_reads_metro_wide():
     """``METRO_HOOKS`` must be exactly the hooks read at entry METRO in the model code."""
-    text = "".join(p.read_text() for p in (ROOT / "models").glob("*.py"))
+    text = "".join(p.read_text() for p in (ROOT / "models").rglob("*.py"))
     read_at_metro = set(re.findall(r"hooks\.(\w+)\[METRO\]", text))
     assert read_at_metro == set(L.METRO_HOOKS)
 

@@ -17,7 +17,7 @@ MODULE_COMPONENT = {name: name for name in COMPONENTS} | {"model": "space"}
 def readers(name: str) -> set[str]:
     """The components whose modules read parameter ``name`` (``p["name"]``)."""
     found = set()
-    for path in (ROOT / "models").glob("*.py"):
+    for path in (ROOT / "models").rglob("*.py"):
         if path.stem in MODULE_COMPONENT and re.search(rf'\["{name}"\]', path.read_text()):
             found.add(MODULE_COMPONENT[path.stem])
     return found

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from models.components.indicators import INDICATOR_NAMES
-from models.hooks import HOOKS
+from models.hooks import HOOKS, METRO_HOOKS
 from models.territory.territory import load_territory
 from sim.calendar import format_month, parse_month
 from sim.components import Component
@@ -45,24 +45,6 @@ AREA_NAMES = {
 }
 LEVER_KEYS = {"start", "ramp_months", "intensity", "end", "targets", "effects"}
 MAX_RAMP_MONTHS = 120
-
-# Hooks the model reads at its metro-wide entry (models.hooks.METRO) only: an effect on
-# one of them acts on the whole area whatever the lever's targets (tests/test_levers.py
-# checks this set against models/model.py and models/components/comuni.py).
-METRO_HOOKS = frozenset(
-    {
-        "fdi",
-        "transit_fare",
-        "car_cost",
-        "talent_exit",
-        "arrivals",
-        "tourism",
-        "social_minimum",
-        "matching",
-        "job_search_long_term",
-        "growth_drift",
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -1052,7 +1052,7 @@ def _inputs_json(
 
 def _write(path: Path, data: bytes) -> None:
     """Write ``data`` whole (temporary name, then rename) unless the file already holds it."""
-    from sim.experiments.store import atomic_write_bytes
+    from sim.atomic import atomic_write_bytes
 
     try:
         if path.read_bytes() == data:

@@ -31,11 +31,11 @@ from calibration.evaluate import Setup
 from calibration.spec import AbcSettings, CalibrationSpec, OptimizeSettings, load_calibration
 from calibration.targets import Target
 from models.version import MODEL_VERSION
+from sim.atomic import atomic_write_bytes
 from sim.calendar import format_month, parse_month
 from sim.errors import InputError
 from sim.experiments.batchfile import BatchRun
 from sim.experiments.posterior import posterior_document, resample, weighted_median
-from sim.experiments.store import atomic_write_bytes
 from sim.experiments.uncertainties import Uncertainty
 from sim.results import code_version, package_versions
 

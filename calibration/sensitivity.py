@@ -146,7 +146,7 @@ def load_sensitivity(
         InputError: naming the file and key: an unknown key, an unknown or integer
             parameter, an unknown lever effect, a value of the wrong type or out of range.
     """
-    from models.experiments.batch import read_toml
+    from sim.tomlfile import read_toml
 
     text, data = read_toml(path)
     return parse_sensitivity(data, str(path), Path(path).stem, Path(path).parent, scale, seeds)
@@ -231,7 +231,7 @@ def parse_sensitivity(
             )
     levers: tuple[str, ...] = ()
     if levers_raw:
-        from models.experiments.batch import read_toml
+        from sim.tomlfile import read_toml
 
         plan_levers = dict(read_toml(plan_path)[1].get("levers") or {})
         levers = _levers(levers_raw, plan_levers, source)
@@ -331,7 +331,7 @@ def _parameters(
     value: Any, source: str, key: str, empty: bool = False
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The named real parameters, and the integer ones ``"all"`` leaves out."""
-    from models.experiments.batch import addressable
+    from models.experiments.batchfile import addressable
     from models.parameters import PARAMETERS
     from sim.experiments.uncertainties import REAL
 
@@ -581,7 +581,7 @@ def sobol_batch(spec: SensitivitySpec, inputs: SobolInputs, unit: np.ndarray) ->
     ``base-NNNNN`` (no lever) and ``plan-NNNNN`` (the plan with the row's effect sizes).
     Rows that share their parameters share their baseline run (same run id).
     """
-    from models.experiments.batch import addressable
+    from models.experiments.batchfile import addressable
     from sim.experiments.uncertainties import declare
 
     names = addressable()
@@ -612,7 +612,8 @@ def sobol_batch(spec: SensitivitySpec, inputs: SobolInputs, unit: np.ndarray) ->
 
 def checked_batch(document: Mapping[str, Any], spec: SensitivitySpec, stage: str) -> Any:
     """The stage's batch, checked and expanded: ``(BatchSpec, Expanded, batch.json)``."""
-    from models.experiments.batch import batch_document, expand, parse_batch
+    from models.experiments.batchfile import parse_batch
+    from models.experiments.expansion import batch_document, expand
 
     text = json.dumps(document, sort_keys=True, indent=1) + "\n"
     source = f"{spec.source} ({stage} stage)"
@@ -1052,7 +1053,7 @@ def _inputs_json(
 
 def _write(path: Path, data: bytes) -> None:
     """Write ``data`` whole (temporary name, then rename) unless the file already holds it."""
-    from sim.experiments.store import atomic_write_bytes
+    from sim.atomic import atomic_write_bytes
 
     try:
         if path.read_bytes() == data:

@@ -37,11 +37,12 @@ from typing import Any
 
 from calibration.targets import Target, last_month, load_targets
 from models.experiments import scenario as scenarios
-from models.experiments.batch import addressable, read_toml
+from models.experiments.batchfile import addressable
 from sim.calendar import format_month
 from sim.errors import InputError
 from sim.experiments.batchfile import BatchRun, check_run
 from sim.experiments.uncertainties import INTEGER, MONTH, Uncertainty, declare, flatten
+from sim.tomlfile import read_toml
 
 TOP_KEYS = {"name", "description", "seed", "run", "targets", "parameters", "abc", "optimize"}
 ABC_KEYS = {"population", "generations", "min_epsilon"}

@@ -67,7 +67,8 @@ def add_batch_parser(
 
 def _load(path: Path, scale: float | None = None, seeds: int | None = None):  # noqa: ANN202
     """The checked batch file and its expanded runs."""
-    from models.experiments.batch import expand, load_batch
+    from models.experiments.batchfile import load_batch
+    from models.experiments.expansion import expand
 
     batch = load_batch(path, scale=scale, seeds=seeds)
     return batch, expand(batch)
@@ -83,7 +84,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             "--scheduler",
         )
     batch, expanded = _load(args.file, args.scale, args.seeds)
-    from models.experiments.batch import batch_document, submit_runs
+    from models.experiments.batch import submit_runs
+    from models.experiments.expansion import batch_document
     from sim.experiments.runner import describe_summary, execute
     from sim.experiments.store import OK, BatchStore, read_status
 

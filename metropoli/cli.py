@@ -172,8 +172,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate a scenario (or a batch file) and describe it."""
     from models.components.levers import SPEC_BY_CODE
     from models.experiments import scenario as scenarios
-    from models.experiments.batch import read_toml
     from sim.experiments.batchfile import is_batch
+    from sim.tomlfile import read_toml
 
     if is_batch(read_toml(args.scenario)[1]):
         return check_batch(args)

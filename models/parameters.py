@@ -18,6 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from sim.tomlfile import key_problem
+
 PARAMETERS_TOML = Path(__file__).resolve().parent / "data" / "parameters.toml"
 """The parameter table shipped with the package."""
 
@@ -100,12 +102,9 @@ def _parameter(path: Path, key: str, component: str, name: str, entry: Any) -> P
 
     if not isinstance(entry, dict):
         raise fail("expected a table")
-    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
-        raise fail(f"unknown key {unknown[0]!r} (expected {', '.join(_REQUIRED + _OPTIONAL)})")
-    missing = [k for k in _REQUIRED if k not in entry]
-    if missing:
-        raise fail(f"missing key {missing[0]!r}")
+    problem = key_problem(entry, _REQUIRED + _OPTIONAL, key, _REQUIRED)
+    if problem is not None:
+        raise ValueError(f"{path}: {problem[0]}: {problem[1]}")
     value = entry["value"]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise fail(f"value: expected a finite number, got {value!r}")

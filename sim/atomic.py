@@ -1,4 +1,7 @@
-"""A folder written whole or not at all, whose temporaries do not outlive a crash.
+"""A file or a folder written whole or not at all, whose temporaries do not outlive a crash.
+
+:func:`atomic_write_bytes` writes one file under a hidden temporary name, flushes it and
+renames it into place: a reader sees the old file or the new one, never a part.
 
 :class:`StagedFolder` writes a folder under a hidden temporary name beside its target and
 renames it into place at the end; a reader sees the whole folder or none. A process killed
@@ -117,6 +120,30 @@ def clean_stale(parent: Path) -> list[Path]:
         if _take_if_abandoned(Path(entry.path), target, match["token"], wait=False):
             cleaned.append(target)
     return cleaned
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (hidden temporary name, fsync, rename)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries to disk (a rename in it survives a crash of the machine).
+
+    Raises:
+        OSError: the folder cannot be opened or flushed.
+    """
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sync(path: Path) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import stat
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,10 +19,10 @@ from typing import Any
 
 from sim.calendar import format_month, parse_month
 from sim.errors import InputError, shown
+from sim.tomlfile import check_keys, parse_toml, read_toml
 
 RUN_KEYS = {"start", "end", "seed", "scale"}
 TOP_KEYS = {"run", "parameters", "levers", "description", "name"}
-MAX_FILE_BYTES = 4 * 1024 * 1024  # a scenario is text a person edits; this is generous
 
 NAME_RULE = "letters A-Za-z0-9, '.', '_' or '-', starting with a letter or digit, at most 80"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -147,61 +145,15 @@ def load_scenario(path: str | Path, schema: ScenarioSchema) -> Scenario:
         InputError: the file is missing, not TOML, or breaks the schema.
     """
     path = Path(path)
-    source = str(path)
-    return parse_scenario(read_text_file(path), schema, source=source, name=path.stem)
-
-
-def read_text_file(path: Path, what: str = "a scenario TOML file") -> str:
-    """The text of a user's file: a regular file of UTF-8 text (a BOM is allowed), not too big.
-
-    Raises:
-        InputError: missing, a folder, a device or pipe, too big, unreadable, not UTF-8.
-    """
-    source = str(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise InputError(f"no such file (expected {what})", source) from None
-    except (OSError, ValueError) as err:
-        raise InputError(f"cannot read the file ({_reason(err)})", source) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"is a directory (expected {what})", source)
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"is not a regular file (expected {what})", source)
-    if info.st_size > MAX_FILE_BYTES:
-        raise InputError(
-            f"is {info.st_size:,} bytes (expected {what} of at most {MAX_FILE_BYTES:,})", source
-        )
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise InputError(f"cannot read the file ({_reason(err)})", source) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"is larger than {MAX_FILE_BYTES:,} bytes (expected {what})", source)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            f"is not UTF-8 text (byte {err.start}; expected {what} saved as UTF-8)", source
-        ) from None
-
-
-def _reason(err: BaseException) -> str:
-    return getattr(err, "strerror", None) or err.__class__.__name__
+    text, data = read_toml(path, "a scenario TOML file")
+    return scenario_from_data(data, text, schema, source=str(path), name=path.stem)
 
 
 def parse_scenario(
     text: str, schema: ScenarioSchema, source: str = "<memory>", name: str = "scenario"
 ) -> Scenario:
     """Check scenario text against the schema and build a :class:`Scenario`."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"malformed TOML ({err})", source) from None
-    except RecursionError:
-        raise InputError("malformed TOML (arrays or tables nested too deeply)", source) from None
-    return scenario_from_data(data, text, schema, source=source, name=name)
+    return scenario_from_data(parse_toml(text, source), text, schema, source=source, name=name)
 
 
 def scenario_from_data(
@@ -220,18 +172,11 @@ def scenario_from_data(
         source: where it came from, for messages.
         name: the name used when ``data`` has no ``name`` key.
     """
-    unknown = sorted(set(data) - TOP_KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected one of {sorted(TOP_KEYS)})", source, unknown[0])
+    check_keys(data, TOP_KEYS, source)
     run = data.get("run")
     if not isinstance(run, dict):
         raise InputError("missing [run] table (expected start, end, seed, scale)", source, "run")
-    unknown = sorted(set(run) - RUN_KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected {sorted(RUN_KEYS)})", source, f"run.{unknown[0]}")
-    for key in sorted(RUN_KEYS):
-        if key not in run:
-            raise InputError("missing (expected in [run])", source, f"run.{key}")
+    check_keys(run, RUN_KEYS, source, "run", required=sorted(RUN_KEYS))
     start = _check_month(run["start"], source, "run.start", schema)
     end = _check_month(run["end"], source, "run.end", schema)
     if end < start:

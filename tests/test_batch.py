@@ -12,6 +12,8 @@ import polars as pl
 import pytest
 
 import models.experiments.batch as mb
+import models.experiments.batchfile as mf
+import models.experiments.expansion as mx
 from metropoli.cli import main
 from models.components.levers import SPEC_BY_CODE, check_levers
 from models.experiments.run import simulate
@@ -76,27 +78,27 @@ def _sc(text=SHORT, **run):
 
 def test_run_id_is_stable_and_follows_what_determines_the_run(monkeypatch):
     base = _sc()
-    assert mb.run_id(base) == mb.run_id(_sc())
-    assert mb.run_id(base) != mb.run_id(_sc(seed=3))
-    assert mb.run_id(base) != mb.run_id(_sc(scale=0.01))
+    assert mx.run_id(base) == mx.run_id(_sc())
+    assert mx.run_id(base) != mx.run_id(_sc(seed=3))
+    assert mx.run_id(base) != mx.run_id(_sc(scale=0.01))
     with_param = _sc(SHORT + "[parameters]\nlayoff_speed = 0.3\n")
-    assert mb.run_id(base) != mb.run_id(with_param)
+    assert mx.run_id(base) != mx.run_id(with_param)
     # an override equal to the default is the same run; so is the name and the text
     default = _sc(SHORT + "[parameters]\nlayoff_speed = 0.25\n")
-    assert mb.run_id(base) == mb.run_id(default)
+    assert mx.run_id(base) == mx.run_id(default)
     # an effect size equal to the default is the same run
     a = _sc(SHORT + '[levers.B8]\nstart = "2015-03"\n')
     b = _sc(SHORT + '[levers.B8]\nstart = "2015-03"\neffects = { talent_exit = -0.2 }\n')
-    assert mb.run_id(a) == mb.run_id(b)
-    monkeypatch.setattr(mb, "MODEL_VERSION", "999.0.0")
-    patched = mb.run_id(base)
+    assert mx.run_id(a) == mx.run_id(b)
+    monkeypatch.setattr(mx, "MODEL_VERSION", "999.0.0")
+    patched = mx.run_id(base)
     monkeypatch.undo()
-    assert patched != mb.run_id(base)
+    assert patched != mx.run_id(base)
 
 
 def test_the_baseline_is_one_run_per_seed_across_lever_effect_points(tmp_path):
-    batch = mb.load_batch(write(tmp_path, LHS))
-    expanded = mb.expand(batch)
+    batch = mf.load_batch(write(tmp_path, LHS))
+    expanded = mx.expand(batch)
     cells = expanded.cells
     assert len(cells) == 2 * 2 * 2  # scenarios x points x seeds
     base = cells[cells["scenario"] == "baseline"]
@@ -210,8 +212,8 @@ def test_yearly_comune_values_are_the_mean_of_the_months(small_store):
     path, out = small_store
     runs = pd.read_parquet(out / "runs.parquet")
     row = runs[runs["scenario"] == "B8-april"].iloc[0]
-    batch = mb.load_batch(path)
-    sc = mb.expand(batch).runs[row["run_id"]]
+    batch = mf.load_batch(path)
+    sc = mx.expand(batch).runs[row["run_id"]]
     full = simulate(sc).indicators
     torino = full[(full["comune"] == "001272") & (full["indicator"] == "talents")]
     stored = Batch.open(out).indicators(indicator="talents", comune="001272")
@@ -227,7 +229,7 @@ def test_batch_json_records_the_batch(small_store):
     path, out = small_store
     doc = json.loads((out / "batch.json").read_text())
     assert doc["text"] == path.read_text()
-    assert doc["model_version"] == mb.MODEL_VERSION
+    assert doc["model_version"] == mx.MODEL_VERSION
     assert doc["run"]["seeds"] == [1, 2]
     assert doc["runs"] == 8 and doc["cells"] == 8
     assert {"dask", "SALib", "numba"} <= set(doc["packages"])
@@ -307,7 +309,7 @@ def test_a_forked_batch_equals_the_unforked_batch(small_store, tmp_path):
 
 def test_fork_plan_forks_each_run_at_its_first_lever_month(small_store):
     path, _ = small_store
-    runs = mb.expand(mb.load_batch(path)).runs
+    runs = mx.expand(mf.load_batch(path)).runs
     plan = mb.fork_plan(runs)
     assert len(plan) == 2  # one group per seed
     for _, months, by_month in plan:

@@ -51,7 +51,7 @@ def test_shipped_batch_files_pass_the_check(stem, scenarios, runs, capsys):
 
 def test_uncertainty_lhs_varies_every_effect_and_ten_assumed_parameters():
     from models.components.levers import SPECS
-    from models.experiments.batch import load_batch
+    from models.experiments.batchfile import load_batch
     from models.parameters import PARAMETERS
 
     batch = load_batch(BATCHES / "uncertainty-lhs.toml")

@@ -29,7 +29,8 @@ from calibration.targets import (
 )
 from metropoli.cli import main
 from models.experiments import scenario as scenarios
-from models.experiments.batch import expand, load_batch
+from models.experiments.batchfile import load_batch
+from models.experiments.expansion import expand
 from sim.calendar import parse_month
 from sim.experiments.batchfile import BatchRun
 from sim.experiments.posterior import load_posterior, point_estimate, sample_points

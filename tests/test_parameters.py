@@ -41,7 +41,10 @@ def test_the_table_has_every_parameter_once_with_its_group():
     "change, message",
     [
         (("value = 0.45", "value = 2.0"), "to hold the range"),
-        (('unit = "share"\n', 'unit = "share"\ncolour = "red"\n'), "unknown key 'colour'"),
+        (
+            ('unit = "share"\n', 'unit = "share"\ncolour = "red"\n'),
+            "population.outside_students_share.colour: unknown key",
+        ),
         (("[population.outside_students_share]", "[people.outside_students_share]"), "[people]"),
         (("range = [0.3, 0.55]", "range = [0.55, 0.3]"), "range: expected [low, high]"),
         (("value = 0.45", 'value = "0.45"'), "expected a finite number"),

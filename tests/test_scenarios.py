@@ -125,7 +125,7 @@ B3 = '[levers.B3]\nstart = "2015-02"\nramp_months = 3\nintensity = 1.0\n'
     "lever_text, key, expected",
     [
         (B3.replace("B3", "B22"), "levers.B22", "unknown lever (expected one of A1, A2"),
-        (B3 + "colour = 1\n", "levers.B3.colour", "unknown key (expected ["),
+        (B3 + "colour = 1\n", "levers.B3.colour", "unknown key (expected one of "),
         (B3.replace("intensity = 1.0", "intensity = -0.5"), "levers.B3.intensity", "from 0 to 1"),
         (B3.replace("intensity = 1.0", "intensity = 1.5"), "levers.B3.intensity", "from 0 to 1"),
         (

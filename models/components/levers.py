@@ -32,6 +32,7 @@ from sim.calendar import format_month, parse_month
 from sim.components import Component
 from sim.errors import InputError, shown
 from sim.scenario import check_month, finite_number
+from sim.tomlfile import check_keys, key_problem
 
 if TYPE_CHECKING:
     from models.model import MetroModel
@@ -202,7 +203,7 @@ def load_specs(path: str | Path = LEVERS_TOML) -> tuple[LeverSpec, ...]:
         def fail(key: str, what: str, code: str = code) -> ValueError:
             return ValueError(f"{path}: {code}.{key}: {what}")
 
-        _check_keys(entry, _SPEC_KEYS, _OPTIONAL_SPEC_KEYS, f"{path}: {code}")
+        _check_keys(entry, _SPEC_KEYS, _OPTIONAL_SPEC_KEYS, path, code)
         if entry["strategy"] not in (GOVERNANCE, ECONOMIC):
             raise fail("strategy", f"expected {GOVERNANCE!r} or {ECONOMIC!r}")
         if not set(entry["areas"]) <= set(AREA_NAMES):
@@ -213,7 +214,7 @@ def load_specs(path: str | Path = LEVERS_TOML) -> tuple[LeverSpec, ...]:
         effects = []
         for k, e in enumerate(entry["effects"]):
             key = f"effects[{k}]"
-            _check_keys(e, _EFFECT_KEYS, _OPTIONAL_EFFECT_KEYS, f"{path}: {code}.{key}")
+            _check_keys(e, _EFFECT_KEYS, _OPTIONAL_EFFECT_KEYS, path, f"{code}.{key}")
             if e["hook"] not in HOOKS:
                 raise fail(f"{key}.hook", f"{e['hook']!r} is not a hook of models/hooks.py")
             low, high = e["prior"]
@@ -249,29 +250,28 @@ def load_specs(path: str | Path = LEVERS_TOML) -> tuple[LeverSpec, ...]:
 
 
 def _check_keys(
-    entry: Any, required: Mapping[str, type], optional: Mapping[str, type], where: str
+    entry: Any,
+    required: Mapping[str, type],
+    optional: Mapping[str, type],
+    path: Path,
+    where: str,
 ) -> None:
-    """Keys and value types of a table (an integer is a valid float).
+    """Keys and value types of the table ``where`` of ``path`` (an integer is a valid float).
 
     Raises:
-        ValueError: ``where.key: what is wrong``.
+        ValueError: ``path: where.key: what is wrong``.
     """
     if not isinstance(entry, dict):
-        raise ValueError(f"{where}: expected a table")
-    for key in entry:
-        if key not in required and key not in optional:
-            raise ValueError(
-                f"{where}.{key}: unknown key (expected {', '.join([*required, *optional])})"
-            )
-    for key in required:
-        if key not in entry:
-            raise ValueError(f"{where}.{key}: missing")
+        raise ValueError(f"{path}: {where}: expected a table")
+    problem = key_problem(entry, [*required, *optional], where, required)
+    if problem is not None:
+        raise ValueError(f"{path}: {problem[0]}: {problem[1]}")
     for key, kind in {**required, **optional}.items():
         if key in entry:
             value = entry[key]
             ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
             if not ok or isinstance(value, bool):
-                raise ValueError(f"{where}.{key}: expected {kind.__name__}, got {value!r}")
+                raise ValueError(f"{path}: {where}.{key}: expected {kind.__name__}, got {value!r}")
 
 
 SPECS: tuple[LeverSpec, ...] = load_specs()
@@ -301,11 +301,7 @@ def check_levers(table: Mapping[str, Any], source: str, start: int, end: int) ->
         spec = SPEC_BY_CODE[code]
         if not isinstance(entry, dict):
             raise InputError(f"expected a table [levers.{code}]", source, base)
-        unknown = sorted(set(entry) - LEVER_KEYS)
-        if unknown:
-            raise InputError(
-                f"unknown key (expected {sorted(LEVER_KEYS)})", source, f"{base}.{unknown[0]}"
-            )
+        check_keys(entry, LEVER_KEYS, source, base)
         lever_start = check_month(
             entry.get("start", _clip(spec.start, start, end)), source, f"{base}.start", start, end
         )

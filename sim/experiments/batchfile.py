@@ -34,6 +34,7 @@ from sim.experiments.uncertainties import (
     flatten,
 )
 from sim.scenario import check_month
+from sim.tomlfile import check_keys
 
 TOP_KEYS = {
     "name",
@@ -74,9 +75,7 @@ def is_batch(data: Mapping[str, Any]) -> bool:
 
 def check_top(data: Mapping[str, Any], source: str) -> None:
     """Reject unknown top-level keys."""
-    unknown = sorted(set(data) - TOP_KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected one of {sorted(TOP_KEYS)})", source, unknown[0])
+    check_keys(data, TOP_KEYS, source)
     for key in ("name", "description", "baseline"):
         if key in data and not isinstance(data[key], str):
             raise InputError("expected text", source, key)
@@ -93,12 +92,7 @@ def check_run(
     """Check ``[run]``; ``scale`` and ``seeds`` (seeds 1..N) come from the command line."""
     if not isinstance(table, dict):
         raise InputError("missing [run] table (expected start, end, scale, seeds)", source, "run")
-    unknown = sorted(set(table) - RUN_KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected {sorted(RUN_KEYS)})", source, f"run.{unknown[0]}")
-    for key in sorted(RUN_KEYS):
-        if key not in table:
-            raise InputError("missing (expected in [run])", source, f"run.{key}")
+    check_keys(table, RUN_KEYS, source, "run", required=sorted(RUN_KEYS))
     start = check_month(table["start"], source, "run.start", first, last)
     end = check_month(table["end"], source, "run.end", start, last)
     value = table["scale"] if scale is None else scale
@@ -146,11 +140,7 @@ def check_design(table: Any, source: str) -> Design:
         return Design()
     if not isinstance(table, dict):
         raise InputError("expected a [design] table", source, "design")
-    unknown = sorted(set(table) - DESIGN_KEYS)
-    if unknown:
-        raise InputError(
-            f"unknown key (expected {sorted(DESIGN_KEYS)})", source, f"design.{unknown[0]}"
-        )
+    check_keys(table, DESIGN_KEYS, source, "design")
     kind = table.get("kind", REPLICATES)
     if kind not in KINDS:
         raise InputError(f"expected one of {', '.join(KINDS)}, got {kind!r}", source, "design.kind")

@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.atomic import atomic_write_bytes, fsync_dir
 from sim.errors import InputError
 
 BATCH_JSON = "batch.json"
@@ -68,17 +69,6 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (hidden temporary name, fsync, rename)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
 def atomic_write_parquet(table: pa.Table | pd.DataFrame, path: Path) -> None:
     """Write a Parquet file (zstd) whole or not at all."""
     if isinstance(table, pd.DataFrame):
@@ -88,15 +78,7 @@ def atomic_write_parquet(table: pa.Table | pd.DataFrame, path: Path) -> None:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
 
 
 def read_document(folder: str | Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from scipy import stats
 from sim import fpmath
 from sim.calendar import format_month, parse_month
 from sim.errors import InputError
+from sim.tomlfile import check_keys
 
 REAL, INTEGER, MONTH = "real", "integer", "month"
 DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
@@ -137,11 +138,7 @@ def declare(
             source,
             key,
         )
-    unknown = sorted(set(spec) - SPEC_KEYS)
-    if unknown:
-        raise InputError(
-            f"unknown key (expected {sorted(SPEC_KEYS)})", source, f"{key}.{unknown[0]}"
-        )
+    check_keys(spec, SPEC_KEYS, source, key)
     kind = addressable.kind
     lo_b, hi_b = addressable.bounds
     distribution = spec.get("distribution", "uniform")
@@ -157,18 +154,7 @@ def declare(
         )
     values = None
     if "values" in spec:
-        raw = spec["values"]
-        if not isinstance(raw, list) or not raw:
-            raise InputError("expected a non-empty list of values", source, f"{key}.values")
-        values = tuple(_value(v, kind, lo_b, hi_b, source, f"{key}.values") for v in raw)
-        if len(set(values)) != len(values):
-            raise InputError("a value is listed twice", source, f"{key}.values")
-        if {"low", "high", "mode"} & set(spec) or "distribution" in spec:
-            raise InputError(
-                "give either values or a range (low, high, distribution), not both",
-                source,
-                f"{key}.values",
-            )
+        values = _listed(spec, kind, addressable.bounds, source, f"{key}.values")
         as_numbers = [parse_month(v) if kind == MONTH else v for v in values]
         low, high = float(min(as_numbers)), float(max(as_numbers))
     else:
@@ -190,6 +176,23 @@ def declare(
             raise InputError("mode is for the triangular distribution", source, f"{key}.mode")
         mode = _number(spec["mode"], kind, low, high, source, f"{key}.mode")
     return Uncertainty(name, kind, low, high, values, distribution, mode, role)
+
+
+def _listed(
+    spec: Mapping[str, Any], kind: str, bounds: tuple[float, float], source: str, key: str
+) -> tuple[Any, ...]:
+    """The checked ``values`` list of an entry (its key is ``key``)."""
+    raw = spec["values"]
+    if not isinstance(raw, list) or not raw:
+        raise InputError("expected a non-empty list of values", source, key)
+    values = tuple(_value(v, kind, bounds[0], bounds[1], source, key) for v in raw)
+    if len(set(values)) != len(values):
+        raise InputError("a value is listed twice", source, key)
+    if {"low", "high", "mode"} & set(spec) or "distribution" in spec:
+        raise InputError(
+            "give either values or a range (low, high, distribution), not both", source, key
+        )
+    return values
 
 
 def _value(v: Any, kind: str, lo: float, hi: float, source: str, key: str) -> Any:

@@ -131,9 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--table", type=Path)
     parser.add_argument("--figure", type=Path)
     args = parser.parse_args(argv)
+    from models.parameters import bounds
     from sim.experiments.posterior import point_estimate
 
-    parameters = point_estimate(args.parameters) if args.parameters else {}
+    parameters = point_estimate(args.parameters, bounds()) if args.parameters else {}
     seeds = list(range(1, args.seeds + 1))
     records = run_seeds(parameters, seeds, args.scale)
     table = fit_by_target(records)

@@ -31,6 +31,7 @@ from metropoli.cli import main
 from models.experiments import scenario as scenarios
 from models.experiments.batchfile import load_batch
 from models.experiments.expansion import expand
+from models.parameters import bounds
 from sim.calendar import parse_month
 from sim.experiments.batchfile import BatchRun
 from sim.experiments.posterior import load_posterior, point_estimate, sample_points
@@ -175,7 +176,7 @@ def test_abc_writes_its_tables_plots_and_posterior_file(abc_reference):
     assert (generations["epsilon"].diff().dropna() < 0).all()  # the threshold falls
     posterior = pd.read_csv(out / "posterior.csv")
     assert len(posterior) == 5 and posterior["weight"].sum() == pytest.approx(1.0)
-    doc = load_posterior(out / "posterior.toml")
+    doc = load_posterior(out / "posterior.toml", bounds())
     assert set(doc["parameters"]) == {"tourism_trend", "intake_growth", "growth_drift"}
     assert len(doc["sample"]["tourism_trend"]) == 100
     for p, low, high in (("tourism_trend", 0.0, 0.05), ("intake_growth", 0.0, 0.05)):
@@ -285,9 +286,9 @@ def test_optimize_writes_trials_a_point_estimate_and_a_journal(optimize_referenc
     trials = pd.read_csv(out / "trials.csv")
     assert list(trials["trial"]) == list(range(6))
     best = trials.loc[trials["distance"].idxmin()]
-    estimate = point_estimate(out / "posterior.toml")
+    estimate = point_estimate(out / "posterior.toml", bounds())
     assert estimate["tourism_trend"] == pytest.approx(best["tourism_trend"])
-    assert "sample" not in load_posterior(out / "posterior.toml")
+    assert "sample" not in load_posterior(out / "posterior.toml", bounds())
 
 
 def test_optimize_killed_midway_resumes_to_the_uninterrupted_result(optimize_reference, tmp_path):
@@ -390,7 +391,7 @@ def test_a_batch_draws_each_point_from_the_posterior_sample(tmp_path):
     assert len(expanded.runs) == 4  # 2 draws x 2 seeds
     params = sorted((sc.parameters["tourism_trend"], sc.seed) for sc in expanded.runs.values())
     assert params == [(0.03, 1), (0.03, 2), (0.04, 1), (0.04, 2)]
-    assert sample_points(tmp_path / "posterior.toml").shape == (3, 2)
+    assert sample_points(tmp_path / "posterior.toml", bounds()).shape == (3, 2)
     too_many = batch.read_text(encoding="utf-8").replace("samples = 2", "samples = 5")
     batch.write_text(too_many, encoding="utf-8")
     from sim.errors import InputError
@@ -402,7 +403,9 @@ def test_a_batch_draws_each_point_from_the_posterior_sample(tmp_path):
 def test_the_shipped_posterior_is_the_baseline_default():
     from models.parameters import PARAMETERS
 
-    estimate = point_estimate(ROOT / "calibration" / "posterior" / "observed-2015-2018.toml")
+    estimate = point_estimate(
+        ROOT / "calibration" / "posterior" / "observed-2015-2018.toml", bounds()
+    )
     for name, value in estimate.items():
         assert PARAMETERS[name].value == pytest.approx(value, rel=1e-3), name
         assert "calibrat" in PARAMETERS[name].source

@@ -213,9 +213,12 @@ def posterior_design(design: Design, folder: Path, source: str) -> tuple[Design,
     Each point is one joint draw of the calibrated parameters, so a batch propagates the
     posterior's uncertainty, correlations included (docs/calibration.md).
     """
+    from models.parameters import bounds
     from sim.experiments.posterior import sample_points
 
-    table = sample_points(folder / design.file, design.samples or None, source, "design.file")
+    table = sample_points(
+        folder / design.file, bounds(), design.samples or None, source, "design.file"
+    )
     names = list(table.columns)
     uncertainties = [
         Uncertainty(n, REAL, float(table[n].min()), float(table[n].max())) for n in names

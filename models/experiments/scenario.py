@@ -29,9 +29,10 @@ def schema() -> ScenarioSchema:
 
 def parameter_file(path: Path, source: str, key: str) -> dict[str, float]:
     """The point estimate of a posterior file (``[parameters] from = "PATH"``)."""
+    from models.parameters import bounds
     from sim.experiments.posterior import point_estimate
 
-    return point_estimate(path, source, key)
+    return point_estimate(path, bounds(), source, key)
 
 
 def load(path: str | Path) -> Scenario:

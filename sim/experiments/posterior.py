@@ -87,11 +87,17 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def load_posterior(path: str | Path, source: str | None = None, key: str = "") -> dict[str, Any]:
+def load_posterior(
+    path: str | Path,
+    bounds: Mapping[str, tuple[float, float]],
+    source: str | None = None,
+    key: str = "",
+) -> dict[str, Any]:
     """Read and check a posterior file.
 
     Args:
         path: the posterior file.
+        bounds: the model's parameters and their valid bounds (a value's name must be one).
         source: the file that refers to it (for messages), if any.
         key: the key that refers to it.
 
@@ -99,8 +105,6 @@ def load_posterior(path: str | Path, source: str | None = None, key: str = "") -
         InputError: a missing or malformed file, an unknown parameter, a sample whose
             columns differ in length or hold values outside a parameter's bounds.
     """
-    from models.parameters import PARAMETERS
-
     path = Path(path)
     where = source or str(path)
     try:
@@ -118,7 +122,7 @@ def load_posterior(path: str | Path, source: str | None = None, key: str = "") -
     if not isinstance(point, dict) or not point:
         raise InputError("expected a [parameters] table of values", str(path), "parameters")
     for name, value in point.items():
-        _check_value(name, value, PARAMETERS, str(path), f"parameters.{name}")
+        _check_value(name, value, bounds, str(path), f"parameters.{name}")
     sample = data.get("sample")
     if sample is not None:
         if not isinstance(sample, dict) or not sample:
@@ -128,7 +132,7 @@ def load_posterior(path: str | Path, source: str | None = None, key: str = "") -
             if not isinstance(column, list) or not column:
                 raise InputError("expected a non-empty list", str(path), f"sample.{name}")
             for v in column:
-                _check_value(name, v, PARAMETERS, str(path), f"sample.{name}")
+                _check_value(name, v, bounds, str(path), f"sample.{name}")
             lengths.add(len(column))
         if len(lengths) > 1:
             raise InputError("the sample's columns differ in length", str(path), "sample")
@@ -136,24 +140,34 @@ def load_posterior(path: str | Path, source: str | None = None, key: str = "") -
 
 
 def _check_value(
-    name: str, value: Any, parameters: Mapping[str, Any], source: str, key: str
+    name: str, value: Any, bounds: Mapping[str, tuple[float, float]], source: str, key: str
 ) -> None:
-    if name not in parameters:
+    if name not in bounds:
         raise InputError("unknown parameter (expected a model parameter)", source, key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"expected a number, got {value!r}", source, key)
-    low, high = parameters[name].bounds
+    low, high = bounds[name]
     if not low <= value <= high:
         raise InputError(f"{value!r} is out of bounds (expected {low:g} to {high:g})", source, key)
 
 
-def point_estimate(path: str | Path, source: str | None = None, key: str = "") -> dict[str, float]:
+def point_estimate(
+    path: str | Path,
+    bounds: Mapping[str, tuple[float, float]],
+    source: str | None = None,
+    key: str = "",
+) -> dict[str, float]:
     """The posterior file's point estimate (``[parameters]``)."""
-    return {k: float(v) for k, v in load_posterior(path, source, key)["parameters"].items()}
+    data = load_posterior(path, bounds, source, key)
+    return {k: float(v) for k, v in data["parameters"].items()}
 
 
 def sample_points(
-    path: str | Path, samples: int | None = None, source: str | None = None, key: str = ""
+    path: str | Path,
+    bounds: Mapping[str, tuple[float, float]],
+    samples: int | None = None,
+    source: str | None = None,
+    key: str = "",
 ) -> pd.DataFrame:
     """The posterior sample's first ``samples`` rows (all when None), one column per name.
 
@@ -161,7 +175,7 @@ def sample_points(
         InputError: the file has no sample (an optimisation's point estimate), or fewer
             rows than asked for.
     """
-    data = load_posterior(path, source, key)
+    data = load_posterior(path, bounds, source, key)
     if "sample" not in data:
         raise InputError(
             f"posterior file {str(path)!r} has no [sample] (a point estimate: use it with "

@@ -40,6 +40,7 @@ from models.components.labour import wages
 from models.territory.outside import draw_places, mean_distances
 from models.territory.territory import BUILT, Territory
 from sim import fpmath
+from sim.apportion import largest_remainder
 from sim.random import exponential_array, geometric_array, normal_array, phase_generator
 from sim.tables import AgentTable
 
@@ -205,20 +206,6 @@ FIRM_SCHEMA = {
     "empty_since": (np.int32, -1),
     "closed": (np.int32, -1),
 }
-
-
-def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
-    """Integers proportional to ``weights`` that sum exactly to ``total``."""
-    weights = np.asarray(weights, dtype=np.float64)
-    if total <= 0 or weights.sum() <= 0:
-        return np.zeros(len(weights), dtype=np.int64)
-    quota = weights / weights.sum() * total
-    counts = np.floor(quota).astype(np.int64)
-    short = int(total - counts.sum())
-    if short > 0:
-        order = np.argsort(-(quota - counts), kind="stable")
-        counts[order[:short]] += 1
-    return counts
 
 
 def weighted_sample(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:

@@ -42,6 +42,7 @@ import shapely
 
 from models.codes import N_COMUNI, N_ZONES, OUTSIDE
 from models.territory import geography
+from sim.apportion import round_quotas
 
 BUILT, AGRICULTURAL, GREEN = 0, 1, 2
 """Land-use codes of comune cells; outside cells have land use ``-1``."""
@@ -521,7 +522,7 @@ def lay_out_land_use(
         cells = np.flatnonzero(flat_zone == i)
         d2 = (xs[cells] - tx[i]) ** 2 + (ys[cells] - ty[i]) ** 2
         prot = flat_protected[cells]
-        n_built, _, n_green = _largest_remainder(shares[i] * len(cells), len(cells))
+        n_built, _, n_green = round_quotas(shares[i] * len(cells), len(cells))
         order = np.lexsort((cells, d2, prot))  # unprotected first, nearest first
         built, rest = cells[order[:n_built]], order[n_built:]
         flat_lu[built] = BUILT
@@ -618,13 +619,3 @@ def _read_table(path: Path) -> dict:
         "lon": np.array([float(r["lon"]) for r in rows]),
         "land_shares": shares,
     }
-
-
-def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
-    """Integers summing to ``total``: floors plus one for the largest remainders."""
-    floors = np.floor(values).astype(np.int64)
-    missing = int(total - floors.sum())
-    if missing > 0:
-        order = np.lexsort((np.arange(len(values)), -(values - floors)))
-        floors[order[:missing]] += 1
-    return floors

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.territory.territory import BUILT, Territory
+from models.territory.land_use import BUILT
+from models.territory.territory import Territory
 from sim import fpmath
 from sim.random import exponential_array
 

@@ -1,6 +1,6 @@
 """Incomes of January 2015: wages, pensions and benefits, and the wage level behind them.
 
-The wage level (the constant of the log wage equation, :func:`models.components.labour.wages`)
+The wage level (the constant of the log wage equation, :func:`models.components.wages.wages`)
 is calibrated so that the mean income of the residents with an income is the plan's
 25,400 EUR.
 """
@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from models.codes import EMPLOYED, N_SECTORS, RETIRED, UNEMPLOYED
-from models.components.labour import wages
+from models.components.wages import wages
 from models.population.figures import MEAN_INCOME_2015, SECTOR_SHARES_MICRO
 from sim import fpmath
 from sim.random import normal_array

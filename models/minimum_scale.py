@@ -24,12 +24,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from models.population import (
-    FIRMS_2015,
-    RESIDENTS_2015,
-    _firm_counts,
-    largest_remainder,
-)
+from models.population import FIRMS_2015, RESIDENTS_2015, largest_remainder
+from models.population import firm_counts as _firm_counts
 from models.territory.territory import Territory, load_territory
 
 MIN_FIRMS_PER_COMUNE = 1

@@ -36,8 +36,9 @@ from models.hooks import Hooks
 from models.minimum_scale import check_scale
 from models.parameters import resolve
 from models.population import PopulationCache, build_population, people_order, town_centres
+from models.territory.land_use import AGRICULTURAL, GREEN
 from models.territory.space import CellCoordinates, km_between
-from models.territory.territory import AGRICULTURAL, GREEN, Territory, load_territory
+from models.territory.territory import Territory, load_territory
 from sim import fpmath
 from sim.calendar import parse_month
 from sim.components import Component, month_plan

@@ -15,15 +15,9 @@ from scipy import ndimage
 from models.codes import OUTSIDE
 from models.experiments import maps
 from models.territory import geography
-from models.territory.territory import (
-    AGRICULTURAL,
-    BUILT,
-    DEFAULT_CSV,
-    GREEN,
-    Territory,
-    build_territory,
-    load_territory,
-)
+from models.territory.comuni import DEFAULT_CSV
+from models.territory.land_use import AGRICULTURAL, BUILT, GREEN
+from models.territory.territory import Territory, build_territory, load_territory
 
 DATA_DIR = Path(DEFAULT_CSV).parent
 

@@ -30,7 +30,7 @@ from models.codes import (
 from models.draws import FIRM_DRAWS
 from models.flows import FDI, FIRM_BIRTHS, FIRM_DEATHS, INVESTMENT, STARTUPS_INNOVATIVE
 from models.population import CAPITAL_PER_WORKER, SECTOR_SHARES_MICRO
-from models.territory.territory import BUILT
+from models.territory.land_use import BUILT
 from sim import fpmath
 from sim.components import Component
 from sim.fpmath import scalar as fm

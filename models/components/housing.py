@@ -17,7 +17,7 @@ from numba import njit
 from models.codes import CHILD, EMPLOYED, N_COMUNI, NO_MODE, OUTSIDE, STUDENT
 from models.draws import HOUSING_DRAWS
 from models.flows import MOVES_IN, MOVES_OUT
-from models.territory.territory import BUILT
+from models.territory.land_use import BUILT
 from sim import fpmath
 from sim.components import Component
 from sim.fpmath import scalar as fm

@@ -212,22 +212,19 @@ class Indicators(Component):
 
     def values(self) -> np.ndarray:
         """The indicators now: ``(len(INDICATORS), N_ZONES)``, NaN where undefined."""
+        rows = IndicatorRows(self.model.scale)
+        self.put_people_and_firms(rows)
+        self.put_work_and_skills(rows)
+        self.put_services_and_incomes(rows)
+        self.put_commuting_and_land(rows)
+        return rows.out
+
+    def put_people_and_firms(self, rows: IndicatorRows) -> None:
+        """Residents and their flows, the projects' cost, investment, firms and jobs."""
         m = self.model
         census, flows, s, n = m.census, m.flows, m.scale, N_COMUNI
         stocks, fstocks = census.people_stocks, census.firm_stocks
-        hist, hist_sum = census.income.counts, census.income.sums
-        out = np.full((len(INDICATORS), N_ZONES), np.nan)
-
-        def put(name: str, comuni: np.ndarray, metro: float) -> None:
-            out[INDEX[name], :n] = comuni[:n]
-            out[INDEX[name], METRO_COLUMN] = metro
-
-        def counts(name: str, by_zone: np.ndarray, metro: float | None = None) -> None:
-            put(name, by_zone / s, (by_zone[:n].sum() if metro is None else metro) / s)
-
-        def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-            return np.where(den > 0, num / np.maximum(den, 1e-12), np.nan)
-
+        put, counts = rows.put, rows.counts
         counts("population", stocks[c.POPULATION])
         counts("births", flows[BIRTHS])
         counts("deaths", flows[DEATHS])
@@ -249,6 +246,13 @@ class Indicators(Component):
         counts("firm_births", flows[FIRM_BIRTHS])
         counts("firm_deaths", flows[FIRM_DEATHS])
         counts("jobs", fstocks[c.JOBS])
+
+    def put_work_and_skills(self, rows: IndicatorRows) -> None:
+        """Employment and unemployment, innovation, students, graduates and talents."""
+        m = self.model
+        census, flows, n = m.census, m.flows, N_COMUNI
+        stocks, fstocks = census.people_stocks, census.firm_stocks
+        put, counts = rows.put, rows.counts
         counts("employed", stocks[c.EMPLOYED_RESIDENTS])
         working_age, employed_wa = stocks[c.WORKING_AGE], stocks[c.EMPLOYED_WORKING_AGE]
         put(
@@ -276,6 +280,14 @@ class Indicators(Component):
         counts("graduates", flows[GRADUATES], flows[GRADUATES].sum())
         counts("talents", stocks[c.TALENTS])
         counts("talent_net_migration", flows[TALENT_IN] - flows[TALENT_OUT])
+
+    def put_services_and_incomes(self, rows: IndicatorRows) -> None:
+        """Service costs, administrative burden, tourism, incomes, poverty and inequality."""
+        m = self.model
+        census, n = m.census, N_COMUNI
+        stocks, fstocks = census.people_stocks, census.firm_stocks
+        hist, hist_sum = census.income.counts, census.income.sums
+        put = rows.put
         pop = np.maximum(stocks[c.POPULATION][:n], 1.0)
         cost = np.array(m.comuni.get("service_cost_per_capita"))
         put("service_cost_per_capita_eur", cost, float(np.average(cost, weights=pop)))
@@ -290,6 +302,12 @@ class Indicators(Component):
         gini = c.gini_by_row(hist[:n], hist_sum[:n])
         put("poverty_rate", census.zone_poverty, census.metro_poverty)
         put("income_gini", gini, c.gini_from_histogram(metro_hist, hist_sum[:n].sum(axis=0)))
+
+    def put_commuting_and_land(self, rows: IndicatorRows) -> None:
+        """Commuting (flows, modes, emissions), green land and rents."""
+        m = self.model
+        s, n = m.scale, N_COMUNI
+        put = rows.put
         tally = m.commuting.tally
         put("commuters_to_torino", tally.to_torino / s, tally.to_torino.sum() / s)
         put(
@@ -309,4 +327,37 @@ class Indicators(Component):
         rz = np.bincount(m.cell_zone, weights=rent * occ, minlength=N_ZONES)
         oz = np.bincount(m.cell_zone, weights=occ, minlength=N_ZONES)
         put("rent_eur_m2", ratio(rz, oz), rz[:n].sum() / oz[:n].sum())
-        return out
+
+
+class IndicatorRows:
+    """The indicators of a month being written: a row per indicator, a column per zone.
+
+    Args:
+        scale: agents per real person or firm; counts are divided by it.
+
+    Attributes:
+        out: ``(len(INDICATORS), N_ZONES)``, NaN until written.
+    """
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self.out = np.full((len(INDICATORS), N_ZONES), np.nan)
+
+    def put(self, name: str, comuni: np.ndarray, metro: float) -> None:
+        """Write indicator ``name``: the comuni's values and the metro area's."""
+        self.out[INDEX[name], :N_COMUNI] = comuni[:N_COMUNI]
+        self.out[INDEX[name], METRO_COLUMN] = metro
+
+    def counts(self, name: str, by_zone: np.ndarray, metro: float | None = None) -> None:
+        """Write a count by zone as full-scale equivalents.
+
+        The metro value is the comuni's sum unless ``metro`` is given (agents, like
+        ``by_zone``).
+        """
+        s, n = self.scale, N_COMUNI
+        self.put(name, by_zone / s, (by_zone[:n].sum() if metro is None else metro) / s)
+
+
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` by zone, NaN where ``den`` is not positive."""
+    return np.where(den > 0, num / np.maximum(den, 1e-12), np.nan)

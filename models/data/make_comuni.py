@@ -1,6 +1,7 @@
 """Build ``models/data/comuni.csv`` from the 2011 ISTAT source table.
 
-Run from anywhere::
+Run from the project root, in an environment where the package is installed (counts are
+rounded by :func:`sim.apportion.round_quotas`, the model's largest-remainder rule)::
 
     python models/data/make_comuni.py
 
@@ -18,6 +19,8 @@ import csv
 import math
 from collections.abc import Callable
 from pathlib import Path
+
+from sim.apportion import round_quotas
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "sources" / "comuni_2011_istat.csv"
@@ -111,25 +114,6 @@ PROTECTED_AREAS: dict[str, tuple[float, tuple[str, ...]]] = {
 SHARE_DECIMALS = 6
 
 
-def largest_remainder(values: list[float], total: int) -> list[int]:
-    """Round non-negative reals to integers that sum exactly to ``total``.
-
-    Args:
-        values: Real amounts whose sum is (close to) ``total``.
-        total: Required integer sum.
-
-    Returns:
-        Integers, floor of each value plus one for the largest fractional parts
-        (ties broken by position, so the result is deterministic).
-    """
-    floors = [math.floor(v) for v in values]
-    missing = total - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: (-(values[i] - floors[i]), i))
-    for i in order[:missing]:
-        floors[i] += 1
-    return floors
-
-
 def bisect(f: Callable[[float], float], lo: float, hi: float, iters: int = 200) -> float:
     """Root of a monotone increasing function on ``[lo, hi]`` by bisection."""
     for _ in range(iters):
@@ -168,7 +152,7 @@ def mappano_shares() -> dict[str, int]:
     register = [REGISTER_2010_PRE_MAPPANO[c] for c in codes]
     ratio = (remaining + sum(census_post)) / sum(register)
     parts = [ratio * reg - cen for reg, cen in zip(register, census_post, strict=True)]
-    return dict(zip(codes, largest_remainder(parts, remaining), strict=True))
+    return dict(zip(codes, round_quotas(parts, remaining).tolist(), strict=True))
 
 
 def populations_2015(rows: list[dict[str, str]]) -> list[int]:
@@ -185,7 +169,7 @@ def populations_2015(rows: list[dict[str, str]]) -> list[int]:
     others_2011 = sum(pop_2011[i] for i in other_idx)
     scaled = [pop_2011[i] * others_total / others_2011 for i in other_idx]
     out = [0] * len(rows)
-    for i, v in zip(other_idx, largest_remainder(scaled, others_total), strict=True):
+    for i, v in zip(other_idx, round_quotas(scaled, others_total).tolist(), strict=True):
         out[i] = v
     out[next(i for i, r in enumerate(rows) if r["istat_code"] == TORINO)] = torino
     return out

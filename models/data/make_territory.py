@@ -37,14 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from models.territory import geography
-from models.territory.territory import (
-    DEFAULT_CSV,
-    GRID_JSON,
-    OUTSIDE_CSV,
-    _read_table,
-    grid_document,
-    project_places,
-)
+from models.territory.comuni import DEFAULT_CSV, OUTSIDE_CSV, read_comuni_table
+from models.territory.grid import GRID_JSON, grid_document, project_places
 
 HERE = Path(__file__).resolve().parent
 POPULATION_SOURCE = HERE / "sources" / "population_2023_istat.csv"
@@ -81,7 +75,7 @@ def extract_population(wheel: Path) -> list[dict[str, str]]:
 
 def build_grid() -> dict:
     """The raster document of ``territory_grid.json``."""
-    table = _read_table(DEFAULT_CSV)
+    table = read_comuni_table(DEFAULT_CSV)
     raster = geography.rasterise(
         geography.read_boundaries(), table["codes"], table["area_km2"], GRID_CELL_KM
     )
@@ -90,7 +84,7 @@ def build_grid() -> dict:
 
 def build_outside_rows() -> list[dict[str, str]]:
     """The rows of ``outside_comuni.csv``, in the boundary file's order."""
-    codes = _read_table(DEFAULT_CSV)["codes"]
+    codes = read_comuni_table(DEFAULT_CSV)["codes"]
     population = read_population()
     out_codes, names, xy, area = geography.other_comuni(geography.read_boundaries(), codes)
     return [

@@ -33,7 +33,7 @@ from models.codes import (
     UNEMPLOYED,
 )
 from models.components.commuting import ACTIVE_MAX_KM
-from models.components.labour import EDUCATION_WAGE_PREMIUM, SECTOR_WAGE_PREMIUM, WAGE_NOISE
+from models.components.wages import EDUCATION_WAGE_PREMIUM, SECTOR_WAGE_PREMIUM, WAGE_NOISE
 from sim import fpmath
 from sim.random import gumbel, standard_normal, uniform
 

@@ -197,25 +197,61 @@ def rasterise(
     """
     if not cell_km > 0:
         raise ValueError(f"cell_km must be positive, got {cell_km}")
-    n = len(codes)
     side = cell_km * 1000.0
     own = [boundaries.polygon(c) for c in codes]
     mappano = boundaries.polygon(MAPPANO)
+    parents = [codes.index(c) for c in MAPPANO_PARENTS]
     targets = np.maximum(np.rint(np.asarray(area_km2) / cell_km**2), 1).astype(np.int64)
     union = shapely.union_all([*own, mappano])
-    minx, miny, maxx, maxy = union.bounds
+    west, south, height, width = grid_frame(own, mappano, parents, targets, union.bounds, side)
+    boxes = cell_boxes(west, south, cell_km, height, width)
+    cell, zone, value = cell_values(boxes, own, mappano, parents, side)
+    chosen = allocate_cells(cell, zone, value, targets, boxes, union, side)
+    grid = np.full(height * width, len(codes), dtype=np.int16)
+    grid[cell[chosen]] = zone[chosen]
+    return Raster(grid.reshape(height, width), float(west), float(south), float(cell_km))
+
+
+def grid_frame(
+    own: list[shapely.Geometry],
+    mappano: shapely.Geometry,
+    parents: list[int],
+    targets: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    side: float,
+) -> tuple[float, float, int, int]:
+    """Where the grid lies: ``(west_m, south_m, height, width)``.
+
+    The comuni's ``bounds`` plus :data:`MARGIN_KM`, on the UTM multiples of the cell
+    ``side`` (m) shifted by :func:`grid_offset`.
+    """
+    minx, miny, maxx, maxy = bounds
     margin = MARGIN_KM * 1000.0
-    off_x, off_y = grid_offset(
-        own, mappano, [codes.index(c) for c in MAPPANO_PARENTS], targets, union.bounds, side
-    )
+    off_x, off_y = grid_offset(own, mappano, parents, targets, bounds, side)
     west = np.floor((minx - margin - off_x) / side) * side + off_x
     south = np.floor((miny - margin - off_y) / side) * side + off_y
     width = int(np.ceil((maxx + margin - west) / side))
     height = int(np.ceil((maxy + margin - south) / side))
-    boxes = cell_boxes(west, south, cell_km, height, width)
+    return west, south, height, width
+
+
+def cell_values(
+    boxes: np.ndarray,
+    own: list[shapely.Geometry],
+    mappano: shapely.Geometry,
+    parents: list[int],
+    side: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The value of each (cell, comune) pair a comune's polygon touches (rule in :func:`rasterise`).
+
+    Returns:
+        ``(cell, zone, value)``, one entry per pair, sorted by cell then comune: a Mappano
+        cell's value for a parent adds to the parent's own overlap with that cell, and a
+        deterministic tie-break far below any real difference of value is added.
+    """
+    n = len(own)
     centres = shapely.centroid(boxes)
     tree = shapely.STRtree(boxes)
-
     pair_cell: list[np.ndarray] = []
     pair_zone: list[np.ndarray] = []
     pair_value: list[np.ndarray] = []
@@ -229,8 +265,7 @@ def rasterise(
     m_cells = tree.query(mappano, predicate="intersects")
     m_share = shapely.area(shapely.intersection(boxes[m_cells], mappano)) / side**2
     m_inside = shapely.contains_xy(mappano, *shapely.get_coordinates(centres[m_cells]).T)
-    for code in MAPPANO_PARENTS:
-        k = codes.index(code)
+    for k in parents:
         d_km = shapely.distance(centres[m_cells], own[k]) / 1000.0
         weight = np.clip(1.0 - MAPPANO_DISTANCE_PENALTY * d_km, 0.0, 1.0)
         pair_cell.append(m_cells)
@@ -248,7 +283,31 @@ def rasterise(
     cell, zone = key // (n + 1), key % (n + 1)
     # a deterministic tie-break far below any real difference of value
     value = value + 1e-7 * ((cell * 7919 + zone * 104729) % 1000) / 1000.0
+    return cell, zone, value
 
+
+def allocate_cells(
+    cell: np.ndarray,
+    zone: np.ndarray,
+    value: np.ndarray,
+    targets: np.ndarray,
+    boxes: np.ndarray,
+    union: shapely.Geometry,
+    side: float,
+) -> np.ndarray:
+    """Which (cell, comune) pairs are chosen: the transportation problem of :func:`rasterise`.
+
+    Each cell goes to at most one comune, comune ``k`` gets exactly ``targets[k]`` cells,
+    and the total value less the cost of the cells left to no comune is the largest
+    possible (HiGHS, ``scipy.optimize.linprog``).
+
+    Returns:
+        A boolean per pair.
+
+    Raises:
+        ValueError: If the allocation is infeasible.
+    """
+    n = targets.size
     candidates, cell_row = np.unique(cell, return_inverse=True)
     n_pairs, n_cand = cell.size, candidates.size
     # variables: the pairs, then one "no comune" slack per candidate cell
@@ -268,9 +327,7 @@ def rasterise(
     chosen = result.x[:n_pairs] > 0.5
     if not np.allclose(result.x[:n_pairs], chosen, atol=1e-6):
         raise ValueError("cell allocation is not integral")  # cannot happen (unimodular)
-    grid = np.full(height * width, n, dtype=np.int16)
-    grid[cell[chosen]] = zone[chosen]
-    return Raster(grid.reshape(height, width), float(west), float(south), float(cell_km))
+    return chosen
 
 
 def grid_offset(

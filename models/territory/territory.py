@@ -6,7 +6,8 @@ The 38 comuni are read from ``models/data/comuni.csv`` (2015 figures, see
 (:mod:`models.territory.geography`): the committed raster ``models/data/territory_grid.json`` is
 written by ``models/data/make_territory.py``; each comune has as many cells as its official
 area, and the cells it gets are those its polygon covers most. Cells of no comune are the
-zone :data:`OUTSIDE`. Land use is laid out inside each comune (:func:`lay_out_land_use`).
+zone :data:`OUTSIDE`. Land use is laid out inside each comune
+(:func:`models.territory.land_use.lay_out_land_use`).
 
 The other 273 comuni of the province (312 less the 38 and Mappano) are the real places
 where in-commuters and students from outside live: ``models/data/outside_comuni.csv``
@@ -21,6 +22,10 @@ column 0 the *western* edge, so ``x_km`` grows with the column and ``y_km`` with
 (plot with ``origin="lower"``). Kilometres are UTM 32N metres / 1000 measured from the
 grid's south-west corner. Everything is deterministic; nothing runs at import time.
 
+This module holds :class:`Territory` and its loading; the parts it is assembled from are
+the comuni tables (:mod:`models.territory.comuni`), the committed raster document
+(:mod:`models.territory.grid`) and the land-use layout (:mod:`models.territory.land_use`).
+
 Example:
     >>> from models.territory.territory import load_territory
     >>> t = load_territory()
@@ -30,89 +35,23 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import functools
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import shapely
 
-from models.codes import N_COMUNI, N_ZONES, OUTSIDE
+from models.codes import N_ZONES, OUTSIDE
 from models.territory import geography
-
-BUILT, AGRICULTURAL, GREEN = 0, 1, 2
-"""Land-use codes of comune cells; outside cells have land use ``-1``."""
-
-LAND_USE_NAMES: tuple[str, str, str] = ("built", "agricultural", "green")
-"""Names of the land-use codes, by code."""
-
-TORINO_CODE: str = "001272"
-
-DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
-DEFAULT_CSV: Path = DATA_DIR / "comuni.csv"
-"""The comuni table shipped with the package."""
-GRID_JSON: Path = DATA_DIR / "territory_grid.json"
-"""The committed raster of the 38 comuni (written by ``make_territory.py``)."""
-OUTSIDE_CSV: Path = DATA_DIR / "outside_comuni.csv"
-"""The other comuni of the province (written by ``make_territory.py``)."""
-
-ZONE_SYMBOLS: str = "0123456789abcdefghijklmnopqrstuvwxyzAB"
-"""One character per comune index in ``territory_grid.json``; ``.`` is outside."""
-
-
-@dataclass(frozen=True)
-class ProtectedArea:
-    """A protected area of the plan, placed by approximate coordinates.
-
-    Attributes:
-        name: The plan's name.
-        points: ``(lon, lat)`` of its centre (a park) or of points along it (a river strip).
-        radius_km: Radius of the disc around the centre, or half-width of the strip.
-    """
-
-    name: str
-    points: tuple[tuple[float, float], ...]
-    radius_km: float
-
-
-PROTECTED_AREAS: tuple[ProtectedArea, ...] = (
-    # Parco naturale di Stupinigi, 17 km² around the hunting lodge: a disc of that area.
-    ProtectedArea("Stupinigi", ((7.600, 44.985),), 2.35),
-    # Parco La Mandria: the walled estate (about 30 km²) north-west of Venaria Reale.
-    ProtectedArea("La Mandria", ((7.575, 45.160),), 3.1),
-    # Parco naturale della Collina di Superga, 7.5 km² around the basilica.
-    ProtectedArea("Superga hill park", ((7.767, 45.080),), 1.55),
-    # Riserva naturale di Monte San Giorgio, 3.7 km² above Piossasco.
-    ProtectedArea("Monte San Giorgio", ((7.437, 44.977),), 1.1),
-    # The Po from La Loggia through Moncalieri, Torino and San Mauro to Brandizzo.
-    ProtectedArea(
-        "Po strip",
-        (
-            (7.665, 44.955),
-            (7.688, 44.995),
-            (7.687, 45.050),
-            (7.700, 45.063),
-            (7.715, 45.085),
-            (7.760, 45.100),
-            (7.800, 45.120),
-            (7.830, 45.130),
-            (7.850, 45.150),
-            (7.870, 45.180),
-        ),
-        0.4,
-    ),
-    # The Sangone from Bruino through Rivalta, Orbassano, Beinasco and Nichelino to the Po.
-    ProtectedArea(
-        "Sangone strip",
-        ((7.470, 45.015), (7.520, 45.025), (7.575, 45.018), (7.625, 45.015), (7.672, 45.005)),
-        0.3,
-    ),
+from models.territory.comuni import DEFAULT_CSV, TORINO_CODE, read_comuni_table, read_outside
+from models.territory.grid import (
+    ProjectedPlaces,
+    cell_centres_km,
+    project_places,
+    read_grid_document,
 )
-"""The six protected areas of the plan. Coordinates are approximate (read off general maps,
-not a GIS layer of the parks); docs/ODD.md and models/data/README.md say so."""
+from models.territory.land_use import lay_out_land_use
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,13 +72,13 @@ class Territory:
         centre_y_km: Town-centre northing, km from the grid's south-west corner, float64
             ``(38,)``.
         land_shares: Built-up, agricultural and other-green shares of each comune's area,
-            float64 ``(38, 3)``, rows sum to 1 (columns follow :data:`BUILT`,
-            :data:`AGRICULTURAL`, :data:`GREEN`).
+            float64 ``(38, 3)``, rows sum to 1 (columns follow the land-use codes
+            of :mod:`models.territory.land_use`).
         cell_km: Side of a square cell, km.
         cell_zone: Zone of each cell, int16 ``(height, width)``: ``0..37`` is the comune
             index, :data:`OUTSIDE` a cell of no comune.
         land_use: Land-use code of each cell, int8 ``(height, width)``; ``-1`` outside.
-        protected: True for comune cells in one of :data:`PROTECTED_AREAS`, bool
+        protected: True for comune cells in one of the plan's protected areas, bool
             ``(height, width)``.
         x_km: Cell-centre easting, km from the grid's south-west corner, float64
             ``(height, width)``.
@@ -327,14 +266,16 @@ def load_territory(cell_km: float = 0.5, *, csv_path: str | Path | None = None) 
     """The territory: the committed raster at 0.5 km, or one built from the boundaries.
 
     At the default cell size and comuni table the raster is read from
-    :data:`GRID_JSON` (so results never depend on the version of the geometry or
-    optimisation libraries); otherwise it is built by :func:`models.territory.geography.rasterise`.
+    :data:`~models.territory.grid.GRID_JSON` (so results never depend on the version of the
+    geometry or optimisation libraries); otherwise it is built by
+    :func:`models.territory.geography.rasterise`.
     The result is cached per ``(cell_km, csv_path)``: repeated calls return the same
     immutable object (:func:`build_territory` always builds a new one).
 
     Args:
         cell_km: Side of a cell, km (0.5 km gives about 3,440 comune cells).
-        csv_path: Comuni table to read; defaults to :data:`DEFAULT_CSV`.
+        csv_path: Comuni table to read; defaults to
+            :data:`~models.territory.comuni.DEFAULT_CSV`.
 
     Returns:
         The territory.
@@ -351,7 +292,7 @@ def _load_cached(cell_km: float, path: Path) -> Territory:
     if path == DEFAULT_CSV.resolve():
         raster, projected = read_grid_document()
         if raster.cell_km == cell_km:
-            return _assemble(_read_table(path), raster, projected)
+            return _assemble(read_comuni_table(path), raster, projected)
     return build_territory(cell_km, path)
 
 
@@ -370,101 +311,11 @@ def build_territory(cell_km: float = 0.5, csv_path: str | Path = DEFAULT_CSV) ->
     """
     if not cell_km > 0:
         raise ValueError(f"cell_km must be positive, got {cell_km}")
-    table = _read_table(Path(csv_path))
+    table = read_comuni_table(Path(csv_path))
     raster = geography.rasterise(
         geography.read_boundaries(), table["codes"], table["area_km2"], cell_km
     )
     return _assemble(table, raster, project_places(table, raster))
-
-
-@dataclass(frozen=True, eq=False)
-class ProjectedPlaces:
-    """What the territory takes from map projection and polygon geometry, besides the raster.
-
-    PROJ and GEOS call the C library's trigonometric functions, whose last bit depends on
-    the host CPU (glibc picks an FMA build where the CPU has one): these are therefore
-    computed once, when the data are built, and read from :data:`GRID_JSON` at run time.
-
-    Attributes:
-        centres_m: UTM 32N easting and northing of each comune's town centre, m, rounded to
-            the centimetre, float64 ``(n_comuni, 2)``.
-        protected: True for comune cells in one of :data:`PROTECTED_AREAS`, bool
-            ``(height, width)``, row 0 the southern row.
-    """
-
-    centres_m: np.ndarray
-    protected: np.ndarray
-
-
-def project_places(table: dict, raster: geography.Raster) -> ProjectedPlaces:
-    """Project the town centres and lay the protected areas on ``raster`` (pyproj, shapely)."""
-    x, y = geography.lonlat_to_utm(table["lon"], table["lat"])
-    height, width = raster.zone.shape
-    x_km, y_km = cell_centres_km(height, width, raster.cell_km)
-    return ProjectedPlaces(
-        centres_m=np.round(np.column_stack([x, y]), 2),
-        protected=protected_cells(raster.zone, raster.west_m, raster.south_m, x_km, y_km),
-    )
-
-
-def read_grid(path: Path = GRID_JSON) -> geography.Raster:
-    """Read the committed raster (format: :func:`grid_document`)."""
-    return read_grid_document(path)[0]
-
-
-def read_grid_document(path: Path = GRID_JSON) -> tuple[geography.Raster, ProjectedPlaces]:
-    """Read the committed raster and its projected places (format: :func:`grid_document`)."""
-    with Path(path).open(encoding="utf-8") as fh:
-        doc = json.load(fh)
-    symbols = {s: i for i, s in enumerate(ZONE_SYMBOLS)} | {".": OUTSIDE}
-    rows = [[symbols[ch] for ch in line] for line in reversed(doc["rows_north_to_south"])]
-    zone = np.array(rows, dtype=np.int16)
-    if zone.shape != (doc["height"], doc["width"]):
-        raise ValueError(f"{path}: raster is {zone.shape}, header says otherwise")
-    protected = np.array(
-        [[ch == "#" for ch in line] for line in reversed(doc["protected_north_to_south"])]
-    )
-    raster = geography.Raster(zone, float(doc["west_m"]), float(doc["south_m"]), doc["cell_km"])
-    places = ProjectedPlaces(np.array(doc["town_centres_m"], dtype=np.float64), protected)
-    return raster, places
-
-
-def grid_document(
-    raster: geography.Raster, codes: tuple[str, ...], places: ProjectedPlaces
-) -> dict:
-    """The raster and its projected places as the JSON document :func:`read_grid` reads.
-
-    Rows are written north first, one character per cell (:data:`ZONE_SYMBOLS`, ``.``
-    outside; ``#`` a protected cell in the protected rows), so the file reads as a map.
-    """
-    rows = ["".join(ZONE_SYMBOLS[z] if z < OUTSIDE else "." for z in r) for r in raster.zone]
-    protected = ["".join("#" if p else "." for p in r) for r in places.protected]
-    return {
-        "crs": geography.CRS,
-        "cell_km": raster.cell_km,
-        "west_m": raster.west_m,
-        "south_m": raster.south_m,
-        "height": int(raster.zone.shape[0]),
-        "width": int(raster.zone.shape[1]),
-        "codes": list(codes),
-        "town_centres_m": [[float(x), float(y)] for x, y in places.centres_m],
-        "rows_north_to_south": rows[::-1],
-        "protected_north_to_south": protected[::-1],
-    }
-
-
-def read_outside(path: Path = OUTSIDE_CSV) -> dict:
-    """Read the table of the province's other comuni."""
-    with Path(path).open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return {
-        "codes": tuple(r["istat_code"] for r in rows),
-        "names": tuple(r["name"] for r in rows),
-        "population": np.array([int(r["population_2023"]) for r in rows], dtype=np.int64),
-        "area_km2": np.array([float(r["area_km2"]) for r in rows]),
-        "easting_m": np.array([float(r["easting_m"]) for r in rows]),
-        "northing_m": np.array([float(r["northing_m"]) for r in rows]),
-    }
 
 
 def town_cells(
@@ -478,68 +329,6 @@ def town_cells(
         k = int(np.argmin(d2))  # the cell holding the point is nearest; first of ties
         out[i] = rows[k], cols[k]
     return out
-
-
-def protected_cells(
-    zone: np.ndarray, west_m: float, south_m: float, x_km: np.ndarray, y_km: np.ndarray
-) -> np.ndarray:
-    """True for the comune cells whose centre lies in one of :data:`PROTECTED_AREAS`."""
-    shapes = []
-    for area in PROTECTED_AREAS:
-        lon, lat = np.array(area.points).T
-        x, y = geography.lonlat_to_utm(lon, lat)
-        base = shapely.points(x, y)[0] if x.size == 1 else shapely.linestrings(x, y)
-        shapes.append(shapely.buffer(base, area.radius_km * 1000.0))
-    region = shapely.union_all(shapes)
-    inside = shapely.contains_xy(region, west_m + 1000.0 * x_km, south_m + 1000.0 * y_km)
-    return inside & (zone != OUTSIDE)
-
-
-def lay_out_land_use(
-    zone: np.ndarray,
-    shares: np.ndarray,
-    tx: np.ndarray,
-    ty: np.ndarray,
-    x_km: np.ndarray,
-    y_km: np.ndarray,
-    protected: np.ndarray,
-) -> np.ndarray:
-    """Land use per cell, in each comune's proportions of ``shares``.
-
-    In each comune the counts are its shares times its cells (largest remainder). Built-up
-    cells are the unprotected cells nearest the town centre (``tx, ty``); other green goes
-    first to the protected cells, then to the cells furthest from the town centre; the
-    rest is agricultural (so protected cells beyond the comune's green count are farmland,
-    as in Stupinigi and La Mandria). A protected cell is built only if a comune has fewer
-    unprotected cells than built-up ones.
-    """
-    land_use = np.full(zone.shape, -1, dtype=np.int8)
-    flat_zone, flat_lu = zone.ravel(), land_use.ravel()
-    flat_protected = protected.ravel()
-    xs, ys = x_km.ravel(), y_km.ravel()
-    for i in range(len(tx)):
-        cells = np.flatnonzero(flat_zone == i)
-        d2 = (xs[cells] - tx[i]) ** 2 + (ys[cells] - ty[i]) ** 2
-        prot = flat_protected[cells]
-        n_built, _, n_green = _largest_remainder(shares[i] * len(cells), len(cells))
-        order = np.lexsort((cells, d2, prot))  # unprotected first, nearest first
-        built, rest = cells[order[:n_built]], order[n_built:]
-        flat_lu[built] = BUILT
-        rest = rest[np.lexsort((cells[rest], -d2[rest], ~prot[rest]))]  # protected, furthest
-        flat_lu[cells[rest[:n_green]]] = GREEN
-        flat_lu[cells[rest[n_green:]]] = AGRICULTURAL
-    return land_use
-
-
-# ---------------------------------------------------------------------------------------
-# helpers
-
-
-def cell_centres_km(height: int, width: int, cell_km: float) -> tuple[np.ndarray, np.ndarray]:
-    """Cell-centre easting and northing, km from the grid's south-west corner."""
-    x_km = np.broadcast_to((np.arange(width) + 0.5) * cell_km, (height, width)).copy()
-    y_km = np.broadcast_to(((np.arange(height) + 0.5) * cell_km)[:, None], (height, width)).copy()
-    return x_km, y_km
 
 
 def _assemble(table: dict, raster: geography.Raster, places: ProjectedPlaces) -> Territory:
@@ -585,46 +374,3 @@ def _assemble(table: dict, raster: geography.Raster, places: ProjectedPlaces) ->
         outside_names=outside["names"],
         **arrays,
     )
-
-
-def _read_table(path: Path) -> dict:
-    """Read ``comuni.csv`` into tuples and numpy arrays, checking its shape."""
-    with Path(path).open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    if len(rows) != N_COMUNI:
-        raise ValueError(f"{path}: expected {N_COMUNI} comuni, found {len(rows)}")
-    codes = tuple(r["istat_code"] for r in rows)
-    if any(len(c) != 6 or not c.isdigit() for c in codes) or len(set(codes)) != N_COMUNI:
-        raise ValueError(f"{path}: ISTAT codes must be 38 distinct 6-digit strings")
-    if TORINO_CODE not in codes:
-        raise ValueError(f"{path}: Torino ({TORINO_CODE}) is missing")
-    shares = np.array(
-        [
-            [float(r["built_share"]), float(r["agricultural_share"]), float(r["green_share_other"])]
-            for r in rows
-        ]
-    )
-    if (shares < 0).any() or not np.allclose(shares.sum(axis=1), 1.0, atol=1e-5):
-        raise ValueError(f"{path}: land-use shares must be non-negative and sum to 1")
-    area = np.array([float(r["area_km2"]) for r in rows])
-    if (area <= 0).any():
-        raise ValueError(f"{path}: areas must be positive")
-    return {
-        "codes": codes,
-        "names": tuple(r["name"] for r in rows),
-        "population": np.array([int(r["population_2015"]) for r in rows], dtype=np.int64),
-        "area_km2": area,
-        "lat": np.array([float(r["lat"]) for r in rows]),
-        "lon": np.array([float(r["lon"]) for r in rows]),
-        "land_shares": shares,
-    }
-
-
-def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
-    """Integers summing to ``total``: floors plus one for the largest remainders."""
-    floors = np.floor(values).astype(np.int64)
-    missing = int(total - floors.sum())
-    if missing > 0:
-        order = np.lexsort((np.arange(len(values)), -(values - floors)))
-        floors[order[:missing]] += 1
-    return floors

@@ -25,7 +25,7 @@ from decimal import Decimal
 import numpy as np
 
 from models.population import FIRMS_2015, RESIDENTS_2015, largest_remainder
-from models.population import firm_counts as _firm_counts
+from models.population import firm_counts
 from models.territory.territory import Territory, load_territory
 
 MIN_FIRMS_PER_COMUNE = 1
@@ -44,7 +44,7 @@ REASON = (
 def initial_counts(territory: Territory, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Residents and firms of each comune at the start of a run at ``scale``."""
     residents = largest_remainder(territory.population, round(RESIDENTS_2015 * scale))
-    firms = _firm_counts(territory, round(FIRMS_2015 * scale))
+    firms = firm_counts(territory, round(FIRMS_2015 * scale))
     return residents, firms
 
 

@@ -115,12 +115,12 @@ def test_the_minimum_scale_follows_from_the_comuni_table():
 
 def test_every_comune_has_its_minimum_at_every_scale_from_the_minimum_up():
     from models.population import FIRMS_2015, RESIDENTS_2015
-    from models.population import firm_counts as _firm_counts
+    from models.population import firm_counts
 
     t = load_territory()
     for scale in np.geomspace(SCALE, 1.0, 400):
         residents = largest_remainder(t.population, round(RESIDENTS_2015 * scale))
-        firms = _firm_counts(t, round(FIRMS_2015 * scale))
+        firms = firm_counts(t, round(FIRMS_2015 * scale))
         assert residents.min() >= MIN_RESIDENTS_PER_COMUNE, scale
         assert firms.min() >= MIN_FIRMS_PER_COMUNE, scale
 

@@ -45,11 +45,11 @@ def test_a_parameter_at_the_end_of_its_bounds_runs_with_the_identities_holding(n
 @pytest.mark.parametrize("jobs_per_firm", [1.0, 2.0, 5.5, 20.0])
 def test_firm_sizes_are_whole_firms_that_add_up_to_the_jobs(exponent, jobs_per_firm):
     """A heavy tail (small exponent) once made the largest firm's size negative."""
-    from models.population import firm_sizes as _firm_sizes
+    from models.population import firm_sizes
 
     rng = np.random.default_rng(5)
     for n in (1, 2, 7, 40, 1_000, 80_000):
         jobs = int(n * jobs_per_firm)
-        sizes = _firm_sizes(rng, n, jobs, exponent)
+        sizes = firm_sizes(rng, n, jobs, exponent)
         assert sizes.size == n and sizes.min() >= 1
         assert sizes.sum() == max(jobs, n)

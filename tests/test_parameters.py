@@ -10,8 +10,21 @@ import pytest
 from models.parameters import COMPONENTS, PARAMETERS, PARAMETERS_TOML, load_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
-# the module each component's code lives in (the space's distance rule is used by the model)
-MODULE_COMPONENT = {name: name for name in COMPONENTS} | {"model": "space"}
+# the modules each component's code lives in: its own module, or a package (population), or
+# the modules it was cut into (labour: matching and wages); the space's distance rule is
+# used by the model
+MODULE_COMPONENT = {name: name for name in COMPONENTS} | {
+    "model": "space",
+    "matching": "labour",
+    "wages": "labour",
+}
+
+
+def component_of(path: Path) -> str | None:
+    """The component whose code a module of models/ holds, if any."""
+    if "population" in path.parts:
+        return "population"
+    return MODULE_COMPONENT.get(path.stem)
 
 
 def readers(name: str) -> set[str]:
@@ -20,8 +33,9 @@ def readers(name: str) -> set[str]:
     for path in (ROOT / "models").rglob("*.py"):
         if "reference" in path.parts:  # the Mesa oracle restates the labour rules
             continue
-        if path.stem in MODULE_COMPONENT and re.search(rf'\["{name}"\]', path.read_text()):
-            found.add(MODULE_COMPONENT[path.stem])
+        component = component_of(path)
+        if component and re.search(rf'\["{name}"\]', path.read_text()):
+            found.add(component)
     return found
 
 

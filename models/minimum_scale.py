@@ -24,8 +24,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from models.population import FIRMS_2015, RESIDENTS_2015, largest_remainder
-from models.population import firm_counts
+from models.population import FIRMS_2015, RESIDENTS_2015, firm_counts, largest_remainder
 from models.territory.territory import Territory, load_territory
 
 MIN_FIRMS_PER_COMUNE = 1

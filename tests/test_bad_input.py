@@ -114,8 +114,7 @@ def test_the_minimum_scale_follows_from_the_comuni_table():
 
 
 def test_every_comune_has_its_minimum_at_every_scale_from_the_minimum_up():
-    from models.population import FIRMS_2015, RESIDENTS_2015
-    from models.population import firm_counts
+    from models.population import FIRMS_2015, RESIDENTS_2015, firm_counts
 
     t = load_territory()
     for scale in np.geomspace(SCALE, 1.0, 400):

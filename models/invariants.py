@@ -207,11 +207,11 @@ EVERY_PHASE: dict[str, Callable] = {
     "employees equal workers": lambda model, before: employees_equal_workers(model),
 }
 
-# Phases after which an identity does not hold yet: a firm that exits in the firms phase
-# keeps its workers until the labour phase lays them off.
+# Phases after which an identity does not hold yet: a firm that exits in the firm_dynamics
+# phase keeps its workers until the labour_market phase lays them off.
 NOT_AFTER: dict[str, frozenset[str]] = {
-    "employed at a live firm": frozenset({"firms"}),
-    "employees equal workers": frozenset({"firms"}),
+    "employed at a live firm": frozenset({"firm_dynamics"}),
+    "employees equal workers": frozenset({"firm_dynamics"}),
 }
 
 

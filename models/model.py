@@ -60,6 +60,21 @@ def metro_indicator(name: str, model: MetroModel) -> float:
     return model.indicators.latest(name)
 
 
+COMPONENTS: tuple[type[Component], ...] = (
+    LeverDelivery,
+    Demography,
+    Education,
+    FirmDynamics,
+    LabourMarket,
+    Commuting,
+    Housing,
+    ComuniServices,
+    Census,
+    Indicators,
+)
+"""The behaviours of the month, in its order (one module each in models/components/)."""
+
+
 class MetroModel(mesa.Model):
     """The Turin metropolitan area, month by month from January 2015.
 
@@ -87,10 +102,10 @@ class MetroModel(mesa.Model):
         comuni: the :class:`Comune` agents (a Mesa ``AgentSet``, in ISTAT-table order).
         hooks: the levers' hooks this month (:mod:`models.hooks`).
         flows: this month's flow counters (:mod:`models.flows`).
-        components: the behaviours, in the order of the month; each is also an attribute
-            (``lever_delivery``, ``demography``, ``education``, ``firm_dynamics``,
-            ``labour``, ``commuting``, ``housing``, ``services``, ``census``,
-            ``indicators``).
+        components: the behaviours, in the order of the month (:data:`COMPONENTS`); each is
+            also an attribute named like its phase (``lever_delivery``, ``demography``,
+            ``education``, ``firm_dynamics``, ``labour_market``, ``commuting``,
+            ``housing``, ``comuni_services``, ``census``, ``indicators``).
         plan: the month's phases, timed.
         datacollector: Mesa's data collector: the metro indicators and the comuni's
             accounts, every month.
@@ -146,30 +161,16 @@ class MetroModel(mesa.Model):
         self.firms = population.firms
         self.university_cells = population.university_cells
 
-        # Behaviours, built in the order their initial state needs: the census of January
-        # 2015 first, then the comuni's accounts on it.
-        self.lever_delivery = LeverDelivery(self)
-        self.census = Census(self)
-        self.services = ComuniServices(self)
-        self.demography = Demography(self)
-        self.education = Education(self)
-        self.firm_dynamics = FirmDynamics(self)
-        self.labour = LabourMarket(self, population.wage_level)
-        self.commuting = Commuting(self)
-        self.housing = Housing(self)
-        self.indicators = Indicators(self)
-        self.components: list[Component] = [
-            self.lever_delivery,
-            self.demography,
-            self.education,
-            self.firm_dynamics,
-            self.labour,
-            self.commuting,
-            self.housing,
-            self.services,
-            self.census,
-            self.indicators,
-        ]
+        self.initial_wage_level = population.wage_level
+
+        # The behaviours, in the order of the month: each built on the tables, then each
+        # takes what it reads from the others (Component.init_post), so no order is kept
+        # by hand; each is an attribute named like its phase.
+        self.components: list[Component] = [cls(self) for cls in COMPONENTS]
+        for component in self.components:
+            setattr(self, component.name, component)
+        for component in self.components:
+            component.init_post()
         self.plan = month_plan(self.components, phases)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(metro_indicator, name) for name in INDICATOR_NAMES},

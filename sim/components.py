@@ -4,7 +4,9 @@ A model built of components (LASER's components and Starsim's modules are the ex
 keeps only the space, the agent tables and the list of components; its month is the plan
 of their steps, in order (:func:`month_plan`). A component
 
-* is built with the model, after the tables, and sets up the state it owns;
+* is built with the model, after the tables, and sets up the state it owns; then, once
+  every component exists, :meth:`Component.init_post` takes what it reads from the others
+  (Starsim's life cycle), so no component depends on the order they are built in;
 * names the table columns its kernel reads (a NamedTuple of arrays) and builds the month's
   rules (a NamedTuple of scalars) from the parameters and the levers' hooks;
 * runs its month in :meth:`Component.step`: the kernel call and the Python half of the
@@ -28,7 +30,10 @@ class Component:
     """One behaviour of a model.
 
     Attributes:
-        name: the phase's name, which is also the name of its random stream.
+        name: the component's one name: its class in snake case, its phase in the month's
+            plan and its attribute on the model.
+        stream: the name of its random stream (``name`` unless set): the key of every draw it
+            makes, so it never changes once results depend on it.
         doc: one line saying what the month's step does.
         needs: the components whose monthly state this one reads; a plan that runs this
             one without them is refused (the state would silently stand still).
@@ -36,11 +41,25 @@ class Component:
     """
 
     name: ClassVar[str] = ""
+    stream: ClassVar[str] = ""
     doc: ClassVar[str] = ""
     needs: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.stream:
+            cls.stream = cls.name
+
     def __init__(self, model: Any) -> None:
+        """Set up the state the component owns, from the model's tables only.
+
+        No other component is guaranteed to exist yet: what it reads from them waits for
+        :meth:`init_post`.
+        """
         self.model = model
+
+    def init_post(self) -> None:
+        """After every component is built: take the initial state it reads from others."""
 
     def step(self, month: int) -> None:
         """Run this behaviour for ``month``."""

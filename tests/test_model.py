@@ -179,7 +179,7 @@ def test_the_data_collector_holds_the_indicators_of_every_month(stepped):
 
 def test_a_plan_without_a_phase_another_needs_is_refused():
     with pytest.raises(ValueError, match="needs the phases"):
-        MetroModel(seed=1, scale=0.005, phases=("labour", "indicators"))
+        MetroModel(seed=1, scale=0.005, phases=("labour_market", "indicators"))
 
 
 def test_a_dropped_model_is_freed_and_its_agents_numbered_as_mesa_does():

@@ -110,7 +110,7 @@ def test_matches_follow_the_matching_function_and_its_elasticity():
             skill_weight=1.0,
             circuity=1.3,
             cell_km=0.5,
-            wage_level=model.labour.wage_level,
+            wage_level=model.labour_market.wage_level,
         )
         firms = labour.LabourFirms(f.alive, f.cell, f.sector, f.productivity, f.employees.copy())
         hires[n_seekers] = (

@@ -273,7 +273,7 @@ class Commuting(Component):
         tally = self.tally
         tally.reset()
         commuting_kernel(
-            m.phase_key(self.name, month),
+            m.phase_key(self.stream, month),
             m.people.view(CommutingPeople),
             m.firms.zone,
             quality,

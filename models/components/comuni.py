@@ -104,7 +104,8 @@ class ComuniServices(Component):
         sector_drift: extra yearly log growth of firms' targets by sector.
     """
 
-    name = "comuni"
+    name = "comuni_services"
+    stream = "comuni"
     doc = "services, burden, attractiveness, tourism"
     needs = ("census",)
 
@@ -124,7 +125,10 @@ class ComuniServices(Component):
         self.sector_drift = np.zeros(N_SECTORS)
         self.tourism = np.zeros(N_ZONES)
         self._last_tourism_level: float | None = None
-        model.comuni.do("step")  # services and burden of January 2015 (the census's)
+
+    def init_post(self) -> None:
+        """Services and burden of January 2015, on the census's count of it."""
+        self.model.comuni.do("step")
 
     def step(self, month: int) -> None:
         """The comuni's step; attractiveness; tourist arrivals and the hospitality drift."""

@@ -233,7 +233,7 @@ class Demography(Component):
 
     name = "demography"
     doc = "deaths, births, departures and arrivals"
-    needs = ("census", "comuni")
+    needs = ("census", "comuni_services")
 
     def __init__(self, model: MetroModel) -> None:
         super().__init__(model)
@@ -269,13 +269,13 @@ class Demography(Component):
         """Deaths, departures and births (kernel), then the newborn and the arrivals."""
         m = self.model
         p, people, hooks = m.params, m.people, m.hooks
-        attractiveness = m.services.attractiveness
+        attractiveness = m.comuni_services.attractiveness
         mothers = self._work.get("mothers", people.count, np.int64)
         exit_multiplier = hooks.departures * fpmath.exp(
             -p["attractiveness_migration_elasticity"] * attractiveness
         )
         n_births, stayed = demography_kernel(
-            m.phase_key(self.name, month),
+            m.phase_key(self.stream, month),
             month,
             people.view(DemographyPeople),
             m.firms.employees,
@@ -285,7 +285,7 @@ class Demography(Component):
             m.flows,
             mothers,
         )
-        rng = m.phase_rng(self.name, month)
+        rng = m.phase_rng(self.stream, month)
         if n_births:
             mothers = mothers[:n_births]
             people.append(

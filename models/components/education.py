@@ -258,7 +258,7 @@ class Education(Component):
         """Life-course transitions (kernel), then the outside students who enrol."""
         m = self.model
         education_kernel(
-            m.phase_key(self.name, month),
+            m.phase_key(self.stream, month),
             month,
             m.people.view(EducationPeople),
             m.firms.employees,
@@ -267,7 +267,7 @@ class Education(Component):
             EDUCATION_DRAWS,
             m.flows,
         )
-        rng = m.phase_rng(self.name, month)
+        rng = m.phase_rng(self.stream, month)
         intake = m.params["outside_student_intake"] * m.indexation(month, m.params["intake_growth"])
         n_out = poisson_count(rng, intake / 12.0 * m.scale)
         if not n_out:

@@ -206,9 +206,10 @@ class FirmDynamics(Component):
         zone_cells: the flat cells of each comune, ascending (where its start-ups can go).
     """
 
-    name = "firms"
+    name = "firm_dynamics"
+    stream = "firms"
     doc = "exit, growth, investment, innovation, entry"
-    needs = ("census", "comuni")
+    needs = ("census", "comuni_services")
 
     def __init__(self, model: MetroModel) -> None:
         super().__init__(model)
@@ -250,7 +251,7 @@ class FirmDynamics(Component):
         m = self.model
         f, hooks = m.firms, m.hooks
         firms_kernel(
-            m.phase_key(self.name, month),
+            m.phase_key(self.stream, month),
             month,
             f.view(FirmColumns),
             CAPITAL_PER_WORKER,
@@ -260,7 +261,7 @@ class FirmDynamics(Component):
                 hooks.startup_exit,
                 hooks.innovation,
                 hooks.university_links,
-                m.services.sector_drift,
+                m.comuni_services.sector_drift,
             ),
             FIRM_DRAWS,
             m.flows,
@@ -268,7 +269,7 @@ class FirmDynamics(Component):
         m.layer["jobs"][:] = np.bincount(
             f.cell[f.alive == 1], weights=f.employees[f.alive == 1], minlength=m.cell_zone.size
         )
-        self._entry(m.phase_rng(self.name, month), month)
+        self._entry(m.phase_rng(self.stream, month), month)
 
     def _entry(self, rng: np.random.Generator, month: int) -> None:
         """Start-ups and foreign plants of the month."""
@@ -344,6 +345,6 @@ class FirmDynamics(Component):
     def _fdi_weights(self) -> np.ndarray:
         """Where foreign plants go: 2015 firms times attractiveness, by comune."""
         w = self.initial_firms_by_zone[:N_COMUNI] * fpmath.exp(
-            self.model.services.attractiveness[:N_COMUNI]
+            self.model.comuni_services.attractiveness[:N_COMUNI]
         )
         return w / w.sum()

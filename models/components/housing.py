@@ -247,7 +247,7 @@ class Housing(Component):
 
     name = "housing"
     doc = "rents, moves, construction"
-    needs = ("comuni",)
+    needs = ("comuni_services",)
 
     def __init__(self, model: MetroModel) -> None:
         super().__init__(model)
@@ -304,12 +304,12 @@ class Housing(Component):
             occupancy=occupancy,
             rent=m.layer["rent"] * m.hooks.rent[m.cell_zone],
             green_access=m.layer["green_access"],
-            attractiveness=np.append(m.services.attractiveness[:N_COMUNI], -50.0),
+            attractiveness=np.append(m.comuni_services.attractiveness[:N_COMUNI], -50.0),
             firm_cell=m.firms.cell,
             university_cells=m.university_cells,
         )
         moves_kernel(
-            m.phase_key(self.name, month),
+            m.phase_key(self.stream, month),
             month,
             people.view(MovesPeople),
             market,

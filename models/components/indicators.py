@@ -176,7 +176,7 @@ class Indicators(Component):
 
     name = "indicators"
     doc = "indicators of the eight goals; yearly commuting flows and firms"
-    needs = ("levers", "commuting", "comuni", "census")
+    needs = ("lever_delivery", "commuting", "comuni_services", "census")
 
     def __init__(self, model: MetroModel) -> None:
         super().__init__(model)
@@ -294,7 +294,7 @@ class Indicators(Component):
         burden = np.array(m.comuni.get("admin_burden_days"))
         firms = fstocks[c.FIRMS][:n]
         put("admin_burden_days", burden, float(np.average(burden, weights=firms + 1e-9)))
-        tourism = m.services.tourism
+        tourism = m.comuni_services.tourism
         put("tourist_arrivals", tourism, tourism[:n].sum())
         income, earners = stocks[c.INCOME_SUM], stocks[c.INCOME_EARNERS]
         put("mean_income_eur", ratio(income, earners), income[:n].sum() / earners[:n].sum())

@@ -168,12 +168,13 @@ class LabourMarket(Component):
             share of hires, before ``outside_searchers_ratio``.
     """
 
-    name = "labour"
+    name = "labour_market"
+    stream = "labour"
     doc = "separations, vacancies, matching, wages"
 
-    def __init__(self, model: MetroModel, wage_level: float) -> None:
+    def __init__(self, model: MetroModel) -> None:
         super().__init__(model)
-        self.wage_level = wage_level
+        self.wage_level = model.initial_wage_level
         people = model.people
         resident = people.zone != OUTSIDE
         outside_workers = np.count_nonzero(~resident & (people.status == EMPLOYED))
@@ -211,7 +212,7 @@ class LabourMarket(Component):
         """Separations, matching of residents, then hires from outside."""
         m = self.model
         p, people, f, hooks = m.params, m.people, m.firms, m.hooks
-        key = m.phase_key(self.name, month)
+        key = m.phase_key(self.stream, month)
         firms = f.view(LabourFirms)
         layoff = layoff_probabilities(f.alive, f.employees, f.target, p["layoff_speed"])
         seeker_rows = self._work.get("seekers", people.count, np.int64)
@@ -238,7 +239,7 @@ class LabourMarket(Component):
             p["matching_elasticity"],
         )
         vacancies = Vacancies(slots, np.ones(slots.size, dtype=np.uint8))
-        rng = m.phase_rng(self.name, month)
+        rng = m.phase_rng(self.stream, month)
         rules = MatchingRules(
             p_per_effort=float(n_matches / seekers if seekers > 0 else 0.0),
             start=int(rng.integers(0, max(people.count, 1))),

@@ -460,7 +460,8 @@ class LeverDelivery(Component):
         cost: the active levers' cost this month, EUR (full scale).
     """
 
-    name = "levers"
+    name = "lever_delivery"
+    stream = "levers"
     doc = "active levers set the hooks for this month"
 
     def __init__(self, model: MetroModel) -> None:

@@ -76,8 +76,15 @@ residents and in-commuters; ``outside_workers``: in-commuters employed at the mo
 equivalent (the ``commute_co2_t`` indicator of the metro area).
 """
 
-TWO_PHASES = ("labour", "commuting")
-INDICATOR_PHASES = ("levers", "labour", "commuting", "comuni", "census", "indicators")
+TWO_PHASES = ("labour_market", "commuting")
+INDICATOR_PHASES = (
+    "lever_delivery",
+    "labour_market",
+    "commuting",
+    "comuni_services",
+    "census",
+    "indicators",
+)
 """The two phases and what the indicators need: the levers (none, so neutral hooks), the
 comuni's accounts and the census, which change no person or firm."""
 
@@ -152,13 +159,13 @@ class ReferenceModel(mesa.Model):
             * float(hooks.job_search_long_term[metro]),
             matching_efficiency=p["matching_efficiency"] * float(hooks.matching[metro]),
             matching_elasticity=p["matching_elasticity"],
-            outside_seekers=p["outside_searchers_ratio"] * source.labour.neutral_outside_seekers,
+            outside_seekers=p["outside_searchers_ratio"] * source.labour_market.neutral_outside_seekers,
             n_candidates=int(p["job_choice_candidates"]),
             distance_weight=p["commute_cost_per_km"],
             skill_weight=p["skill_fit_weight"],
             circuity=p["circuity"],
             cell_km=source.territory.cell_km,
-            wage_level_2015=source.labour.wage_level,
+            wage_level_2015=source.labour_market.wage_level,
             wage_growth=p["wage_growth"],
         )
         car_cost = float(hooks.car_cost[metro])
@@ -282,7 +289,7 @@ class ReferenceModel(mesa.Model):
         t1 = time.perf_counter()
         self.commuting(self.month)
         t2 = time.perf_counter()
-        self.seconds["labour"] += t1 - t0
+        self.seconds["labour_market"] += t1 - t0
         self.seconds["commuting"] += t2 - t1
         self.records.append({"month": self.month, **self.outcomes()})
         self.month += 1

@@ -99,7 +99,8 @@ def test_observed_targets_are_computed_from_the_series():
 
 
 def test_statistics_are_the_same_from_records_and_from_store_rows():
-    from models.experiments.batch import METRO, reduce_records
+    from models.codes import METRO_LABEL
+    from models.experiments.batch import reduce_records
     from models.model import MetroModel
 
     targets = load_targets()
@@ -108,7 +109,7 @@ def test_statistics_are_the_same_from_records_and_from_store_rows():
         model.step()
     direct = statistics_from_records(targets, model.indicators.records)
     rows = reduce_records(model.indicators.records, list(model.territory.codes), "r").to_pandas()
-    assert METRO in set(rows["comune"])
+    assert METRO_LABEL in set(rows["comune"])
     via_rows = statistics_from_rows(targets, rows).loc["r"].to_dict()
     assert via_rows == pytest.approx(direct, rel=1e-12)
     growth = direct["tourist_arrivals_growth"]

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from models.codes import METRO_LABEL
 from models.components.indicators import INDICATOR_NAMES
 from models.components.levers import build_levers
 from models.experiments import scenario as scenarios
@@ -40,7 +41,6 @@ from sim.experiments.store import RunOutput
 from sim.results import cpu_class
 from sim.scenario import Scenario
 
-METRO = "metro"
 FIRST_MONTH = parse_month(scenarios.FIRST_MONTH)
 # A shared stretch shorter than this is not worth a snapshot (pickling costs about as much
 # as simulating a couple of months at small scales).
@@ -193,7 +193,7 @@ def reduce_records(
     )
     comune = np.concatenate(
         [
-            np.full(metro.size, METRO, dtype=object),
+            np.full(metro.size, METRO_LABEL, dtype=object),
             np.tile(np.asarray(codes, dtype=object), years.size * n_ind),
         ]
     )

@@ -159,7 +159,8 @@ class ReferenceModel(mesa.Model):
             * float(hooks.job_search_long_term[metro]),
             matching_efficiency=p["matching_efficiency"] * float(hooks.matching[metro]),
             matching_elasticity=p["matching_elasticity"],
-            outside_seekers=p["outside_searchers_ratio"] * source.labour_market.neutral_outside_seekers,
+            outside_seekers=p["outside_searchers_ratio"]
+            * source.labour_market.neutral_outside_seekers,
             n_candidates=int(p["job_choice_candidates"]),
             distance_weight=p["commute_cost_per_km"],
             skill_weight=p["skill_fit_weight"],

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.codes import METRO_LABEL
 from models.components.levers import SPECS
 from models.experiments.report import content as c
 from models.experiments.report import figures as f
@@ -124,10 +125,12 @@ def fan_section(store: c.Store, folder: Path, colours: dict[str, str]) -> list[d
     """Draw the fan chart of every goal; return their entries for the page."""
     names = [n for goal, ns in c.GOAL_INDICATORS.items() if goal >= 1 for n in ns]
     wanted = [store.baseline, *store.scenarios]
-    cells = store.batch.cells(indicator=names, comune=c.METRO, period="month")
+    cells = store.batch.cells(indicator=names, comune=METRO_LABEL, period="month")
     cells = cells[cells["scenario"].isin(wanted)]
     levels = Batch.bands(cells, value="value", over=store.over, quantiles=FAN_QUANTILES)
-    diffs = store.batch.differences(store.baseline, indicator=names, comune=c.METRO, period="month")
+    diffs = store.batch.differences(
+        store.baseline, indicator=names, comune=METRO_LABEL, period="month"
+    )
     differences = Batch.bands(diffs, over=store.over, quantiles=FAN_QUANTILES)
     markers = c.start_markers(store)
     out = []

@@ -172,6 +172,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate a scenario (or a batch file) and describe it."""
     from models.components.levers import SPEC_BY_CODE
     from models.experiments import scenario as scenarios
+    from sim.calendar import format_month
     from sim.experiments.batchfile import is_batch
     from sim.tomlfile import read_toml
 
@@ -182,15 +183,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not sc.levers:
         print("  levers: none (baseline)")
     total = 0.0
-    for code, entry in sc.levers.items():
+    for code, lever in sc.levers.items():
         spec = SPEC_BY_CODE[code]
-        cost = spec.cost_eur * entry["intensity"]
+        cost = spec.cost_eur * lever.intensity
         total += cost
-        where = ", ".join(entry["targets"]) if entry["targets"] else "all 38 comuni"
-        until = f" until {entry['end']}" if entry["end"] else ""
+        where = ", ".join(lever.targets) if lever.targets else "all 38 comuni"
+        until = f" until {format_month(lever.end)}" if lever.end is not None else ""
         print(
-            f"  {code:4s} {spec.name}: from {entry['start']}{until}, ramp "
-            f"{entry['ramp_months']} months, intensity {entry['intensity']:g}, {where}; "
+            f"  {code:4s} {spec.name}: from {format_month(lever.start)}{until}, ramp "
+            f"{lever.ramp_months} months, intensity {lever.intensity:g}, {where}; "
             f"{cost / 1e6:.1f} M EUR/year"
         )
     if sc.levers:

@@ -57,8 +57,9 @@ class ScenarioSchema:
         first_month: earliest allowed start (the month of the synthetic population).
         last_month: latest allowed end.
         parameter_bounds: parameter name to its (low, high) valid bounds.
-        check_levers: validates the ``levers`` table; returns it normalised or raises
-            :class:`InputError`. Called with ``(levers, source, start, end)``.
+        check_levers: validates the ``levers`` table; returns the model's checked, immutable
+            settings by code (months as month indices) or raises :class:`InputError`.
+            Called with ``(levers, source, start, end)``.
         min_scale: the smallest scale the model accepts (0: any positive scale).
         min_scale_reason: why, said in the error when a scale is below it.
         read_parameter_file: reads the parameter values of a file named by
@@ -69,7 +70,7 @@ class ScenarioSchema:
     first_month: int
     last_month: int
     parameter_bounds: Mapping[str, tuple[float, float]]
-    check_levers: Callable[[Mapping[str, Any], str, int, int], dict[str, Any]] | None = None
+    check_levers: Callable[[Mapping[str, Any], str, int, int], Mapping[str, Any]] | None = None
     min_scale: float = 0.0
     min_scale_reason: str = ""
     read_parameter_file: Callable[[Path, str, str], Mapping[str, float]] | None = None
@@ -88,7 +89,8 @@ class Scenario:
         seed: the run's seed.
         scale: agents per real person or firm, from ``min_scale`` to 1.
         parameters: parameter overrides.
-        levers: normalised lever tables, by code.
+        levers: the levers' checked settings, by code (what the schema's ``check_levers``
+            returns).
         description: free text from the file.
         min_scale: the model's smallest scale, checked again by :meth:`with_run`.
         min_scale_reason: why (for the error message).
@@ -102,7 +104,7 @@ class Scenario:
     seed: int
     scale: float
     parameters: dict[str, float] = field(default_factory=dict)
-    levers: dict[str, Any] = field(default_factory=dict)
+    levers: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     min_scale: float = field(default=0.0, compare=False, repr=False)
     min_scale_reason: str = field(default="", compare=False, repr=False)
@@ -191,12 +193,11 @@ def scenario_from_data(
     levers_table = data.get("levers", {})
     if not isinstance(levers_table, dict):
         raise InputError("expected a table of [levers.CODE] tables", source, "levers")
+    levers: Mapping[str, Any] = {}
     if schema.check_levers is not None:
         levers = schema.check_levers(levers_table, source, start, end)
     elif levers_table:
         raise InputError("this model has no levers", source, "levers")
-    else:
-        levers = {}
     description = data.get("description", "")
     if not isinstance(description, str):
         raise InputError("expected text", source, "description")

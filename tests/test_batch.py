@@ -15,7 +15,8 @@ import models.experiments.batch as mb
 import models.experiments.batchfile as mf
 import models.experiments.expansion as mx
 from metropoli.cli import main
-from models.components.levers import SPEC_BY_CODE, check_levers
+from models.components.lever_settings import check_levers
+from models.components.levers import SPEC_BY_CODE
 from models.experiments.run import simulate
 from sim.errors import InputError
 from sim.experiments import Batch
@@ -31,7 +32,7 @@ SHORT = '[run]\nstart = "2015-01"\nend = "2015-09"\nseed = 2\nscale = 0.005\n'
 # ---------------------------------------------------------------- effect sizes in scenarios
 def test_no_effects_key_leaves_the_normalised_levers_as_they_were():
     sc = make_scenario(SHORT + '[levers.B8]\nstart = "2015-03"\n')
-    assert "effects" not in sc.levers["B8"]
+    assert sc.levers["B8"].effects is None
 
 
 def test_effects_at_their_defaults_give_identical_tables_and_other_sizes_move_them():
@@ -68,7 +69,7 @@ def test_bad_effects_name_the_key(effects, key, expected):
 
 def test_an_additive_hook_may_take_a_negative_size_below_minus_one():
     out = check_levers({"B9": {"effects": {"amenity": -2.0}}}, "<t>", 24180, 24311)
-    assert out["B9"]["effects"] == {"amenity": -2.0}
+    assert out["B9"].sizes == {"amenity": -2.0}
 
 
 # ---------------------------------------------------------------- run keys

@@ -33,6 +33,7 @@ import pytest
 from models.codes import METRO
 from models.components import levers as L
 from models.components.indicators import INDICATOR_NAMES
+from models.components.lever_settings import LeverSettings, check_levers, lever_markers
 from models.experiments.run import simulate
 from models.hooks import HOOKS, Hooks
 from models.territory.territory import load_territory
@@ -110,7 +111,7 @@ def _lever(code: str, start="2016-01", ramp=12, intensity=1.0, end=None, targets
         table[code]["end"] = end
     if targets is not None:
         table[code]["targets"] = targets
-    checked = L.check_levers(table, "<test>", parse_month("2015-01"), parse_month("2025-12"))
+    checked = check_levers(table, "<test>", parse_month("2015-01"), parse_month("2025-12"))
     (lever,) = L.build_levers(checked)
     assert lever.spec is spec
     return lever
@@ -155,16 +156,20 @@ def test_intensity_zero_moves_no_hook():
         np.testing.assert_array_equal(getattr(model.hooks, name), getattr(neutral, name))
 
 
+def _settings(code: str, start: str, intensity: float) -> LeverSettings:
+    return LeverSettings(code, parse_month(start), 0, intensity)
+
+
 def test_markers_group_levers_starting_in_the_same_month():
-    table = {
-        "A1": {"start": "2016-01", "intensity": 1.0},
-        "A2": {"start": "2016-01", "intensity": 1.0},
-        "B3": {"start": "2017-01", "intensity": 0.0},
-        "B4": {"start": "2017-06", "intensity": 0.5},
+    levers = {
+        "A1": _settings("A1", "2016-01", 1.0),
+        "A2": _settings("A2", "2016-01", 1.0),
+        "B3": _settings("B3", "2017-01", 0.0),
+        "B4": _settings("B4", "2017-06", 0.5),
     }
-    assert L.lever_markers(table) == [("A1 A2", "2016-01"), ("B4", "2017-06")]
-    many = {c: {"start": "2016-01", "intensity": 1.0} for c in CODES[:7]}
-    assert L.lever_markers(many) == [("A1 A2 A3 A4 +3", "2016-01")]
+    assert lever_markers(levers) == [("A1 A2", "2016-01"), ("B4", "2017-06")]
+    many = {c: _settings(c, "2016-01", 1.0) for c in CODES[:7]}
+    assert lever_markers(many) == [("A1 A2 A3 A4 +3", "2016-01")]
 
 
 # ---------------------------------------------------------------- effects

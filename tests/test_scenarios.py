@@ -110,7 +110,7 @@ def test_intensity_zero_gives_the_baseline(baseline_result):
     off = text.replace("intensity = 1.0", "intensity = 0.0")
     assert off.count("intensity = 0.0") == 29
     sc = make_scenario(off, seed=1, scale=0.01)
-    assert all(entry["intensity"] == 0.0 for entry in sc.levers.values())
+    assert all(lever.intensity == 0.0 for lever in sc.levers.values())
     result = simulate(sc)
     pd.testing.assert_frame_equal(result.indicators, baseline_result.indicators)
     pd.testing.assert_frame_equal(result.od, baseline_result.od)

@@ -3,8 +3,10 @@
 A lever has two halves, kept apart as in Starsim's delivery/product split and EMA
 Workbench's levers-versus-uncertainties:
 
-* **delivery** (:class:`Lever`): when it starts, how fast it ramps up, how strongly
-  (intensity, 1 = as the plan intends), where (target comuni), until when;
+* **delivery** (:class:`~models.components.lever_settings.LeverSettings`, checked from
+  the scenario's table; a :class:`Lever` once built for a run): when it starts, how fast
+  it ramps up, how strongly (intensity, 1 = as the plan intends), where (target comuni),
+  until when;
 * **effect** (:class:`LeverSpec` with its :class:`Effect` list): which hooks of
   :mod:`models.hooks` it moves, by how much at full strength, with a prior on that size.
 
@@ -28,13 +30,11 @@ import numpy as np
 from models.components.indicators import INDICATOR_NAMES
 from models.hooks import HOOKS, METRO_HOOKS
 from models.territory.territory import load_territory
-from sim.calendar import format_month, parse_month
 from sim.components import Component
-from sim.errors import InputError, shown
-from sim.scenario import check_month, finite_number
-from sim.tomlfile import check_keys, key_problem
+from sim.tomlfile import key_problem
 
 if TYPE_CHECKING:
+    from models.components.lever_settings import LeverSettings
     from models.model import MetroModel
 
 GOVERNANCE, ECONOMIC = "governance", "economic development"
@@ -44,7 +44,6 @@ AREA_NAMES = {
     INTERNATIONAL: "Torino internazionale",
     SOCIAL: "Torino sociale",
 }
-LEVER_KEYS = {"start", "ramp_months", "intensity", "end", "targets", "effects"}
 MAX_RAMP_MONTHS = 120
 
 
@@ -124,29 +123,22 @@ class Lever:
     """A lever as delivered in a scenario.
 
     Attributes:
-        spec: the project.
-        start: first month of delivery (month index).
-        ramp_months: months from start to full intensity (linear).
-        intensity: strength at the end of the ramp (1 = as the plan intends).
-        end: last month of delivery, or None (to the end of the run).
-        targets: zone indices it acts on.
+        spec: the project, with the effect sizes the scenario sets.
+        settings: its delivery: start, ramp, intensity, end (month indices), targets.
+        targets: the zone indices it acts on (all 38 comuni when the settings name none).
     """
 
     spec: LeverSpec
-    start: int
-    ramp_months: int
-    intensity: float
-    end: int | None
+    settings: LeverSettings
     targets: np.ndarray = field(repr=False)
 
     def strength(self, month: int) -> float:
         """Intensity times the ramp at ``month``; 0 outside delivery."""
-        if month < self.start or (self.end is not None and month > self.end):
+        s = self.settings
+        if month < s.start or (s.end is not None and month > s.end):
             return 0.0
-        ramp = (
-            1.0 if self.ramp_months <= 0 else min(1.0, (month - self.start + 1) / self.ramp_months)
-        )
-        return self.intensity * ramp
+        ramp = 1.0 if s.ramp_months <= 0 else min(1.0, (month - s.start + 1) / s.ramp_months)
+        return s.intensity * ramp
 
     def apply(self, model: MetroModel, month: int) -> None:
         """Move the hooks for ``month`` (called by the model's ``levers`` phase)."""
@@ -284,112 +276,6 @@ def codes_in_area(area: str) -> list[str]:
     return [s.code for s in SPECS if area in s.areas]
 
 
-def check_levers(table: Mapping[str, Any], source: str, start: int, end: int) -> dict[str, Any]:
-    """Check a scenario's ``[levers]`` table; return it normalised (every key filled).
-
-    Raises:
-        InputError: an unknown code or key, or a value out of range.
-    """
-    codes = load_territory().codes
-    out: dict[str, Any] = {}
-    for code, entry in table.items():
-        base = f"levers.{code}"
-        if code not in SPEC_BY_CODE:
-            raise InputError(
-                f"unknown lever (expected one of {', '.join(SPEC_BY_CODE)})", source, base
-            )
-        spec = SPEC_BY_CODE[code]
-        if not isinstance(entry, dict):
-            raise InputError(f"expected a table [levers.{code}]", source, base)
-        check_keys(entry, LEVER_KEYS, source, base)
-        lever_start = check_month(
-            entry.get("start", _clip(spec.start, start, end)), source, f"{base}.start", start, end
-        )
-        lever_end = None
-        if "end" in entry:
-            lever_end = check_month(entry["end"], source, f"{base}.end", lever_start, end)
-        ramp = entry.get("ramp_months", spec.ramp_months)
-        if isinstance(ramp, bool) or not isinstance(ramp, int) or not 0 <= ramp <= MAX_RAMP_MONTHS:
-            raise InputError(
-                f"expected a whole number of months from 0 to {MAX_RAMP_MONTHS}, got {ramp!r}",
-                source,
-                f"{base}.ramp_months",
-            )
-        intensity = entry.get("intensity", 1.0)
-        number = finite_number(intensity)  # None for a non-number or an int beyond a float
-        if number is None or not 0.0 <= number <= spec.max_intensity:
-            raise InputError(
-                f"expected a number from 0 to {spec.max_intensity:g}, got {intensity!r}",
-                source,
-                f"{base}.intensity",
-            )
-        targets = entry.get("targets", list(spec.targets))
-        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
-            raise InputError(
-                'expected a list of ISTAT codes as text, e.g. ["001272"]', source, f"{base}.targets"
-            )
-        for t in targets:
-            if t not in codes:
-                raise InputError(
-                    f"{t!r} is not one of the 38 comuni (expected an ISTAT code "
-                    'such as "001272" for Torino)',
-                    source,
-                    f"{base}.targets",
-                )
-        if len(set(targets)) != len(targets):
-            twice = next(t for t in targets if targets.count(t) > 1)
-            raise InputError(
-                f"{twice!r} is listed twice (expected each comune once)",
-                source,
-                f"{base}.targets",
-            )
-        out[code] = {
-            "start": format_month(lever_start),
-            "ramp_months": int(ramp),
-            "intensity": float(intensity),
-            "end": format_month(lever_end) if lever_end is not None else None,
-            "targets": list(targets),
-        }
-        if "effects" in entry:
-            out[code]["effects"] = check_effects(spec, entry["effects"], source, f"{base}.effects")
-    return out
-
-
-def check_effects(spec: LeverSpec, table: Any, source: str, key: str) -> dict[str, float]:
-    """Check a lever's ``effects`` table (hook = size at full strength); return it as floats.
-
-    Raises:
-        InputError: not a table, a hook the lever does not move, a size that is not a
-            finite number, or a multiplicative size under -1 (the hook would turn negative).
-    """
-    hooks = [e.hook for e in spec.effects]
-    if not isinstance(table, dict):
-        raise InputError(
-            f"expected a table of hook = size (hooks: {', '.join(hooks)})", source, key
-        )
-    out: dict[str, float] = {}
-    for hook, size in table.items():
-        if hook not in hooks:
-            raise InputError(
-                f"{spec.code} does not move this hook (expected one of {', '.join(hooks)})",
-                source,
-                f"{key}.{hook}",
-            )
-        number = finite_number(size)  # None for a non-number or an int beyond a float
-        if number is None:
-            raise InputError(
-                f"expected a finite number, got {shown(size)}", source, f"{key}.{hook}"
-            )
-        if HOOKS[hook][0] != 0.0 and number < -1.0:
-            raise InputError(
-                f"{size!r} would make the multiplicative hook negative (expected a size >= -1)",
-                source,
-                f"{key}.{hook}",
-            )
-        out[hook] = number
-    return out
-
-
 def with_effect_sizes(spec: LeverSpec, sizes: Mapping[str, float] | None) -> LeverSpec:
     """The spec with some effect sizes replaced (the same object when there are none)."""
     if not sizes:
@@ -400,57 +286,24 @@ def with_effect_sizes(spec: LeverSpec, sizes: Mapping[str, float] | None) -> Lev
     return replace(spec, effects=effects)
 
 
-def _clip(month: str, start: int, end: int) -> str:
-    """A default start month moved inside the run."""
-    return format_month(min(max(parse_month(month), start), end))
+def build_levers(levers: Mapping[str, LeverSettings]) -> list[Lever]:
+    """Levers from a scenario's checked settings (:mod:`models.components.lever_settings`).
 
-
-def build_levers(table: Mapping[str, Any]) -> list[Lever]:
-    """Levers from a checked, normalised ``[levers]`` table, in code order."""
+    In plan order, each with its spec's effect sizes as the settings replace them.
+    """
     codes = load_territory().codes
     index = {c: i for i, c in enumerate(codes)}
     order = [s.code for s in SPECS]
-    levers = []
-    for code in sorted(table, key=order.index):
-        entry = table[code]
-        targets = entry["targets"]
+    out = []
+    for code in sorted(levers, key=order.index):
+        settings = levers[code]
         zones = np.array(
-            [index[t] for t in targets] if targets else range(len(codes)), dtype=np.int64
+            [index[t] for t in settings.targets] if settings.targets else range(len(codes)),
+            dtype=np.int64,
         )
-        levers.append(
-            Lever(
-                spec=with_effect_sizes(SPEC_BY_CODE[code], entry.get("effects")),
-                start=parse_month(entry["start"]),
-                ramp_months=int(entry["ramp_months"]),
-                intensity=float(entry["intensity"]),
-                end=parse_month(entry["end"]) if entry.get("end") else None,
-                targets=zones,
-            )
-        )
-    return levers
-
-
-def lever_markers(table: Mapping[str, Any], max_codes: int = 4) -> list[tuple[str, str]]:
-    """``(label, "YYYY-MM")`` per start month of the active levers, for plots.
-
-    Levers starting in the same month share one marker labelled with their codes (the
-    first ``max_codes`` of them and how many more), so that a plan of 29 projects does
-    not draw 29 overlapping lines.
-    """
-    order = [s.code for s in SPECS]
-    by_month: dict[str, list[str]] = {}
-    for code in sorted(table, key=order.index):
-        entry = table[code]
-        if entry.get("intensity", 1.0) > 0:
-            by_month.setdefault(entry["start"], []).append(code)
-    markers = []
-    for month in sorted(by_month):
-        codes = by_month[month]
-        label = " ".join(codes[:max_codes])
-        if len(codes) > max_codes:
-            label += f" +{len(codes) - max_codes}"
-        markers.append((label, month))
-    return markers
+        spec = with_effect_sizes(SPEC_BY_CODE[code], settings.sizes)
+        out.append(Lever(spec=spec, settings=settings, targets=zones))
+    return out
 
 
 class LeverDelivery(Component):

@@ -216,7 +216,7 @@ def reduce_records(
 
 def first_lever_month(sc: Scenario) -> int | None:
     """The first month any lever of the scenario acts (None for a lever-free run)."""
-    starts = [parse_month(e["start"]) for e in sc.levers.values() if e["intensity"] > 0]
+    starts = [s.start for s in sc.levers.values() if s.intensity > 0]
     return min(starts) if starts else None
 
 

@@ -13,7 +13,6 @@ The batch file is read by :mod:`models.experiments.batchfile`; the runs are run 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Mapping
@@ -23,11 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.components.levers import SPEC_BY_CODE, check_levers
+from models.components.lever_settings import LeverSettings, levers_table, recheck
+from models.components.levers import SPEC_BY_CODE
 from models.experiments.batchfile import BatchSpec
 from models.parameters import resolve
 from models.version import MODEL_VERSION
-from sim.calendar import format_month
+from sim.calendar import format_month, parse_month
 from sim.experiments.designs import expand_design
 from sim.experiments.uncertainties import MONTH, Uncertainty
 from sim.results import code_version, package_versions
@@ -51,8 +51,9 @@ BATCH_PACKAGES = (
 def run_content(sc: Scenario) -> dict[str, Any]:
     """What determines a run, canonically: parameters resolved, levers with every effect size."""
     levers = {}
-    for code in sorted(sc.levers):
-        entry = dict(sc.levers[code])
+    tables = levers_table(sc.levers)
+    for code in sorted(tables):
+        entry = tables[code]
         sizes = {e.hook: float(e.size) for e in SPEC_BY_CODE[code].effects}
         sizes.update(entry.get("effects") or {})
         entry["effects"] = dict(sorted(sizes.items()))
@@ -81,7 +82,7 @@ def apply_point(sc: Scenario, point: Mapping[str, Any], source: str) -> tuple[Sc
     Parameters always apply; a lever's names apply only where the lever is active.
     """
     parameters = dict(sc.parameters)
-    levers = copy.deepcopy(sc.levers)
+    levers = dict(sc.levers)
     applied = set()
     for name, value in point.items():
         if "." not in name:
@@ -92,14 +93,23 @@ def apply_point(sc: Scenario, point: Mapping[str, Any], source: str) -> tuple[Sc
         if code not in levers:
             continue
         applied.add(name)
-        if field in DELIVERY:
-            levers[code][field] = value
-        else:
-            levers[code].setdefault("effects", {})[field] = float(value)
-    if levers != sc.levers:  # check the changed tables again (a start after the end...)
-        raw = {c: {k: v for k, v in e.items() if v is not None} for c, e in levers.items()}
-        levers = check_levers(raw, source, sc.start, sc.end)
+        levers[code] = _with_value(levers[code], field, value)
+    if levers != sc.levers:  # check the changed settings again (a start after the end...)
+        levers = {c: recheck(s, source, sc.start, sc.end) for c, s in levers.items()}
     return replace(sc, parameters=parameters, levers=levers), applied
+
+
+def _with_value(settings: LeverSettings, field: str, value: Any) -> LeverSettings:
+    """Settings with a design point's value of ``field`` (a delivery or an effect size).
+
+    A start month arrives as ``"YYYY-MM"`` (a design's month column) and becomes a month
+    index here; the values are checked by :func:`~models.components.lever_settings.recheck`.
+    """
+    if field == "start":
+        return replace(settings, start=parse_month(value) if isinstance(value, str) else value)
+    if field in DELIVERY:
+        return replace(settings, **{field: value})
+    return settings.with_size(field, float(value))
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,11 @@ def batch_document(batch: BatchSpec, expanded: Expanded) -> dict[str, Any]:
         },
         "baseline": batch.baseline,
         "scenarios": {
-            name: {"source": sc.source, "parameters": sc.parameters, "levers": sc.levers}
+            name: {
+                "source": sc.source,
+                "parameters": sc.parameters,
+                "levers": levers_table(sc.levers),
+            }
             for name, sc in batch.scenarios.items()
         },
         "design": {

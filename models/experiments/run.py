@@ -22,7 +22,8 @@ import pandas as pd
 from models import invariants
 from models.codes import METRO_LABEL, MODE_NAMES, OUTSIDE, SECTOR_NAMES
 from models.components.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
-from models.components.levers import build_levers, lever_markers
+from models.components.lever_settings import lever_markers, levers_table
+from models.components.levers import build_levers
 from models.experiments.plots import goal_figures, map_figures, save_figures
 from models.model import MetroModel
 from models.parameters import resolve
@@ -230,7 +231,7 @@ def manifest(result: RunResult, write_s: float, plots: list[str]) -> dict[str, A
         "end": format_month(s.end),
         "parameters": resolve(s.parameters),
         "parameter_overrides": s.parameters,
-        "levers": s.levers,
+        "levers": levers_table(s.levers),
         "model_version": MODEL_VERSION,
         "code_version": code_version(),
         "packages": package_versions(),

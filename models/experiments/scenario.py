@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from models import minimum_scale
-from models.components.levers import check_levers
+from models.components.lever_settings import check_levers
 from models.parameters import bounds
 from sim.calendar import parse_month
 from sim.scenario import Scenario, ScenarioSchema, load_scenario

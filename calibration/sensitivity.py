@@ -853,20 +853,16 @@ def run_sensitivity_file(
         InputError: bad input (nothing is written) or an output folder holding
             something else.
     """
-    from metropoli.batch import SCHEDULER
+    from sim.experiments.executors import ExecutorOptions, ExecutorSession
 
-    if scheduler is not None and not SCHEDULER.match(scheduler):
-        raise InputError(
-            f"expected a scheduler address such as tcp://127.0.0.1:8786, got {scheduler!r}",
-            "--scheduler",
-        )
+    options = ExecutorOptions(workers, scheduler)
     spec = load_sensitivity(path, scale=scale, seeds=seeds)
     folder = Path(out) if out is not None else Path("results") / f"sensitivity-{spec.name}"
     morris_doc = checked_batch(morris_batch(spec), spec, "morris")
     _check_folder(folder, spec, morris_doc[2])
-    runner = _Runner(workers, scheduler, progress)
     try:
-        with runner:
+        with ExecutorSession(options) as executors:
+            runner = _Runner(executors, progress)
             _write_identity(folder, spec)
             if not runner.run(folder / MORRIS_DIR, morris_doc, "morris"):
                 return EXIT_FAILED_RUNS
@@ -960,54 +956,30 @@ def _write_identity(folder: Path, spec: SensitivitySpec) -> None:
 
 
 class _Runner:
-    """Runs a stage's batch into its store; starts the executor only when a run is due."""
+    """Runs a stage's batch into its store through the batch driver."""
 
-    def __init__(self, workers: int, scheduler: str | None, progress: bool) -> None:
-        self.workers = workers
-        self.scheduler = scheduler
+    def __init__(self, executors: Any, progress: bool) -> None:
+        self.executors = executors
         self.progress = progress
-        self.executor: Any = None
-
-    def __enter__(self) -> _Runner:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.executor is not None:
-            self.executor.close()
-            self.executor = None
 
     def run(self, folder: Path, checked: tuple[Any, Any, dict[str, Any]], stage: str) -> bool:
         """Run every pending run of the stage; true when every run is stored."""
         from models.experiments.batch import submit_runs
-        from sim.experiments.runner import describe_summary, execute
-        from sim.experiments.store import OK, BatchStore, read_status
+        from sim.experiments.driver import drive
 
-        batch, expanded, document = checked
-        if BatchStore.verify(folder, document):
-            done = {r for r, rec in read_status(folder).items() if rec.get("status") == OK}
-            if done >= set(expanded.runs):
-                if self.progress:
-                    print(f"{stage}: all {len(expanded.runs)} runs already stored in {folder}")
-                return True
-        if self.executor is None:
-            from metropoli.batch import _executor
-
-            self.executor = _executor(_Args(self.workers, self.scheduler))
-        if self.progress:
-            print(f"{stage}: {len(expanded.runs)} runs into {folder}", file=sys.stderr)
-        with BatchStore.open(folder, document, expanded.cells) as store:
-            pending = {rid: expanded.runs[rid] for rid in store.pending()}
-            jobs = submit_runs(self.executor, pending)
-            summary = execute(store, jobs, self.executor, progress=self.progress)
-        if self.progress or not summary.complete:
-            print(describe_summary(summary, store, self.executor.description))
-        return summary.complete
-
-
-@dataclass(frozen=True)
-class _Args:
-    workers: int
-    scheduler: str | None
+        _, expanded, document = checked
+        driven = drive(
+            expanded,
+            document,
+            folder,
+            submit_runs,
+            self.executors,
+            label=stage,
+            progress=self.progress,
+        )
+        if not self.progress and not driven.complete:
+            print(driven.text)
+        return driven.complete
 
 
 def _csv(table: pd.DataFrame) -> bytes:

@@ -6,8 +6,6 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.errors import InputError
-
 METHODS = ("abc", "optimize")
 
 
@@ -77,9 +75,9 @@ def add_calibration_parsers(
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run (or resume) a calibration and write its tables, plots and posterior file."""
     from calibration.api import calibrate_file
+    from sim.experiments.executors import ExecutorOptions
 
-    if args.workers < 1:
-        raise InputError(f"expected at least 1 worker, got {args.workers}", "--workers")
+    ExecutorOptions(args.workers, args.scheduler)  # refuse bad options before reading the file
     return calibrate_file(
         args.file,
         method=args.method,
@@ -96,8 +94,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run (or resume) a sensitivity analysis and write its tables and plots."""
     from calibration.sensitivity import run_sensitivity_file
 
-    if args.workers < 1:
-        raise InputError(f"expected at least 1 worker, got {args.workers}", "--workers")
     return run_sensitivity_file(
         args.file,
         out=args.out,

@@ -9,6 +9,7 @@ fast: the runs are one-line functions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -145,3 +146,16 @@ def test_an_unreachable_scheduler_is_an_input_error():
     with pytest.raises(InputError, match="cannot reach the Dask scheduler") as caught:
         open_executor(ExecutorOptions(1, f"tcp://127.0.0.1:{port}"))
     assert caught.value.source == "--scheduler"
+
+
+def test_calibrate_refuses_a_malformed_scheduler_before_writing(tmp_path: Path):
+    from calibration import calibrate
+    from calibration.spec import load_calibration
+
+    spec = load_calibration(
+        Path(__file__).resolve().parent.parent / "calibration" / "examples" / "small.toml"
+    )
+    out = tmp_path / "cal"
+    with pytest.raises(InputError, match="expected a scheduler address"):
+        calibrate(spec.targets, spec.priors, out=out, run=spec.run, workers="localhost")
+    assert not out.exists()

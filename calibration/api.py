@@ -35,6 +35,7 @@ from sim.atomic import atomic_write_bytes
 from sim.calendar import format_month, parse_month
 from sim.errors import InputError
 from sim.experiments.batchfile import BatchRun
+from sim.experiments.executors import ExecutorOptions, open_executor
 from sim.experiments.posterior import posterior_document, resample, weighted_median
 from sim.experiments.uncertainties import Uncertainty
 from sim.results import code_version, package_versions
@@ -150,36 +151,19 @@ def run_calibration(
     missing = [t.name for t in spec.targets if t.name not in observed]
     if missing:
         raise InputError(f"no observed value for target {missing[0]!r}", key="observed")
+    options = ExecutorOptions(workers, scheduler)
     document = _document(spec, method, observed)
-    _claim(out, document)
+    held = _holds(out, document)  # refuse a wrong folder before starting any worker
     setup = Setup(spec.targets, spec.run.start, spec.run.end, spec.run.scale)
-    from sim.experiments.executors import make_executor
-
-    try:
-        executor = make_executor(workers, scheduler)
-    except (OSError, TimeoutError) as err:
-        raise InputError(f"cannot reach the Dask scheduler ({err})", "--scheduler") from None
-    with executor:
-        map_ = ordered_map(executor)
+    with open_executor(options) as executor:  # an unreachable scheduler: nothing written yet
+        if not held:
+            _claim(out, document)
         if method == "abc":
-            result = _abc(spec, out, setup, observed, map_, progress)
+            result = _abc(spec, out, setup, observed, executor.map, progress)
         else:
-            result = _optimize(spec, out, setup, observed, map_, progress)
+            result = _optimize(spec, out, setup, observed, executor.map, progress)
     write_outputs(spec, result, observed)
     return result
-
-
-def ordered_map(executor: Any) -> Callable[..., Iterable[Any]]:
-    """A ``map`` over the executor that returns results in the order of the inputs."""
-    client = getattr(executor, "client", None)
-    if client is None:
-        return lambda fn, items: [fn(x) for x in items]
-
-    def dask_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        futures = client.map(fn, list(items), pure=False)
-        return client.gather(futures)
-
-    return dask_map
 
 
 def _document(spec: CalibrationSpec, method: str, observed: Mapping[str, float]) -> dict[str, Any]:
@@ -216,8 +200,8 @@ def _document(spec: CalibrationSpec, method: str, observed: Mapping[str, float])
 IDENTITY = ("sha256", "method", "observed", "model_version")
 
 
-def _claim(out: Path, document: Mapping[str, Any]) -> None:
-    """Create ``out`` for this calibration, or check that it holds this calibration."""
+def _holds(out: Path, document: Mapping[str, Any]) -> bool:
+    """Check, writing nothing, that ``out`` may hold this calibration; true if it does."""
     path = out / DOCUMENT
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder (expected an output folder)", str(out))
@@ -235,10 +219,16 @@ def _claim(out: Path, document: Mapping[str, Any]) -> None:
                     "delete the folder to start again",
                     str(out),
                 )
-        return
+        return True
     if out.is_dir() and any(p.name != "abc.db" for p in out.iterdir()):
         raise InputError("is not empty and holds no calibration (choose another --out)", str(out))
+    return False
+
+
+def _claim(out: Path, document: Mapping[str, Any]) -> None:
+    """Create ``out`` for this calibration (:func:`_holds` said it may)."""
     out.mkdir(parents=True, exist_ok=True)
+    path = out / DOCUMENT
     atomic_write_bytes(path, json.dumps(document, indent=2, sort_keys=True).encode("utf-8"))
 
 

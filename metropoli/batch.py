@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.errors import InputError
-
-SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|inproc)://[^\s:/]+(:\d+)?$")
 EXIT_FAILED_RUNS = 1
+EXIT_INTERRUPTED = 130
 
 # Measured seconds per run by scale (init, simulate 2015-01..2025-12), one worker, cache
 # warm: docs/performance.md (python3 benchmarks/run_benchmarks.py; the batch figures from
@@ -76,54 +73,42 @@ def _load(path: Path, scale: float | None = None, seeds: int | None = None):  # 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Run a batch into its store; resume what a previous command left."""
-    if args.workers < 1:
-        raise InputError(f"expected at least 1 worker, got {args.workers}", "--workers")
-    if args.scheduler is not None and not SCHEDULER.match(args.scheduler):
-        raise InputError(
-            f"expected a scheduler address such as tcp://127.0.0.1:8786, got {args.scheduler!r}",
-            "--scheduler",
-        )
-    batch, expanded = _load(args.file, args.scale, args.seeds)
+    from functools import partial
+
     from models.experiments.batch import submit_runs
     from models.experiments.expansion import batch_document
-    from sim.experiments.runner import describe_summary, execute
-    from sim.experiments.store import OK, BatchStore, read_status
+    from sim.experiments.driver import drive
+    from sim.experiments.executors import ExecutorOptions, ExecutorSession
 
+    options = ExecutorOptions(args.workers, args.scheduler)
+    batch, expanded = _load(args.file, args.scale, args.seeds)
     out = args.out or Path("results") / f"batch-{batch.name}"
     document = batch_document(batch, expanded)
-    if BatchStore.verify(out, document):  # refuse a wrong folder before starting any worker
-        done = {r for r, rec in read_status(out).items() if rec.get("status") == OK}
-        if done >= set(expanded.runs):
-            if not args.quiet:
-                print(f"batch {batch.name}: all {len(expanded.runs)} runs already stored in {out}")
-            return 0
-    executor = _executor(args)  # an unreachable scheduler: nothing written yet
+    submit = partial(submit_runs, fork=not args.no_fork)
     try:
-        with executor, BatchStore.open(out, document, expanded.cells) as store:
-            pending = {rid: expanded.runs[rid] for rid in store.pending()}
-            jobs = submit_runs(executor, pending, fork=not args.no_fork)
-            summary = execute(store, jobs, executor, progress=not args.quiet)
+        with ExecutorSession(options) as executors:
+            driven = drive(
+                expanded,
+                document,
+                out,
+                submit,
+                executors,
+                label=f"batch {batch.name}",
+                progress=not args.quiet,
+            )
     except KeyboardInterrupt:
-        print(
-            f"metropoli: interrupted; the finished runs are stored in {out}; run the same "
-            "command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    if not args.quiet:
-        print(describe_summary(summary, store, executor.description))
-    return 0 if summary.complete else EXIT_FAILED_RUNS
+        return interrupted(out)
+    return 0 if driven.complete else EXIT_FAILED_RUNS
 
 
-def _executor(args: argparse.Namespace):  # noqa: ANN202 - SerialExecutor | DaskExecutor
-    from sim.experiments.executors import make_executor
-
-    try:
-        return make_executor(args.workers, args.scheduler)
-    except (OSError, TimeoutError) as err:
-        raise InputError(
-            f"cannot reach the Dask scheduler ({err.__class__.__name__}: {err})", "--scheduler"
-        ) from None
+def interrupted(folder: Path) -> int:
+    """Say that a command was interrupted and how to resume it; the exit status (130)."""
+    print(
+        f"metropoli: interrupted; the finished runs are stored in {folder}; run the same "
+        "command again to resume",
+        file=sys.stderr,
+    )
+    return EXIT_INTERRUPTED
 
 
 def estimate_seconds(

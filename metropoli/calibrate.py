@@ -1,4 +1,4 @@
-"""``metropoli calibrate`` and ``metropoli sensitivity``: the researchers' two commands."""
+"""``metropoli calibrate``: fit parameters to the observed series (ABC-SMC or optimisation)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.errors import InputError
-
 METHODS = ("abc", "optimize")
 
 
-def add_calibration_parsers(
+def add_calibrate_parser(
     sub: argparse._SubParsersAction,
     number: Callable[[str], float],
     integer: Callable[[str], int],
 ) -> None:
-    """Add the ``calibrate`` and ``sensitivity`` subcommands."""
+    """Add the ``calibrate`` subcommand."""
     cal = sub.add_parser(
         "calibrate",
         help="fit parameters to the observed 2015-2018 series (ABC-SMC or optimisation)",
@@ -47,59 +45,16 @@ def add_calibration_parsers(
     cal.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
     cal.add_argument("--quiet", action="store_true", help="no progress output")
 
-    sens = sub.add_parser(
-        "sensitivity",
-        help="Morris screening then Sobol indices, through the batch store",
-        description="Screen every behavioural parameter with Morris elementary effects, "
-        "then compute Sobol indices (with confidence intervals) on those that matter, for "
-        "the calibration targets and for the plan's goals. Runs go through batch stores "
-        "in the output folder, so the same command resumes. Exit 2 for bad input.",
-    )
-    sens.add_argument("file", type=Path, help="sensitivity TOML file (see calibration/examples/)")
-    sens.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default results/sensitivity-<name>)"
-    )
-    sens.add_argument(
-        "--workers",
-        type=integer,
-        default=1,
-        metavar="N",
-        help="local Dask worker processes on 127.0.0.1; 1 runs in this process",
-    )
-    sens.add_argument(
-        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:port"
-    )
-    sens.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
-    sens.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
-    sens.add_argument("--quiet", action="store_true", help="no progress bar or summary")
-
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run (or resume) a calibration and write its tables, plots and posterior file."""
     from calibration.api import calibrate_file
+    from sim.experiments.executors import ExecutorOptions
 
-    if args.workers < 1:
-        raise InputError(f"expected at least 1 worker, got {args.workers}", "--workers")
+    ExecutorOptions(args.workers, args.scheduler)  # refuse bad options before reading the file
     return calibrate_file(
         args.file,
         method=args.method,
-        out=args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        scale=args.scale,
-        seeds=args.seeds,
-        progress=not args.quiet,
-    )
-
-
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Run (or resume) a sensitivity analysis and write its tables and plots."""
-    from calibration.sensitivity import run_sensitivity_file
-
-    if args.workers < 1:
-        raise InputError(f"expected at least 1 worker, got {args.workers}", "--workers")
-    return run_sensitivity_file(
-        args.file,
         out=args.out,
         workers=args.workers,
         scheduler=args.scheduler,

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metropoli.batch import add_batch_parser, check_batch, cmd_batch
-from metropoli.calibrate import add_calibration_parsers, cmd_calibrate, cmd_sensitivity
+from metropoli.calibrate import add_calibrate_parser, cmd_calibrate
 from metropoli.report import add_report_parser, cmd_report
+from metropoli.sensitivity import add_sensitivity_parser, cmd_sensitivity
 from sim.cli import ArgumentParser, run_main
 from sim.errors import InputError
 
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_batch_parser(sub, _number, _integer)
     add_report_parser(sub, _integer)
-    add_calibration_parsers(sub, _number, _integer)
+    add_calibrate_parser(sub, _number, _integer)
+    add_sensitivity_parser(sub, _number, _integer)
 
     sub.add_parser(
         "levers",

@@ -231,3 +231,23 @@ def test_the_shipped_files_are_valid():
     goals = load_sensitivity(folder / "sensitivity-goals.toml")
     assert len(goals.levers) == 58 and len({n.split(".")[0] for n in goals.levers}) == 29
     assert goals.sobol_end == "2025-12" and goals.morris_end == "2018-12"
+
+
+def test_the_package_keeps_one_concern_a_module_and_imports_nothing_of_the_command():
+    """calibration/ sits left of metropoli/; the sensitivity's parts stay small."""
+    import ast
+
+    for path in sorted((ROOT / "calibration").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module.split(".")[0] != "metropoli", path
+                assert not any(a.name.startswith("_") for a in node.names), (path, node.module)
+            elif isinstance(node, ast.Import):
+                assert all(a.name.split(".")[0] != "metropoli" for a in node.names), path
+    for path in sorted((ROOT / "calibration" / "sensitivity").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 500, path
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef):
+                assert node.end_lineno - node.lineno + 1 <= 80, (path, node.name)

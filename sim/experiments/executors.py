@@ -10,13 +10,28 @@ of their arguments, and the store sorts nothing by completion order.
 * :class:`DaskExecutor`: a :class:`distributed.LocalCluster` of worker processes bound to
   127.0.0.1 (one thread each, dashboard off unless asked for, on localhost only), or an
   existing cluster by the address of its scheduler (``tcp://host:port``).
+
+Every command opens its executor here and nowhere else: :class:`ExecutorOptions` (checked
+when made: at least one worker, a well-formed scheduler address) and :func:`open_executor`
+(an unreachable scheduler is bad input, reported before anything is written).
+:class:`ExecutorSession` opens the executor on first use only, so a command whose runs are
+all stored starts no cluster, and the stages of one command share one executor. Both kinds
+of executor also :meth:`~SerialExecutor.map` a function over items, results in input order
+(calibration's samplers map their evaluations this way).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from sim.errors import InputError
+
+# A Dask scheduler's address: protocol, host, optional port.
+SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|inproc)://[^\s:/]+(:\d+)?$")
 
 # Inside a batch worker every library runs on one thread: the batch gets its parallelism
 # from the workers, and oversubscribed threads only slow each other down. numba is not in
@@ -95,6 +110,10 @@ class SerialExecutor:
             except Exception as err:  # noqa: BLE001
                 yield [(handle, None, err)]
 
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``fn`` of each item, in this process, in the order of the items."""
+        return [fn(x) for x in items]
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -161,6 +180,11 @@ class DaskExecutor:
                 future.release()
             yield out
 
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``fn`` of each item on the workers; the results in the order of the items."""
+        futures = self.client.map(fn, list(items), pure=False)
+        return self.client.gather(futures)
+
     def close(self) -> None:
         """Close the client and the local cluster."""
         self.client.close()
@@ -179,3 +203,79 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> SerialExecu
     if scheduler is None and workers <= 1:
         return SerialExecutor()
     return DaskExecutor(workers=workers, scheduler=scheduler)
+
+
+@dataclass(frozen=True)
+class ExecutorOptions:
+    """Where a command's tasks run, checked when made.
+
+    Attributes:
+        workers: local Dask worker processes on 127.0.0.1; 1 runs in this process.
+        scheduler: an existing Dask scheduler's address, ``tcp://host:port`` (then
+            ``workers`` is ignored: the cluster has its own).
+
+    Raises:
+        InputError: fewer than one worker, or a malformed scheduler address.
+    """
+
+    workers: int = 1
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise InputError(f"expected at least 1 worker, got {self.workers}", "--workers")
+        if self.scheduler is not None and not SCHEDULER.match(self.scheduler):
+            raise InputError(
+                "expected a scheduler address such as tcp://127.0.0.1:8786, got "
+                f"{self.scheduler!r}",
+                "--scheduler",
+            )
+
+    @property
+    def in_process(self) -> bool:
+        """The tasks run in this process, without Dask (one worker, no scheduler)."""
+        return self.scheduler is None and self.workers <= 1
+
+
+def open_executor(options: ExecutorOptions) -> SerialExecutor | DaskExecutor:
+    """Start the executor ``options`` ask for: the one place an executor is created.
+
+    Raises:
+        InputError: the scheduler cannot be reached.
+    """
+    try:
+        return make_executor(options.workers, options.scheduler)
+    except (OSError, TimeoutError) as err:
+        raise InputError(
+            f"cannot reach the Dask scheduler ({err.__class__.__name__}: {err})", "--scheduler"
+        ) from None
+
+
+class ExecutorSession:
+    """An executor opened on first use (:meth:`get`) and closed when the session ends.
+
+    A command that finds every run stored never starts a cluster; the stages of one command
+    share one executor.
+    """
+
+    def __init__(self, options: ExecutorOptions) -> None:
+        self.options = options
+        self._executor: SerialExecutor | DaskExecutor | None = None
+
+    def get(self) -> SerialExecutor | DaskExecutor:
+        """The session's executor, opened now if it is not yet (:func:`open_executor`)."""
+        if self._executor is None:
+            self._executor = open_executor(self.options)
+        return self._executor
+
+    def close(self) -> None:
+        """Close the executor if it was opened."""
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            executor.close()
+
+    def __enter__(self) -> ExecutorSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

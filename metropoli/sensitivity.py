@@ -1,0 +1,73 @@
+"""``metropoli sensitivity``: Morris screening then Sobol indices, through batch stores.
+
+The analysis is :mod:`calibration.sensitivity`; this is its command line: the options,
+the default output folder, the exit status and the messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from metropoli.batch import EXIT_FAILED_RUNS, interrupted
+
+
+def add_sensitivity_parser(
+    sub: argparse._SubParsersAction,
+    number: Callable[[str], float],
+    integer: Callable[[str], int],
+) -> None:
+    """Add the ``sensitivity`` subcommand."""
+    sens = sub.add_parser(
+        "sensitivity",
+        help="Morris screening then Sobol indices, through the batch store",
+        description="Screen every behavioural parameter with Morris elementary effects, "
+        "then compute Sobol indices (with confidence intervals) on those that matter, for "
+        "the calibration targets and for the plan's goals. Runs go through batch stores "
+        "in the output folder, so the same command resumes. Exit 2 for bad input.",
+    )
+    sens.add_argument("file", type=Path, help="sensitivity TOML file (see calibration/examples/)")
+    sens.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default results/sensitivity-<name>)"
+    )
+    sens.add_argument(
+        "--workers",
+        type=integer,
+        default=1,
+        metavar="N",
+        help="local Dask worker processes on 127.0.0.1; 1 runs in this process",
+    )
+    sens.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:port"
+    )
+    sens.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
+    sens.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
+    sens.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Run (or resume) a sensitivity analysis and write its tables and plots.
+
+    Returns:
+        0 when every table is written, 1 when some runs failed (run again to retry),
+        130 when interrupted.
+
+    Raises:
+        InputError: bad input (nothing is written) or an output folder holding
+            something else.
+    """
+    from calibration.sensitivity import load_sensitivity, run_sensitivity
+    from sim.experiments.executors import ExecutorOptions
+
+    options = ExecutorOptions(args.workers, args.scheduler)
+    spec = load_sensitivity(args.file, scale=args.scale, seeds=args.seeds)
+    folder = args.out or Path("results") / f"sensitivity-{spec.name}"
+    try:
+        if not run_sensitivity(spec, folder, options, progress=not args.quiet):
+            return EXIT_FAILED_RUNS
+    except KeyboardInterrupt:
+        return interrupted(folder)
+    if not args.quiet:
+        print(f"sensitivity {spec.name}: tables and plots in {folder}")
+    return 0

@@ -42,7 +42,7 @@ from sim.calendar import format_month
 from sim.errors import InputError
 from sim.experiments.batchfile import BatchRun, check_run
 from sim.experiments.uncertainties import INTEGER, MONTH, Uncertainty, declare, flatten
-from sim.tomlfile import read_toml
+from sim.tomlfile import check_keys, read_toml
 
 TOP_KEYS = {"name", "description", "seed", "run", "targets", "parameters", "abc", "optimize"}
 ABC_KEYS = {"population", "generations", "min_epsilon"}
@@ -159,9 +159,7 @@ def parse_calibration(
     seeds: int | None = None,
 ) -> CalibrationSpec:
     """Check a calibration document; the targets file is read relative to ``folder``."""
-    unknown = sorted(set(data) - TOP_KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected one of {sorted(TOP_KEYS)})", source, unknown[0])
+    check_keys(data, TOP_KEYS, source)
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
             raise InputError("expected text", source, key)
@@ -200,9 +198,7 @@ def _targets(table: Any, source: str, folder: Path) -> tuple[Target, ...]:
         table = {}
     if not isinstance(table, dict):
         raise InputError("expected a [targets] table (file, use)", source, "targets")
-    unknown = sorted(set(table) - {"file", "use"})
-    if unknown:
-        raise InputError("unknown key (expected file, use)", source, f"targets.{unknown[0]}")
+    check_keys(table, {"file", "use"}, source, "targets")
     from calibration.targets import TARGETS_TOML
 
     file = table.get("file")
@@ -280,9 +276,7 @@ def _whole(
 def _abc(table: Any, source: str) -> AbcSettings:
     if not isinstance(table, dict):
         raise InputError("expected an [abc] table", source, "abc")
-    unknown = sorted(set(table) - ABC_KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected {sorted(ABC_KEYS)})", source, f"abc.{unknown[0]}")
+    check_keys(table, ABC_KEYS, source, "abc")
     eps = table.get("min_epsilon", 0.0)
     if isinstance(eps, bool) or not isinstance(eps, int | float) or eps < 0:
         raise InputError("expected a non-negative number", source, "abc.min_epsilon")
@@ -296,11 +290,7 @@ def _abc(table: Any, source: str) -> AbcSettings:
 def _optimize(table: Any, source: str) -> OptimizeSettings:
     if not isinstance(table, dict):
         raise InputError("expected an [optimize] table", source, "optimize")
-    unknown = sorted(set(table) - OPTIMIZE_KEYS)
-    if unknown:
-        raise InputError(
-            f"unknown key (expected {sorted(OPTIMIZE_KEYS)})", source, f"optimize.{unknown[0]}"
-        )
+    check_keys(table, OPTIMIZE_KEYS, source, "optimize")
     sampler = table.get("sampler", "tpe")
     if sampler not in SAMPLERS:
         raise InputError(

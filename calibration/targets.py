@@ -24,6 +24,7 @@ import pandas as pd
 from models.components.indicators import INDEX
 from sim.calendar import parse_month
 from sim.errors import InputError
+from sim.tomlfile import check_keys
 
 TARGETS_DIR = Path(__file__).resolve().parent / "targets"
 TARGETS_TOML = TARGETS_DIR / "observed-2015-2018.toml"
@@ -147,9 +148,7 @@ def load_targets(
 def _target(name: str, table: Any, source: str, observed_dir: Path) -> Target:
     if not isinstance(table, dict):
         raise InputError("expected a table", source, name)
-    unknown = sorted(set(table) - KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected {sorted(KEYS)})", source, f"{name}.{unknown[0]}")
+    check_keys(table, KEYS, source, name)
     indicator = table.get("indicator")
     if indicator not in INDEX:
         raise InputError(

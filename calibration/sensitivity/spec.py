@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.tomlfile import check_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PLAN = ROOT / "scenarios" / "piano-completo.toml"
@@ -153,7 +154,7 @@ def parse_sensitivity(
 
 def _header(data: Mapping[str, Any], source: str) -> int:
     """Check the top-level keys, the name and description; the samplers' seed."""
-    _unknown(data, TOP_KEYS, source, "")
+    check_keys(data, TOP_KEYS, source)
     for key in ("name", "description"):
         if key in data and (not isinstance(data[key], str) or not data[key]):
             raise InputError("expected text", source, key)
@@ -165,7 +166,7 @@ def _header(data: Mapping[str, Any], source: str) -> int:
 
 def _morris_settings(morris: Mapping[str, Any], run: Any, last: int, source: str) -> dict[str, Any]:
     """The ``[morris]`` table's fields of :class:`SensitivitySpec` (not its seeds)."""
-    _unknown(morris, MORRIS_KEYS, source, "morris")
+    check_keys(morris, MORRIS_KEYS, source, "morris")
     params, skipped = _parameters(morris.get("parameters", "all"), source, "morris.parameters")
     trajectories = _integer(morris.get("trajectories", 4), 2, 10**5, source, "morris.trajectories")
     levels = _integer(morris.get("levels", 4), 2, 1000, source, "morris.levels")
@@ -184,7 +185,7 @@ def _morris_settings(morris: Mapping[str, Any], run: Any, last: int, source: str
 
 def _output_flags(outputs: Mapping[str, Any], source: str) -> dict[str, bool]:
     """The ``[outputs]`` table: whether the targets and the goals are outputs."""
-    _unknown(outputs, OUTPUT_KEYS, source, "outputs")
+    check_keys(outputs, OUTPUT_KEYS, source, "outputs")
     flags = {}
     for key in sorted(OUTPUT_KEYS):
         value = outputs.get(key, True)
@@ -206,7 +207,7 @@ def _sobol_settings(
     folder: Path,
 ) -> dict[str, Any]:
     """The ``[sobol]`` table's fields of :class:`SensitivitySpec` (not its seeds)."""
-    _unknown(sobol, SOBOL_KEYS, source, "sobol")
+    check_keys(sobol, SOBOL_KEYS, source, "sobol")
     top = _integer(sobol.get("top", 4), 0, screened, source, "sobol.top")
     forced_raw = sobol.get("parameters", [])
     if not isinstance(forced_raw, list):
@@ -273,13 +274,6 @@ def _plan_levers(
     levers = _levers(levers_raw, plan_levers, source)
     codes = sorted({n.split(".")[0] for n in levers})
     return plan_path, {code: plan_levers[code] for code in codes}, levers
-
-
-def _unknown(table: Mapping[str, Any], keys: set[str], source: str, prefix: str) -> None:
-    unknown = sorted(set(table) - keys)
-    if unknown:
-        where = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
-        raise InputError(f"unknown key (expected one of {sorted(keys)})", source, where)
 
 
 def _table(data: Mapping[str, Any], key: str, source: str, required: bool) -> dict[str, Any]:

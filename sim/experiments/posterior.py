@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.tomlfile import check_keys
 
 KEYS = {
     "name",
@@ -115,9 +116,7 @@ def load_posterior(
         raise InputError(
             f"cannot read the posterior file {str(path)!r} ({err.__class__.__name__})", where, key
         ) from None
-    unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise InputError(f"unknown key (expected {sorted(KEYS)})", str(path), unknown[0])
+    check_keys(data, KEYS, str(path))
     point = data.get("parameters")
     if not isinstance(point, dict) or not point:
         raise InputError("expected a [parameters] table of values", str(path), "parameters")

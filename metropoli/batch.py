@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
+
+from metropoli.options import add_executor_options, add_run_overrides
 
 EXIT_FAILED_RUNS = 1
 EXIT_INTERRUPTED = 130
@@ -18,12 +19,8 @@ PER_RUN_OVERHEAD_S = 0.1  # reduce and store a run (benchmarks/batch_throughput.
 PARALLEL_EFFICIENCY = 0.9
 
 
-def add_batch_parser(
-    sub: argparse._SubParsersAction,
-    number: Callable[[str], float],
-    integer: Callable[[str], int],
-) -> None:
-    """Add the ``batch`` subcommand."""
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``batch`` sub-command."""
     batch = sub.add_parser(
         "batch",
         help="run a batch of scenarios over seeds and a design, into a resumable store",
@@ -34,26 +31,10 @@ def add_batch_parser(
         "1 when some failed (they are retried on the next run), 2 for bad input.",
     )
     batch.add_argument("file", type=Path, help="batch TOML file (see scenarios/batches/)")
-    batch.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="the store folder (default results/batch-<name>); reuse it to resume",
+    add_executor_options(
+        batch, "the store folder (default results/batch-<name>); reuse it to resume"
     )
-    batch.add_argument(
-        "--workers",
-        type=integer,
-        default=1,
-        metavar="N",
-        help="local Dask worker processes on 127.0.0.1; 1 runs in this process without Dask",
-    )
-    batch.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="an existing Dask scheduler, tcp://host:port (started with `dask scheduler`)",
-    )
-    batch.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
-    batch.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
+    add_run_overrides(batch)
     batch.add_argument(
         "--no-fork",
         action="store_true",
@@ -71,7 +52,7 @@ def _load(path: Path, scale: float | None = None, seeds: int | None = None):  # 
     return batch, expand(batch)
 
 
-def cmd_batch(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Run a batch into its store; resume what a previous command left."""
     from functools import partial
 

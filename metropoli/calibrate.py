@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
+
+from metropoli.options import add_executor_options, add_run_overrides
 
 METHODS = ("abc", "optimize")
 
 
-def add_calibrate_parser(
-    sub: argparse._SubParsersAction,
-    number: Callable[[str], float],
-    integer: Callable[[str], int],
-) -> None:
-    """Add the ``calibrate`` subcommand."""
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``calibrate`` sub-command."""
     cal = sub.add_parser(
         "calibrate",
         help="fit parameters to the observed 2015-2018 series (ABC-SMC or optimisation)",
@@ -25,28 +22,12 @@ def add_calibrate_parser(
     )
     cal.add_argument("file", type=Path, help="calibration TOML file (see calibration/examples/)")
     cal.add_argument("--method", choices=METHODS, default="abc", help="the backend (default abc)")
-    cal.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="output folder (default results/calibrate-<name>-<method>)",
-    )
-    cal.add_argument(
-        "--workers",
-        type=integer,
-        default=1,
-        metavar="N",
-        help="local Dask worker processes on 127.0.0.1; 1 runs in this process",
-    )
-    cal.add_argument(
-        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:port"
-    )
-    cal.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
-    cal.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
+    add_executor_options(cal, "output folder (default results/calibrate-<name>-<method>)")
+    add_run_overrides(cal)
     cal.add_argument("--quiet", action="store_true", help="no progress output")
 
 
-def cmd_calibrate(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Run (or resume) a calibration and write its tables, plots and posterior file."""
     from calibration.api import calibrate_file
     from sim.experiments.executors import ExecutorOptions

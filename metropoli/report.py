@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
+from metropoli.options import integer
 
-def add_report_parser(sub: argparse._SubParsersAction, integer: Callable[[str], int]) -> None:
-    """Add the ``report`` subcommand."""
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``report`` sub-command."""
     report = sub.add_parser(
         "report",
         help="write a reviewers' report (static HTML) of a batch store",
@@ -34,7 +35,7 @@ def add_report_parser(sub: argparse._SubParsersAction, integer: Callable[[str], 
     report.add_argument("--quiet", action="store_true", help="print nothing when done")
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Build the report of a batch store."""
     import time
 

@@ -7,18 +7,14 @@ the default output folder, the exit status and the messages.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
 from metropoli.batch import EXIT_FAILED_RUNS, interrupted
+from metropoli.options import add_executor_options, add_run_overrides
 
 
-def add_sensitivity_parser(
-    sub: argparse._SubParsersAction,
-    number: Callable[[str], float],
-    integer: Callable[[str], int],
-) -> None:
-    """Add the ``sensitivity`` subcommand."""
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``sensitivity`` sub-command."""
     sens = sub.add_parser(
         "sensitivity",
         help="Morris screening then Sobol indices, through the batch store",
@@ -28,25 +24,12 @@ def add_sensitivity_parser(
         "in the output folder, so the same command resumes. Exit 2 for bad input.",
     )
     sens.add_argument("file", type=Path, help="sensitivity TOML file (see calibration/examples/)")
-    sens.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default results/sensitivity-<name>)"
-    )
-    sens.add_argument(
-        "--workers",
-        type=integer,
-        default=1,
-        metavar="N",
-        help="local Dask worker processes on 127.0.0.1; 1 runs in this process",
-    )
-    sens.add_argument(
-        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:port"
-    )
-    sens.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
-    sens.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
+    add_executor_options(sens, "output folder (default results/sensitivity-<name>)")
+    add_run_overrides(sens)
     sens.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
-def cmd_sensitivity(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Run (or resume) a sensitivity analysis and write its tables and plots.
 
     Returns:

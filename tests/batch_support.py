@@ -82,3 +82,15 @@ def metropoli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         timeout=timeout,
         cwd=ROOT,
     )
+
+
+def start_metropoli(*args: str) -> subprocess.Popen:
+    """Start ``metropoli ARGS`` in its own process group, to be killed (its workers too)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "metropoli.cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: the kill reaches what it started
+    )

@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pandas as pd
 import pytest
 
 from metropoli.cli import main
-from tests.batch_support import ROOT, SMALL, canonical, metropoli, write
+from tests.batch_support import SMALL, canonical, metropoli, start_metropoli, write
 
 KEY = ["run_id", "date", "comune", "indicator"]
 
@@ -30,24 +29,7 @@ def reference(tmp_path_factory):
 
 
 def start_batch(path: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "metropoli.cli",
-            "batch",
-            str(path),
-            "--out",
-            str(out),
-            "--quiet",
-            *extra,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group: the kill reaches its workers too
-    )
+    return start_metropoli("batch", str(path), "--out", str(out), "--quiet", *extra)
 
 
 def kill_group(proc: subprocess.Popen) -> None:

@@ -21,7 +21,7 @@ import pytest
 
 from calibration.sensitivity import load_sensitivity, morris_ranking
 from metropoli.cli import main
-from tests.batch_support import ROOT
+from tests.batch_support import ROOT, start_metropoli
 
 PARAMETERS = ["talent_exit_factor", "layoff_speed", "emigration_rate"]
 TINY = """
@@ -102,23 +102,7 @@ def test_running_again_is_a_no_op_with_the_same_bytes(reference, capsys):
 
 
 def start(path: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "metropoli.cli",
-            "sensitivity",
-            str(path),
-            "--out",
-            str(out),
-            "--quiet",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group: the kill reaches everything it started
-    )
+    return start_metropoli("sensitivity", str(path), "--out", str(out), "--quiet")
 
 
 def kill_when(proc: subprocess.Popen, folder: Path, parts: int, timeout: float = 120) -> bool:

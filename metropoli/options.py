@@ -1,0 +1,53 @@
+"""What several sub-commands share: argument types and the options of a batch-like command."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+
+def number(text: str) -> float:
+    """A finite number given on the command line."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def integer(text: str) -> int:
+    """A whole number given on the command line."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def add_executor_options(parser: argparse.ArgumentParser, out_help: str) -> None:
+    """``--out``, ``--workers`` and ``--scheduler`` of a batch-like command.
+
+    Where it writes, and what runs it: this process, local Dask workers on 127.0.0.1, or a
+    scheduler.
+    """
+    parser.add_argument("--out", type=Path, metavar="DIR", help=out_help)
+    parser.add_argument(
+        "--workers",
+        type=integer,
+        default=1,
+        metavar="N",
+        help="local Dask worker processes on 127.0.0.1; 1 runs in this process without Dask",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="an existing Dask scheduler, tcp://host:port (started with `dask scheduler`)",
+    )
+
+
+def add_run_overrides(parser: argparse.ArgumentParser) -> None:
+    """``--scale`` and ``--seeds``: override the file's ``[run]`` scale and seeds."""
+    parser.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
+    parser.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")

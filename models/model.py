@@ -30,7 +30,7 @@ from models.components.firms import FirmDynamics
 from models.components.housing import Housing
 from models.components.indicators import INDICATOR_NAMES, Indicators
 from models.components.labour import LabourMarket
-from models.components.levers import LeverDelivery
+from models.components.levers import LeverDelivery, build_levers
 from models.flows import new_flows
 from models.hooks import Hooks
 from models.minimum_scale import check_scale
@@ -40,10 +40,11 @@ from models.territory.land_use import AGRICULTURAL, GREEN
 from models.territory.space import CellCoordinates, km_between
 from models.territory.territory import Territory, load_territory
 from sim import fpmath
-from sim.calendar import parse_month
+from sim.calendar import format_month, parse_month
 from sim.components import Component, month_plan
 from sim.mesa_ids import release_models
 from sim.random import phase_generator, phase_key
+from sim.scenario import Scenario
 
 COMUNE_REPORTERS = (
     "code",
@@ -178,6 +179,25 @@ class MetroModel(mesa.Model):
         )
         self.datacollector.collect(self)
         self.running = True
+
+    @classmethod
+    def from_scenario(
+        cls, scenario: Scenario, populations: PopulationCache | None = None
+    ) -> MetroModel:
+        """The model of a scenario at January 2015.
+
+        Its seed, scale, months, parameters and levers: the one way a run and a batch's run
+        build it.
+        """
+        return cls(
+            seed=scenario.seed,
+            scale=scenario.scale,
+            parameters=scenario.parameters,
+            levers=build_levers(scenario.levers),
+            start=format_month(scenario.start),
+            end=format_month(scenario.end),
+            populations=populations,
+        )
 
     def _build_space(self) -> None:
         """The Mesa grid with its property layers, flat views of them, and green shares."""

@@ -93,15 +93,7 @@ the few parameters the population reads) build it once per process."""
 
 def new_model(sc: Scenario) -> MetroModel:
     """The model of a run, at January 2015, with its levers; its population from the cache."""
-    return MetroModel(
-        seed=sc.seed,
-        scale=sc.scale,
-        parameters=sc.parameters,
-        levers=build_levers(sc.levers),
-        start=format_month(sc.start),
-        end=format_month(sc.end),
-        populations=POPULATIONS,
-    )
+    return MetroModel.from_scenario(sc, POPULATIONS)
 
 
 def simulate_stretches(shared: Scenario, months: Sequence[int]) -> tuple[Snapshot, ...]:

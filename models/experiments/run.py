@@ -23,7 +23,6 @@ from models import invariants
 from models.codes import METRO_LABEL, MODE_NAMES, OUTSIDE, SECTOR_NAMES
 from models.components.indicators import INDICATOR_NAMES, METRO_ONLY, UNDEFINED_WHEN_EMPTY
 from models.components.lever_settings import lever_markers, levers_table
-from models.components.levers import build_levers
 from models.experiments.plots import goal_figures, map_figures, save_figures
 from models.model import MetroModel
 from models.parameters import resolve
@@ -76,14 +75,7 @@ def simulate(scenario: Scenario, progress: bool = False, check: bool | None = No
     """
     checked = invariants.enabled(check)
     start = time.perf_counter()
-    model = MetroModel(
-        seed=scenario.seed,
-        scale=scenario.scale,
-        parameters=scenario.parameters,
-        levers=build_levers(scenario.levers),
-        start=format_month(scenario.start),
-        end=format_month(scenario.end),
-    )
+    model = MetroModel.from_scenario(scenario)
     if checked:
         invariants.attach(model)
     init_s = time.perf_counter() - start

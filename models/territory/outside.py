@@ -60,7 +60,10 @@ class OriginCdfs:
     """
 
     def __init__(self, territory: Territory) -> None:
-        self.territory = territory
+        # The territory is held weakly: the cache is the value of a WeakKeyDictionary keyed
+        # by it, and a strong reference back would keep both alive forever (every forked run
+        # deep-copies the model, so a batch's worker grew by about 15 MB a forked run).
+        self.territory = weakref.ref(territory)
         n_cells = territory.cell_zone.size
         self.rows = np.zeros((n_cells, territory.n_outside))
         self.known = np.zeros(n_cells, dtype=bool)
@@ -69,7 +72,7 @@ class OriginCdfs:
         """Normalised cumulative weights for each of ``cells`` (unique flat cells)."""
         missing = cells[~self.known[cells]]
         if missing.size:
-            t = self.territory
+            t = self.territory()
             cdf = np.cumsum(
                 origin_weights(t, t.x_km.ravel()[missing], t.y_km.ravel()[missing]), axis=1
             )

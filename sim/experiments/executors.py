@@ -198,13 +198,6 @@ class DaskExecutor:
         self.close()
 
 
-def make_executor(workers: int = 1, scheduler: str | None = None) -> SerialExecutor | DaskExecutor:
-    """The serial executor for one local worker, else Dask."""
-    if scheduler is None and workers <= 1:
-        return SerialExecutor()
-    return DaskExecutor(workers=workers, scheduler=scheduler)
-
-
 @dataclass(frozen=True)
 class ExecutorOptions:
     """Where a command's tasks run, checked when made.
@@ -243,8 +236,10 @@ def open_executor(options: ExecutorOptions) -> SerialExecutor | DaskExecutor:
     Raises:
         InputError: the scheduler cannot be reached.
     """
+    if options.in_process:
+        return SerialExecutor()
     try:
-        return make_executor(options.workers, options.scheduler)
+        return DaskExecutor(workers=options.workers, scheduler=options.scheduler)
     except (OSError, TimeoutError) as err:
         raise InputError(
             f"cannot reach the Dask scheduler ({err.__class__.__name__}: {err})", "--scheduler"

@@ -125,9 +125,13 @@ def effect_table(
         out["baseline"] = np.nan
     levels = [c for c in ("value", "baseline_value") if c in differences.columns]
     if levels:
-        out["magnitude"] = differences[levels].abs().max(axis=1).groupby(
-            [differences[k] for k in keys], sort=False
-        ).max()
+        out["magnitude"] = (
+            differences[levels]
+            .abs()
+            .max(axis=1)
+            .groupby([differences[k] for k in keys], sort=False)
+            .max()
+        )
     else:
         out["magnitude"] = 0.0
     out = out.reset_index()

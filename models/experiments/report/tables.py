@@ -42,6 +42,7 @@ def effect_cell(row: Mapping[str, Any], months: int = 12) -> dict[str, Any]:
         "relative": (
             f"{relative * 100:+.1f}%".replace("-", "−")
             if shown
+            and not row.get("one_event")
             and relative is not None
             and np.isfinite(relative)
             and not words.is_percent(name)

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 
 MARKER_COLOUR = "#b03a2e"  # as sim.plots.time_series draws lever starts
+LABEL_SIZE = 7
 
 
 def fan(ax: Axes, bands: pd.DataFrame, colour: str, label: str, scale: float = 1.0) -> None:
@@ -47,17 +48,64 @@ def style_panel(ax: Axes, title: str, unit: str) -> None:
     ax.tick_params(labelsize=8)
 
 
-def start_markers(ax: Axes, markers: Sequence[tuple[str, pd.Timestamp]]) -> None:
-    """Dashed vertical lines at the lever start dates, labelled, as the run's plots draw."""
-    for label, date in markers:
+def start_markers(
+    ax: Axes, markers: Sequence[tuple[str, pd.Timestamp]], labels: bool = True
+) -> None:
+    """Dashed vertical lines at the lever start dates, with labels that do not overlap.
+
+    Labels are short (a number keyed in the caption) and written across the top of the
+    panel; a label that would touch the one before it at the same height goes one row
+    lower (:func:`label_rows`). Each label's artist has the gid ``"lever-start"``.
+
+    Args:
+        ax: the axes, with its data already drawn (the x limits are read).
+        markers: ``(label, date)`` per start.
+        labels: write the labels (False: the lines only, e.g. on the lower panels).
+    """
+    for _, date in markers:
         ax.axvline(date, color=MARKER_COLOUR, ls="--", lw=0.8, alpha=0.7)
+    if not labels or not markers:
+        return
+    low, high = ax.get_xlim()
+    points = ax.figure.get_size_inches()[0] * 72 * ax.get_position().width
+    places = [(date2num(date) - low) / (high - low) for _, date in markers]
+    widths = [(len(label) + 1.5) * LABEL_SIZE * 0.62 / points for label, _ in markers]
+    rows = label_rows(places, widths)
+    for (label, date), row in zip(markers, rows, strict=True):
         ax.annotate(
             label,
-            (date, 1.0),
+            (date, 1.0 - 0.09 * row),
             xycoords=("data", "axes fraction"),
-            fontsize=6,
+            fontsize=LABEL_SIZE,
             color=MARKER_COLOUR,
-            rotation=90,
+            ha="center",
             va="top",
-            ha="right",
+            gid="lever-start",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )
+
+
+def label_rows(places: Sequence[float], widths: Sequence[float]) -> list[int]:
+    """The row (0 = top) of each centred label so that no two in a row overlap.
+
+    Args:
+        places: each label's centre, as a fraction of the axis.
+        widths: each label's width, in the same unit.
+
+    Returns:
+        Per label, the first row whose last label ends before this one begins.
+    """
+    ends: list[float] = []
+    rows = []
+    for place, width in sorted(zip(places, widths, strict=True), key=lambda pw: pw[0]):
+        begin = place - width / 2
+        row = next((i for i, end in enumerate(ends) if end <= begin), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = place + width / 2
+        rows.append((place, row))
+    order = sorted(range(len(places)), key=lambda i: places[i])
+    out = [0] * len(places)
+    for i, (_, row) in zip(order, rows, strict=True):
+        out[i] = row
+    return out

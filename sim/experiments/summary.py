@@ -4,8 +4,10 @@ Generic: it knows nothing of Turin. An effect is a paired difference (a scenario
 baseline, same seed, same design point) summarised over seeds, and over the sampled
 uncertainties where the batch sampled them, by its median and an interval (the 5% and
 95% quantiles by default). An effect is called clear only when that interval lies wholly
-on one side of zero; an effect whose interval covers zero is *unclear*, whatever its
-median and whatever the direction one hoped for, so it is never reported as a win.
+on one side of zero, beyond a numerical tolerance; an effect whose interval covers zero is
+*unclear*, whatever its median and whatever the direction one hoped for, so it is never
+reported as a win; an effect whose whole interval is within the tolerance of zero is *no
+change* (floating-point noise of sums taken in another order, not an effect).
 
 >>> import pandas as pd
 >>> d = pd.DataFrame({"scenario": "s", "indicator": "x", "seed": [1, 2, 3],
@@ -25,29 +27,60 @@ import numpy as np
 import pandas as pd
 
 WIN, LOSS, CHANGE, UNCLEAR = "better", "worse", "changed", "unclear"
-STATUSES = (WIN, LOSS, CHANGE, UNCLEAR)
+NO_CHANGE = "no change"
+STATUSES = (WIN, LOSS, CHANGE, UNCLEAR, NO_CHANGE)
 """What an effect is: clearly in the wanted direction, clearly against it, clearly non-zero
-where no direction is wanted, or not distinguishable from zero (its interval covers 0)."""
+where no direction is wanted, not distinguishable from zero (its interval covers 0), or
+within the numerical tolerance of zero (:func:`tolerance`)."""
+VERDICTS = (WIN, LOSS, CHANGE)
+"""The statuses that say an effect exists."""
+
+RELATIVE_TOLERANCE = 1e-9
+"""The tolerance of an effect relative to the indicator's magnitude. An indicator is a sum
+(or a ratio of sums) over at most a few million agents and a mean over a year's months;
+summed in another order, such a sum differs by up to about N x 2.2e-16 of its magnitude
+(N terms), 1.6e6 x 2.2e-16 = 3.5e-10 for the metro area's residents at scale 1. A
+difference below 1e-9 of the magnitude is therefore rounding, while the smallest real
+effect, one agent of 1.6 million, is 6e-7 of it."""
 
 LOW_Q, HIGH_Q = 0.05, 0.95
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def classify(low: float, high: float, direction: int = 0) -> str:
+def tolerance(magnitude: float) -> float:
+    """The numerical tolerance of an effect on an indicator of this magnitude.
+
+    Args:
+        magnitude: the largest absolute value the indicator takes in the cells compared
+            (the scenario's and the baseline's).
+
+    Returns:
+        :data:`RELATIVE_TOLERANCE` times the magnitude (0 for a magnitude of 0 or NaN).
+    """
+    if not np.isfinite(magnitude):
+        return 0.0
+    return RELATIVE_TOLERANCE * abs(float(magnitude))
+
+
+def classify(low: float, high: float, direction: int = 0, tol: float = 0.0) -> str:
     """What an effect with interval ``[low, high]`` is.
 
     Args:
         low: the interval's lower end.
         high: the interval's upper end.
         direction: +1 if more is better, -1 if less is better, 0 if neither.
+        tol: the numerical tolerance (:func:`tolerance`): values within it of zero are zero.
 
     Returns:
-        :data:`UNCLEAR` when the interval covers zero (or is undefined), else
+        :data:`NO_CHANGE` when the whole interval is within ``tol`` of zero,
+        :data:`UNCLEAR` when it reaches into that band (or is undefined), else
         :data:`WIN`, :data:`LOSS` or :data:`CHANGE`.
     """
     if not (np.isfinite(low) and np.isfinite(high)) or low > high:
         return UNCLEAR
-    if low <= 0.0 <= high:
+    if -tol <= low and high <= tol:
+        return NO_CHANGE
+    if low <= tol and high >= -tol:
         return UNCLEAR
     sign = 1 if low > 0 else -1
     if direction == 0:
@@ -73,9 +106,11 @@ def effect_table(
         quantiles: the interval's lower and upper quantiles.
 
     Returns:
-        ``scenario, indicator, median, low, high, mean, n, baseline, relative,
-        excludes_zero, status``; ``baseline`` is the mean baseline value where given and
-        ``relative`` the median over it.
+        ``scenario, indicator, median, low, high, mean, n, baseline, relative, tolerance,
+        excludes_zero, status``; ``baseline`` is the mean baseline value where given,
+        ``relative`` the median over it, ``tolerance`` the numerical tolerance
+        (:func:`tolerance` of the largest absolute ``value`` or ``baseline_value`` of the
+        group; 0 without them) and ``excludes_zero`` whether the interval lies beyond it.
     """
     directions = directions or {}
     keys = [c for c in differences.columns if c not in (*over, value, "baseline_value", "value")]
@@ -88,15 +123,29 @@ def effect_table(
         out["baseline"] = grouped["baseline_value"].mean()
     else:
         out["baseline"] = np.nan
+    levels = [c for c in ("value", "baseline_value") if c in differences.columns]
+    if levels:
+        out["magnitude"] = (
+            differences[levels]
+            .abs()
+            .max(axis=1)
+            .groupby([differences[k] for k in keys], sort=False)
+            .max()
+        )
+    else:
+        out["magnitude"] = 0.0
     out = out.reset_index()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["relative"] = np.where(out["baseline"] != 0, out["median"] / out["baseline"], np.nan)
-    out["excludes_zero"] = (out["low"] > 0) | (out["high"] < 0)
+    out["tolerance"] = [tolerance(m) for m in out["magnitude"]]
+    out["excludes_zero"] = (out["low"] > out["tolerance"]) | (out["high"] < -out["tolerance"])
     out["status"] = [
-        classify(lo, hi, int(directions.get(ind, 0)))
-        for lo, hi, ind in zip(out["low"], out["high"], out["indicator"], strict=True)
+        classify(lo, hi, int(directions.get(ind, 0)), tol)
+        for lo, hi, ind, tol in zip(
+            out["low"], out["high"], out["indicator"], out["tolerance"], strict=True
+        )
     ]
-    columns = [*keys, "median", "low", "high", "mean", "n", "baseline", "relative"]
+    columns = [*keys, "median", "low", "high", "mean", "n", "baseline", "relative", "tolerance"]
     return out[[*columns, "excludes_zero", "status"]]
 
 

@@ -23,12 +23,14 @@ from models.codes import METRO_LABEL
 from models.components.levers import SPECS
 from models.experiments.report import content as c
 from models.experiments.report import figures as f
+from models.experiments.report import tables as t
+from models.experiments.report import words
 from models.version import MODEL_VERSION
 from sim.atomic import StagedFolder
 from sim.errors import InputError, shown
 from sim.experiments import Batch
 from sim.experiments.store import utc_now
-from sim.experiments.summary import FAN_QUANTILES, HIGH_Q, LOW_Q
+from sim.experiments.summary import FAN_QUANTILES, HIGH_Q, LOW_Q, NO_CHANGE, RELATIVE_TOLERANCE
 from sim.results import PACKAGES, code_version, package_versions
 
 TEMPLATE = "template.html.j2"
@@ -121,18 +123,39 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
 
-def fan_section(store: c.Store, folder: Path, colours: dict[str, str]) -> list[dict[str, Any]]:
-    """Draw the fan chart of every goal; return their entries for the page."""
+def yearly_sums(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Monthly rows summed per whole year (dated ``YYYY-07``, mid-year); partial years dropped."""
+    frame = frame.assign(date=frame["date"].str.slice(0, 4))
+    keys = [c for c in frame.columns if c not in (*columns, "run_id")]
+    grouped = frame.groupby(keys, sort=False)
+    sums = grouped[columns].sum()
+    sums = sums[grouped.size() == 12].reset_index()
+    return sums.assign(date=sums["date"] + "-07")
+
+
+def lumpy_as_years(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The frame with its lumpy indicators' months replaced by yearly sums."""
+    lumpy = frame["indicator"].isin(c.LUMPY)
+    if not lumpy.any():
+        return frame
+    years = yearly_sums(frame[lumpy].drop(columns=["run_id"], errors="ignore"), columns)
+    return pd.concat([frame[~lumpy], years], ignore_index=True)
+
+
+def fan_section(store: c.Store, folder: Path, colours: dict[str, str]) -> dict[str, Any]:
+    """Draw the fan chart of every goal; return their entries and the lever starts' key."""
     names = [n for goal, ns in c.GOAL_INDICATORS.items() if goal >= 1 for n in ns]
     wanted = [store.baseline, *store.scenarios]
     cells = store.batch.cells(indicator=names, comune=METRO_LABEL, period="month")
-    cells = cells[cells["scenario"].isin(wanted)]
+    cells = lumpy_as_years(cells[cells["scenario"].isin(wanted)], ["value"])
     levels = Batch.bands(cells, value="value", over=store.over, quantiles=FAN_QUANTILES)
     diffs = store.batch.differences(
         store.baseline, indicator=names, comune=METRO_LABEL, period="month"
     )
+    diffs = lumpy_as_years(diffs, ["value", "baseline_value", "difference"])
     differences = Batch.bands(diffs, over=store.over, quantiles=FAN_QUANTILES)
-    markers = c.start_markers(store)
+    starts = c.start_markers(store)
+    markers = [(str(i), month) for i, (_, month) in enumerate(starts, start=1)]
     out = []
     for goal, title in c.GOALS.items():
         present = [n for n in c.GOAL_INDICATORS[goal] if n in set(levels["indicator"])]
@@ -144,10 +167,14 @@ def fan_section(store: c.Store, folder: Path, colours: dict[str, str]) -> list[d
             {
                 "label": label,
                 "src": _save(fig, folder, f"fan_{goal}_{_slug(title)}"),
-                "indicators": present,
+                "indicators": [words.label(n) for n in present],
             }
         )
-    return out
+    key = [
+        {"number": i, "month": month, "codes": codes}
+        for i, (codes, month) in enumerate(starts, start=1)
+    ]
+    return {"figures": out, "starts": key}
 
 
 def map_section(store: c.Store, folder: Path) -> list[dict[str, Any]]:
@@ -162,34 +189,57 @@ def map_section(store: c.Store, folder: Path) -> list[dict[str, Any]]:
             values = effects[(scenario, name)]
             if not any(np.isfinite(v).any() for v in values.values()):
                 continue
-            fig = f.effect_maps(territory, values, name, scenario, store.baseline, store.year)
+            if name in c.PER_CAPITA:  # per resident, so that Torino's size is not the map
+                per = c.PER_CAPITA[name] / np.asarray(territory.population, dtype=float)
+                values = {q: v * per for q, v in values.items()}
+            fig = f.effect_maps(
+                territory,
+                values,
+                name,
+                scenario,
+                store.baseline,
+                store.year,
+                direction=c.DIRECTIONS.get(name, 0),
+                per_capita=c.PER_CAPITA.get(name),
+            )
             src = _save(fig, folder, f"map_{_slug(scenario)}_{name}")
             out.append({"scenario": scenario, "indicator": name, "src": src})
     return out
 
 
 def cost_section(store: c.Store, effects: pd.DataFrame, folder: Path) -> dict[str, Any]:
-    """The cost-and-effect table and figure of the one-project scenarios (may be empty)."""
+    """The cost-and-effect table and figure of every scenario with a cost (may be empty)."""
     table = c.cost_effects(store, effects)
     if table.empty:
-        return {"rows": [], "src": None}
+        return {"rows": [], "src": None, "costs": []}
     src = _save(f.cost_effect_figure(table, store.year), folder, "cost_effect")
     rows = []
     for r in table.to_dict("records"):
-        scale = c.display_scale(r["indicator"])
+        scale = r["scale"]
+        shown = r["status"] != NO_CHANGE
         rows.append(
             {
-                **{k: r[k] for k in ("scenario", "code", "name", "indicator", "status")},
+                **{k: r[k] for k in ("scenario", "label", "code", "name", "indicator", "status")},
+                "indicator_label": words.label(r["indicator"]),
                 "cost": c.number(r["cost_meur"]),
-                "wanted": "more" if r["wanted"] > 0 else "less",
-                "effect": c.number(r["median"] * scale),
+                "wanted": {1: "more", -1: "less"}.get(r["wanted"], "either"),
+                "effect": c.number(r["median"] * scale) if shown else "no change",
                 "low": c.number(r["low"] * scale),
                 "high": c.number(r["high"] * scale),
-                "per_meur": c.number(r["per_meur"] * scale),
-                "unit": c.display_unit(r["indicator"], difference=True),
+                "shown": shown,
+                "per_meur": c.number(r["per_meur"] * scale) if shown else "0",
+                "unit": t.row_unit(r["indicator"]),
             }
         )
-    return {"rows": rows, "src": src}
+    costs = table.drop_duplicates("scenario")[["scenario", "label", "cost_meur"]]
+    return {
+        "rows": rows,
+        "src": src,
+        "costs": [
+            {"scenario": s, "label": lab, "cost": c.number(m)}
+            for s, lab, m in costs.itertuples(index=False)
+        ],
+    }
 
 
 def prim_section(store: c.Store, folder: Path) -> list[dict[str, Any]]:
@@ -411,8 +461,13 @@ def build_report(
         effects = c.goal_effects(store)
         context = {
             "q": summary(store),
-            "answer": c.answer(effects, store.scenarios),
-            "goals": c.goal_tables(effects, store.scenarios),
+            "ran": t.what_ran(store, effects),
+            "headlines": t.headlines(effects, store.scenarios, store.year, store.n_months),
+            "answer": t.answer(effects, store.scenarios),
+            "goals": t.goal_tables(effects, store.scenarios, store.n_months),
+            "not_moved": [words.label(n) for n in t.not_moved(effects)],
+            "tolerance": f"{RELATIVE_TOLERANCE:g}",
+            "lumpy": [words.label(n) for n in c.LUMPY],
             "fans": fan_section(store, figures_dir, colours),
             "maps": map_section(store, figures_dir),
             "cost": cost_section(store, effects, figures_dir),

@@ -18,8 +18,15 @@ import pandas as pd
 from models.codes import METRO_LABEL
 from models.components.indicators import GOALS, INDICATORS
 from models.components.levers import SPEC_BY_CODE, SPECS
+from models.experiments.report import words
 from sim.experiments import Batch
-from sim.experiments.summary import UNCLEAR, effect_table, prim_box, year_means
+from sim.experiments.summary import (
+    UNCLEAR,
+    VERDICTS,
+    effect_table,
+    prim_box,
+    year_means,
+)
 
 UNITS = {name: unit for name, _, unit in INDICATORS}
 GOAL_OF = {name: goal for name, goal, _ in INDICATORS}
@@ -61,12 +68,31 @@ DIRECTIONS: dict[str, int] = {
 """The direction the plan wants of each goal indicator: +1 more is better, -1 less, 0 neither.
 Only a clear effect (its interval excludes zero) in this direction is shown as better."""
 
+LUMPY = ("investment_eur", "fdi_eur")
+"""Indicators that come in lumps (one firm's investment, one foreign plant): shown as
+yearly sums, and an effect most of which comes from one month of one run is flagged."""
+ONE_EVENT_SHARE = 0.5
+"""An effect on a lumpy indicator is driven by one event when one month of one run (a
+cell of the design) holds at least this share of the year's absolute differences."""
+
 MAP_INDICATORS = ("unemployment_rate", "talents", "poverty_rate")
 """The headline indicators mapped per comune: employment (goal 3), skilled human capital
 (goal 5) and social inclusion (goal 8)."""
 
 PRIM_INDICATOR = "unemployment_rate"
 PRIM_SCENARIO = "piano-completo"
+
+
+PER_CAPITA = {"talents": 1000.0}
+"""Counts mapped per 1,000 residents (the comune's 2015 population), so that the map shows
+where the effect is strong, not where most people live (Torino)."""
+RECOMMENDED_SEEDS = 10
+"""docs/replicates.md ("Use several seeds"): ten seeds give a standard error of sd/sqrt(10)."""
+RECOMMENDED_SCALE = 0.05
+"""docs/report.md ("Maps"), docs/batches.md: the shipped batches run at scale 0.05; small
+comuni have few agents below it."""
+
+number = words.number
 
 
 def is_share(name: str) -> bool:
@@ -86,16 +112,15 @@ def display_unit(name: str, difference: bool = False) -> str:
     return UNITS.get(name, "")
 
 
-def number(value: float, digits: int = 3) -> str:
-    """A number with ``digits`` significant digits, thousands separated, minus as U+2212."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    magnitude = int(np.floor(np.log10(abs(value))))
-    decimals = max(digits - 1 - magnitude, 0)
-    text = f"{value:,.{decimals}f}"
-    return text.replace("-", "−")
+def effect_scale(name: str, months: int) -> float:
+    """The factor from a stored effect (a mean of monthly differences) to the shown one.
+
+    100 for shares (shown in points), the number of months for a lumpy indicator (shown as
+    the year's sum), 1 otherwise.
+    """
+    if name in LUMPY:
+        return float(months)
+    return display_scale(name)
 
 
 @dataclass
@@ -126,6 +151,12 @@ class Store:
         """Whether the batch sampled uncertain quantities (intervals are then over them too)."""
         return bool(self.document.get("uncertainties"))
 
+    @property
+    def n_months(self) -> int:
+        """How many months of the year the runs cover."""
+        (y0, m0), (y1, m1) = (map(int, m.split("-")) for m in self.months)
+        return (y1 - y0) * 12 + m1 - m0 + 1
+
     def levers(self, scenario: str) -> dict[str, Any]:
         """The scenario's lever table from ``batch.json``."""
         return self.document["scenarios"][scenario].get("levers", {})
@@ -143,79 +174,33 @@ def goal_effects(store: Store) -> pd.DataFrame:
     )
     table = effect_table(year_means(diffs, store.year), over=store.over, directions=DIRECTIONS)
     table["goal"] = table["indicator"].map(GOAL_OF)
+    table["one_event"] = one_event_shares(diffs, table)
+    flagged = (table["one_event"] >= ONE_EVENT_SHARE) & table["status"].isin(VERDICTS)
+    table.loc[flagged, "status"] = UNCLEAR
+    table["one_event"] = table["one_event"] >= ONE_EVENT_SHARE
     return table
 
 
-def effect_cell(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What a table cell shows of one effect: median, interval, relative change, status."""
-    scale = display_scale(row["indicator"])
-    relative = row.get("relative")
-    return {
-        "median": number(row["median"] * scale),
-        "low": number(row["low"] * scale),
-        "high": number(row["high"] * scale),
-        "relative": (
-            f"{relative * 100:+.1f}%".replace("-", "−")
-            if relative is not None and np.isfinite(relative) and not is_share(row["indicator"])
-            else ""
-        ),
-        "status": row["status"],
-        "n": int(row["n"]),
-    }
+def one_event_shares(diffs: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
+    """Per row of ``table``, the share of the year's absolute differences in its largest month.
 
-
-def goal_tables(effects: pd.DataFrame, scenarios: Sequence[str]) -> list[dict[str, Any]]:
-    """Per goal, a table: one row per indicator, one cell per scenario."""
-    out = []
-    for goal, title in GOALS.items():
-        if goal < 1:
-            continue
-        rows = []
-        for name in GOAL_INDICATORS[goal]:
-            cells = []
-            for scenario in scenarios:
-                match = effects[(effects["indicator"] == name) & (effects["scenario"] == scenario)]
-                cells.append(effect_cell(match.iloc[0].to_dict()) if len(match) else None)
-            if any(cells):
-                rows.append(
-                    {
-                        "indicator": name,
-                        "unit": display_unit(name, difference=True),
-                        "direction": {1: "more is better", -1: "less is better"}.get(
-                            DIRECTIONS.get(name, 0), "neither direction is better"
-                        ),
-                        "cells": cells,
-                    }
-                )
-        out.append(
-            {
-                "goal": goal,
-                "title": title,
-                "label": f"Goal {goal}: {title}" if goal <= 8 else title,
-                "anchor": f"goal-{goal}" if goal <= 8 else "sustainability",
-                "rows": rows,
-            }
-        )
-    return out
-
-
-def answer(effects: pd.DataFrame, scenarios: Sequence[str]) -> list[dict[str, Any]]:
-    """Per scenario, how many goal indicators it clearly moves each way, and which."""
-    out = []
-    for scenario in scenarios:
-        rows = effects[effects["scenario"] == scenario]
-        counts = rows["status"].value_counts().to_dict()
-        out.append(
-            {
-                "scenario": scenario,
-                "better": sorted(rows.loc[rows["status"] == "better", "indicator"]),
-                "worse": sorted(rows.loc[rows["status"] == "worse", "indicator"]),
-                "changed": sorted(rows.loc[rows["status"] == "changed", "indicator"]),
-                "unclear": int(counts.get(UNCLEAR, 0)),
-                "total": len(rows),
-            }
-        )
-    return out
+    Only the :data:`LUMPY` indicators are measured (0 for the others): one foreign plant in
+    one run is one month of one cell, and if it holds half of all the differences of the
+    year, the effect is that plant, not the scenario's.
+    """
+    lumpy = diffs[diffs["indicator"].isin(LUMPY)]
+    shares: dict[tuple[str, str], float] = {}
+    for (scenario, name), part in lumpy.groupby(["scenario", "indicator"]):
+        size = part["difference"].abs()
+        total = float(size.sum())
+        shares[(scenario, name)] = float(size.max()) / total if total > 0 else 0.0
+    return pd.Series(
+        [
+            shares.get((s, i), 0.0)
+            for s, i in zip(table["scenario"], table["indicator"], strict=True)
+        ],
+        index=table.index,
+    )
 
 
 def start_markers(store: Store) -> list[tuple[str, str]]:
@@ -234,45 +219,66 @@ def start_markers(store: Store) -> list[tuple[str, str]]:
     return markers
 
 
-def single_lever_scenarios(store: Store) -> dict[str, str]:
-    """Scenario to lever code, for the scenarios in which exactly one project is active."""
+def active_levers(store: Store, scenario: str) -> dict[str, float]:
+    """The scenario's active projects (intensity above 0) and their intensities."""
     out = {}
-    for scenario in store.scenarios:
-        active = [c for c, e in store.levers(scenario).items() if e.get("intensity", 1.0) > 0]
-        if len(active) == 1 and active[0] in SPEC_BY_CODE:
-            out[scenario] = active[0]
+    for code, entry in store.levers(scenario).items():
+        intensity = float(entry.get("intensity", 1.0))
+        if intensity > 0 and code in SPEC_BY_CODE:
+            out[code] = intensity
     return out
 
 
-def cost_effects(store: Store, effects: pd.DataFrame) -> pd.DataFrame:
-    """Each one-project scenario's yearly cost and effect per million EUR on its targets.
+def yearly_cost_meur(levers: Mapping[str, float]) -> float:
+    """The yearly cost at full strength, M EUR: ``cost_eur`` x intensity over the projects."""
+    return sum(SPEC_BY_CODE[code].cost_eur * i for code, i in levers.items()) / 1e6
 
-    The targets are the indicators the project is meant to move (``moves`` in
-    ``models/data/levers.toml``), with the sign it should move them by. The yearly cost is
-    the project's cost at intensity 1 times the scenario's intensity.
+
+def cost_targets(levers: Mapping[str, float]) -> dict[str, int]:
+    """The indicators cost and effect measures, with the sign wanted of each.
+
+    One project: the indicators it is meant to move (``moves`` in
+    ``models/data/levers.toml``) with its own sign. Several: each goal's headline indicator
+    (:data:`~models.experiments.report.words.HEADLINES`) with the plan's direction.
+    """
+    if len(levers) == 1:
+        return dict(SPEC_BY_CODE[next(iter(levers))].moves)
+    return {n: DIRECTIONS.get(n, 0) for n in words.HEADLINES.values()}
+
+
+def cost_effects(store: Store, effects: pd.DataFrame) -> pd.DataFrame:
+    """Each scenario's yearly cost and its effect per million EUR a year on its targets.
+
+    The yearly cost is each active project's ``cost_eur`` at intensity 1 times the
+    scenario's intensity, summed (the whole plan: 61.3 M EUR); the targets are
+    :func:`cost_targets`. An effect within the numerical tolerance is "no change", one
+    driven by one event is unclear, as in the goal tables.
 
     Returns:
-        ``scenario, code, name, cost_meur, indicator, wanted, median, low, high, per_meur,
-        per_meur_low, per_meur_high, status`` (status as in the goal tables, with the
-        project's own wanted sign).
+        ``scenario, label, code, name, cost_meur, indicator, wanted, median, low, high,
+        per_meur, per_meur_low, per_meur_high, scale, status`` (``scale``: stored to shown).
     """
     from sim.experiments.summary import classify
 
     rows = []
-    for scenario, code in single_lever_scenarios(store).items():
-        spec = SPEC_BY_CODE[code]
-        intensity = float(store.levers(scenario)[code].get("intensity", 1.0))
-        cost = spec.cost_eur * intensity / 1e6
-        for indicator, wanted in spec.moves.items():
+    for scenario in store.scenarios:
+        levers = active_levers(store, scenario)
+        cost = yearly_cost_meur(levers)
+        if cost <= 0:
+            continue
+        single = next(iter(levers)) if len(levers) == 1 else ""
+        for indicator, wanted in cost_targets(levers).items():
             match = effects[(effects["scenario"] == scenario) & (effects["indicator"] == indicator)]
-            if not len(match) or cost <= 0:
+            if not len(match):
                 continue
             e = match.iloc[0]
+            status = classify(e["low"], e["high"], int(wanted), float(e.get("tolerance", 0.0)))
             rows.append(
                 {
                     "scenario": scenario,
-                    "code": code,
-                    "name": spec.name,
+                    "label": single or scenario,
+                    "code": single,
+                    "name": SPEC_BY_CODE[single].name if single else f"{len(levers)} projects",
                     "cost_meur": cost,
                     "indicator": indicator,
                     "wanted": int(wanted),
@@ -282,24 +288,14 @@ def cost_effects(store: Store, effects: pd.DataFrame) -> pd.DataFrame:
                     "per_meur": e["median"] / cost,
                     "per_meur_low": e["low"] / cost,
                     "per_meur_high": e["high"] / cost,
-                    "status": classify(e["low"], e["high"], int(wanted)),
+                    "scale": effect_scale(indicator, store.n_months),
+                    "status": UNCLEAR if e.get("one_event", False) else status,
                 }
             )
     columns = [
-        "scenario",
-        "code",
-        "name",
-        "cost_meur",
-        "indicator",
-        "wanted",
-        "median",
-        "low",
-        "high",
-        "per_meur",
-        "per_meur_low",
-        "per_meur_high",
-        "status",
-    ]
+        "scenario", "label", "code", "name", "cost_meur", "indicator", "wanted", "median",
+        "low", "high", "per_meur", "per_meur_low", "per_meur_high", "scale", "status",
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

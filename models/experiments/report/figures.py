@@ -14,7 +14,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from models.experiments.maps import draw_comuni
-from models.experiments.report.content import display_scale, display_unit
+from models.experiments.report import words
+from models.experiments.report.content import LUMPY, display_scale
 from models.territory.territory import Territory
 from sim.bands import fan, start_markers, style_panel
 from sim.experiments.summary import PrimBox
@@ -55,12 +56,14 @@ def goal_fans(
         title: the figure's title.
         colours: scenario to colour (every scenario but the baseline).
         baseline: the baseline's name (drawn grey, under the others).
-        markers: ``(label, "YYYY-MM")`` lever start dates.
+        markers: ``(label, "YYYY-MM")`` lever start dates, labelled on the top row only.
+
+    Lumpy indicators (:data:`~models.experiments.report.content.LUMPY`) come as yearly sums.
     """
     marks = [(label, pd.Timestamp(month)) for label, month in markers]
     fig = Figure(figsize=(11.0, 2.7 * len(names) + 0.8), layout="constrained")
     axes = fig.subplots(len(names), 2, squeeze=False, sharex=True)
-    for row, name in zip(axes, names, strict=True):
+    for top, row, name in zip([True] + [False] * (len(names) - 1), axes, names, strict=True):
         scale = display_scale(name)
         left, right = row
         lv = levels[levels["indicator"] == name]
@@ -69,16 +72,25 @@ def goal_fans(
             if len(part):
                 colour = BASELINE_COLOUR if scenario == baseline else colours[scenario]
                 fan(left, _by_date(part), colour, scenario, scale)
-        style_panel(left, f"{name}", display_unit(name))
+        lumpy = name in LUMPY
+        style_panel(
+            left,
+            words.label(name) + (", yearly sum" if lumpy else ""),
+            words.unit(name, yearly_sum=lumpy),
+        )
         df = differences[differences["indicator"] == name]
         for scenario, colour in colours.items():
             part = df[df["scenario"] == scenario]
             if len(part):
                 fan(right, _by_date(part), colour, scenario, scale)
         right.axhline(0.0, color="#333333", lw=0.7)
-        style_panel(right, f"{name}: minus {baseline}", display_unit(name, difference=True))
+        style_panel(
+            right,
+            f"{words.label(name)}: minus {baseline}",
+            words.unit(name, difference=True, yearly_sum=lumpy),
+        )
         for ax in row:
-            start_markers(ax, marks)
+            start_markers(ax, marks, labels=top)
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 7), fontsize=8)
     fig.suptitle(
@@ -95,26 +107,47 @@ def effect_maps(
     scenario: str,
     baseline: str,
     year: str,
+    direction: int = 0,
+    per_capita: float | None = None,
 ) -> Figure:
     """Three maps of one effect per comune: the low quantile, the median, the high quantile.
 
-    One diverging colour scale, centred on zero, shared by the three maps.
+    One diverging colour scale, centred on no change, shared by the three maps: green
+    where the effect goes the way the plan wants (``direction`` +1: up, -1: down), purple
+    where it goes against it; for an indicator with no wanted direction, orange up and
+    purple down. ``per_capita``: the values are per that many residents.
     """
     scale = display_scale(name)
     shown = {q: np.asarray(v, dtype=float) * scale for q, v in values.items()}
     finite = np.concatenate([v[np.isfinite(v)] for v in shown.values()])
     span = float(np.max(np.abs(finite))) if finite.size else 1.0
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-max(span, 1e-9), vmax=max(span, 1e-9))
+    cmap = {1: "PRGn", -1: "PRGn_r"}.get(direction, "PuOr_r")
     fig = Figure(figsize=(15.0, 5.4), layout="constrained")
     axes = fig.subplots(1, 3)
     patches = None
     for ax, (q, label) in zip(
         axes, (("q0.05", "5% quantile"), ("q0.5", "median"), ("q0.95", "95% quantile")), strict=True
     ):
-        patches = draw_comuni(ax, territory, shown[q], cmap="PuOr_r", norm=norm, labels=q == "q0.5")
+        patches = draw_comuni(ax, territory, shown[q], cmap=cmap, norm=norm, labels=q == "q0.5")
         ax.set_title(label, fontsize=10)
-    fig.colorbar(patches, ax=list(axes), shrink=0.8, label=display_unit(name, difference=True))
-    fig.suptitle(f"{name}: {scenario} minus {baseline}, {year}, per comune", fontsize=12)
+    unit = words.unit(name, difference=True)
+    if per_capita:
+        unit = f"{unit} per {per_capita:,.0f} residents (2015)"
+    bar = fig.colorbar(patches, ax=list(axes), shrink=0.8, label=unit)
+    if direction:
+        bar.ax.text(0.5, 1.02, "better", transform=bar.ax.transAxes, ha="center", va="bottom",
+                    fontsize=8, color="#1b7837")  # fmt: skip
+        bar.ax.text(0.5, -0.02, "worse", transform=bar.ax.transAxes, ha="center", va="top",
+                    fontsize=8, color="#762a83")  # fmt: skip
+        if direction < 0:
+            bar.ax.invert_yaxis()  # "better" (lower) at the top, as for the others
+    wanted = {1: "green: higher, better", -1: "green: lower, better"}.get(direction, "")
+    fig.suptitle(
+        f"{words.label(name)}: {scenario} minus {baseline}, {year}, per comune"
+        + (f" ({wanted} for the plan)" if wanted else ""),
+        fontsize=12,
+    )
     axes[2].text(
         0.99,
         0.01,
@@ -143,7 +176,7 @@ def cost_effect_figure(table: pd.DataFrame, year: str) -> Figure:
     axes = fig.subplots(len(indicators), 1, squeeze=False, height_ratios=heights)[:, 0]
     for ax, name in zip(axes, indicators, strict=True):
         part = table[table["indicator"] == name].sort_values("per_meur")
-        scale = display_scale(name)
+        scale = part["scale"].to_numpy()
         y = np.arange(len(part))
         mid = part["per_meur"].to_numpy() * scale
         low = part["per_meur_low"].to_numpy() * scale
@@ -157,7 +190,7 @@ def cost_effect_figure(table: pd.DataFrame, year: str) -> Figure:
             y,
             [
                 f"{c} ({m:.1f} M EUR/yr)"
-                for c, m in zip(part["code"], part["cost_meur"], strict=True)
+                for c, m in zip(part["label"], part["cost_meur"], strict=True)
             ],
             fontsize=7,
         )
@@ -166,9 +199,10 @@ def cost_effect_figure(table: pd.DataFrame, year: str) -> Figure:
         ax.margins(x=0.06)
         ax.grid(alpha=0.3, axis="x")
         ax.tick_params(labelsize=8)
-        ax.set_title(f"{name}: effect in {year} per million EUR a year", fontsize=10)
-        ax.set_xlabel(f"{display_unit(name, difference=True)} per M EUR/yr", fontsize=8)
-    fig.suptitle("Cost and effect of each project alone (90% interval over runs)", fontsize=12)
+        ax.set_title(f"{words.label(name)}: effect in {year} per million EUR a year", fontsize=10)
+        unit = words.unit(name, difference=True, yearly_sum=name in LUMPY)
+        ax.set_xlabel(f"{unit} per M EUR/yr", fontsize=8)
+    fig.suptitle("Cost and effect of each scenario (90% interval over runs)", fontsize=12)
     return fig
 
 

@@ -15,6 +15,7 @@ import platform
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,12 @@ def write_parquet(table: pd.DataFrame | pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+def write_tables(tables: Mapping[str, pd.DataFrame | pa.Table], folder: Path) -> None:
+    """Write each table as ``folder/NAME.parquet``."""
+    for name, table in tables.items():
+        write_parquet(table, folder / f"{name}.parquet")
+
+
 def replaceable(folder: Path) -> bool:
     """Whether an existing folder may be replaced by a run folder: it is one, or is empty."""
     try:
@@ -145,10 +152,13 @@ def write_run_folder(
         raise FileExistsError(str(out))
     staging = StagedFolder(out)
     with staging as tmp:
-        for name, table in tables.items():
-            write_parquet(table, tmp / f"{name}.parquet")
-        if extra is not None:
-            extra(tmp)
+        # The tables are written on a second thread while ``extra`` (the plots) runs on this
+        # one: pyarrow's encoding and compression release the GIL, so the two overlap.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            written = pool.submit(write_tables, tables, tmp)
+            if extra is not None:
+                extra(tmp)
+            written.result()
         content = manifest() if callable(manifest) else manifest
         (tmp / MANIFEST).write_text(json.dumps(content, indent=2, sort_keys=False) + "\n")
         if out.exists() and not replaceable(out):  # it appeared while we were writing

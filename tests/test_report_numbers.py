@@ -214,6 +214,14 @@ def test_a_headline_sentence_says_the_effect_in_plain_words():
     )
 
 
+def test_a_headline_sentence_gives_millions_of_euros_in_millions():
+    row = {"indicator": "investment_eur", "median": 1.97e7, "low": 1.39e7, "high": 2.54e7,
+           "status": WIN, "one_event": False}  # fmt: skip
+    assert words.sentence("piano-completo", row, "2017", 10.0) == (
+        "piano-completo raises investment by 197 M EUR a year [139, 254] in 2017 (better)."
+    )
+
+
 # ---------------------------------------------------------------- lumpy indicators
 def test_an_effect_from_one_plant_in_one_run_is_flagged():
     months = [f"2017-{m:02d}" for m in range(1, 13)]

@@ -83,6 +83,8 @@ HEADLINES: dict[int, str] = {
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 SMALL, LARGE = 1e-3, 1e12
 """Below SMALL or from LARGE on, numbers are written in scientific notation."""
+MILLION = 1e6
+"""Sentences give amounts of EUR from a million on in millions ("197 M EUR a year")."""
 
 
 def number(value: float | None, digits: int = 3) -> str:
@@ -151,6 +153,8 @@ def sentence(scenario: str, effect: Mapping[str, Any], year: str, scale: float) 
         return f"{scenario} does not change {noun} in {year}."
     median, low, high = (float(effect[k]) * scale for k in ("median", "low", "high"))
     what = short_unit(name, yearly_sum=scale > 1 and not is_percent(name))
+    if what.startswith("EUR") and max(abs(median), abs(low), abs(high)) >= MILLION:
+        median, low, high, what = median / MILLION, low / MILLION, high / MILLION, f"M {what}"
     if effect.get("one_event"):
         return (
             f"{scenario} moves {noun} in {year} only through one event "

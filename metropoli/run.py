@@ -55,6 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run a scenario and write its folder."""
     from models import invariants
+    from models.components.lever_settings import inactive
     from models.experiments import scenario as scenarios
 
     sc = scenarios.load(args.scenario).with_run(seed=args.seed, scale=args.scale)
@@ -62,6 +63,10 @@ def command(args: argparse.Namespace) -> int:
     check = invariants.enabled(True if args.check else None)
     check_out(out, args.force)
     from models.experiments.run import simulate, write_run
+
+    if not args.quiet:
+        for line in inactive(sc.levers, sc.end):
+            print(line)
 
     result = simulate(sc, progress=not args.quiet, check=check)
     try:

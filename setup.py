@@ -54,4 +54,5 @@ class BuildWithCommit(build_py):
         write_commit(Path(self.build_lib) / "models")
 
 
-setup(cmdclass={"build_py": BuildWithCommit})
+if __name__ == "__main__":  # setuptools runs this file as a script; tests import its functions
+    setup(cmdclass={"build_py": BuildWithCommit})

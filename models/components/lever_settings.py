@@ -185,8 +185,10 @@ def check_effects(spec: LeverSpec, table: Any, source: str, key: str) -> dict[st
     out: dict[str, float] = {}
     for hook, size in table.items():
         if hook not in hooks:
+            close = suggestion(str(hook), hooks)
+            hint = f"did you mean {close!r}? " if close else ""
             raise InputError(
-                f"{spec.code} does not move this hook (expected one of {', '.join(hooks)})",
+                f"{spec.code} does not move this hook ({hint}expected one of {', '.join(hooks)})",
                 source,
                 f"{key}.{hook}",
             )

@@ -61,7 +61,7 @@ def read_table(path: Path, source: str, key: str) -> pd.DataFrame:
         )
     try:
         if path.suffix.lower() == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False)
+            return _read_csv(path)
         return pd.read_parquet(path)
     except (OSError, ValueError, UnicodeDecodeError) as err:
         raise InputError(
@@ -69,6 +69,17 @@ def read_table(path: Path, source: str, key: str) -> pd.DataFrame:
             source,
             key,
         ) from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV's cells as text, its header row's names kept as written (repeats included)."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    table = raw.iloc[1:].reset_index(drop=True)
+    table.columns = list(raw.iloc[0])
+    return table
 
 
 def check_points(
@@ -162,4 +173,4 @@ def _uncertainty(name: str, addressable: Addressable, column: list[Any]) -> Unce
     low, high = float(min(numbers)), float(max(numbers))
     if addressable.kind == INTEGER:
         low, high = int(low), int(high)
-    return Uncertainty(name, addressable.kind, low, high)
+    return Uncertainty(name, addressable.kind, low, high, distribution="points")

@@ -124,7 +124,7 @@ B3 = '[levers.B3]\nstart = "2015-02"\nramp_months = 3\nintensity = 1.0\n'
 @pytest.mark.parametrize(
     "lever_text, key, expected",
     [
-        (B3.replace("B3", "B22"), "levers.B22", "unknown lever (did you mean B2? expected one of A1"),
+        (B3.replace("B3", "B22"), "levers.B22", "unknown lever (did you mean B2? expected one"),
         (B3.replace("B3", "B08"), "levers.B08", "unknown lever (did you mean B8? expected one of"),
         (B3.replace("B3", "b8"), "levers.b8", "unknown lever (did you mean B8? expected one of"),
         (B3.replace("B3", "Z99"), "levers.Z99", "unknown lever (expected one of A1, A2"),

@@ -195,3 +195,18 @@ def test_an_installed_package_records_the_commit_it_was_built_from(tmp_path):
     assert re.fullmatch(r"[0-9a-f]{12}(\.dirty)?", commit)
     assert module.git_commit(tmp_path) == ""  # not a checkout: no commit, no file
     assert build_commit(tmp_path / "nothing.txt") == ""
+
+
+def test_run_point_equals_evaluate_when_the_batch_forks(tmp_path):
+    """Two points differing only in a lever share the stretch before it; still bit-identical."""
+    points = [{"B8.intensity": 0.5}, {"B8__intensity": 1.0}]
+    months = {"start": "2015-01", "end": "2016-03"}
+    table = evaluate(PLAN, points, seeds=[2], scale=0.005, store=tmp_path / "s", **months)
+    forked = Batch.open(tmp_path / "s").runs()
+    assert (forked["forked_at"] == "2016-01").all()  # the plan's first levers start 2016-01
+    for i, point in enumerate(points):
+        alone = metro_outcomes(run_point(PLAN, point, seed=2, scale=0.005, **months))
+        assert alone == {k: table.loc[i, k] for k in alone}
+    again = evaluate(PLAN, points, seeds=[2], scale=0.005, store=tmp_path / "s", **months)
+    assert again.equals(table)  # read back from the store: every run already stored
+    assert Batch.open(tmp_path / "s").runs()["finished_utc"].equals(forked["finished_utc"])

@@ -230,7 +230,10 @@ def _batch(
             raise InputError(f"scenario name {sc.name!r} is used twice", "evaluate", "scenarios")
         checked[sc.name] = sc
     run = BatchRun(first.start, first.end, float(scale), seed_list)
-    table = points if isinstance(points, pd.DataFrame) else pd.DataFrame(list(points))
+    if isinstance(points, pd.DataFrame):
+        table = points
+    else:  # a list of points: names and aliases of one name are one column
+        table = pd.DataFrame([{canonical(str(k)): v for k, v in p.items()} for p in points])
     design, varied = points_design(Design(POINTS), table, run, "evaluate", "points")
     check_active(varied, (), checked, "evaluate")
     return BatchSpec(

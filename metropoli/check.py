@@ -62,6 +62,7 @@ def command(args: argparse.Namespace) -> int:
         )
     if sc.levers:
         print(f"  total cost at full strength: {total / 1e6:.1f} M EUR/year")
-    for line in inactive(sc.levers, sc.end):
-        print(f"  {line}")
+    late = inactive(sc.levers, sc.end)
+    if late:
+        print(f"  {late}")
     return 0

@@ -30,6 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="random seed, a non-negative integer (overrides [run] seed)",
     )
+    run.add_argument("--start", metavar="YYYY-MM", help="first month (overrides [run] start)")
+    run.add_argument(
+        "--end",
+        metavar="YYYY-MM",
+        help="last month (overrides [run] end); a lever starting later is inactive",
+    )
     run.add_argument(
         "--out",
         type=Path,
@@ -58,15 +64,17 @@ def command(args: argparse.Namespace) -> int:
     from models.components.lever_settings import inactive
     from models.experiments import scenario as scenarios
 
-    sc = scenarios.load(args.scenario).with_run(seed=args.seed, scale=args.scale)
+    sc = scenarios.load(args.scenario).with_run(
+        seed=args.seed, scale=args.scale, start=args.start, end=args.end
+    )
     out = args.out or Path("results") / f"{sc.name}-seed{sc.seed}-scale{sc.scale:g}"
     check = invariants.enabled(True if args.check else None)
     check_out(out, args.force)
     from models.experiments.run import simulate, write_run
 
-    if not args.quiet:
-        for line in inactive(sc.levers, sc.end):
-            print(line)
+    late = inactive(sc.levers, sc.end)
+    if late and not args.quiet:
+        print(late)
 
     result = simulate(sc, progress=not args.quiet, check=check)
     try:

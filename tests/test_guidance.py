@@ -48,6 +48,8 @@ def test_a_scenario_given_to_batch_says_to_use_run(capsys, tmp_path):
         (["check", str(BATCH), "--scale", "2"], "--scale", "expected a number from 0.0048 to 1"),
         (["check", str(SCENARIO), "--scale", "2"], "--scale", "from 0.0048 to 1"),
         (["check", str(SCENARIO), "--seeds", "3"], "--seeds", "for batch files"),
+        (["run", str(SCENARIO), "--end", "2014-12"], "--end", "out of range (expected 2015-01"),
+        (["run", str(SCENARIO), "--start", "2016-13"], "--start", 'a month as "YYYY-MM"'),
     ],
 )
 def test_a_bad_flag_is_named_as_a_flag_with_the_minimum_scale(

@@ -137,14 +137,18 @@ def check_lever(code: str, entry: Any, source: str, start: int, end: int) -> Lev
     )
 
 
-def inactive(levers: Mapping[str, LeverSettings], end: int) -> list[str]:
-    """One line per lever that starts after the run's ``end`` (inactive in the run)."""
-    return [
-        f"lever {code} starts {format_month(s.start)}, after the run's end "
-        f"{format_month(end)}: inactive in this run"
-        for code, s in levers.items()
-        if s.start > end
-    ]
+def inactive(levers: Mapping[str, LeverSettings], end: int) -> str:
+    """One line naming the levers that start after the run's ``end`` ("" if none).
+
+    They are valid and inactive in the run (not started yet), as the line says.
+    """
+    late = [f"{code} ({format_month(s.start)})" for code, s in levers.items() if s.start > end]
+    if not late:
+        return ""
+    return (
+        f"inactive in this run, starting after its end {format_month(end)}: "
+        f"{len(late)} lever{'s' if len(late) > 1 else ''}, {', '.join(late)}"
+    )
 
 
 def check_targets(targets: Any, source: str, key: str) -> tuple[str, ...]:

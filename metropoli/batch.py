@@ -110,7 +110,7 @@ def check_batch(args: argparse.Namespace) -> int:
     from models.experiments.batch import FIRST_MONTH, fork_plan
     from sim.calendar import format_month
 
-    batch, expanded = _load(args.scenario)
+    batch, expanded = _load(args.scenario, args.scale, args.seeds)
     run = batch.run
     n_points = len(expanded.points)
     lines = [

@@ -30,12 +30,28 @@ COMMANDS = {
 }
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the code's version (with its commit when known) and the model's."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:  # noqa: D102
+        from models.version import MODEL_VERSION, code_version
+
+        print(f"metropoli {code_version()} (model version {MODEL_VERSION})")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``metropoli`` command line."""
     parser = ArgumentParser(
         prog="metropoli",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action=VersionAction, help="print the code's and the model's version and exit"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():

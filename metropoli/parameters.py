@@ -10,7 +10,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     sub.add_parser(
         "parameters",
         help="list the model parameters with ranges and sources",
-        description="List every model parameter: value, unit, plausible range.",
+        description="List every model parameter: value, unit, plausible range, the component "
+        "that reads it and its source (the evidence, or the assumption and its reason). "
+        "docs/sensitivity.md says which matter.",
     )
 
 
@@ -18,6 +20,10 @@ def command(args: argparse.Namespace) -> int:
     """Print the parameters."""
     from models.parameters import PARAMETERS
 
+    print(f"{'name':36s} {'value':>12s} {'unit':22s} {'plausible range':18s} read by")
+    print(f"{'':36s} {'':>12s} source")
     for p in PARAMETERS.values():
-        print(f"{p.name:36s} {p.value:>12g} {p.unit:22s} [{p.low:g}, {p.high:g}]  {p.component}")
+        span = f"[{p.low:g}, {p.high:g}]"
+        print(f"{p.name:36s} {p.value:>12g} {p.unit:22s} {span:18s} {p.component}")
+        print(f"{'':36s} {'':>12s} {p.source}")
     return 0

@@ -30,6 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="random seed, a non-negative integer (overrides [run] seed)",
     )
+    run.add_argument("--start", metavar="YYYY-MM", help="first month (overrides [run] start)")
+    run.add_argument(
+        "--end",
+        metavar="YYYY-MM",
+        help="last month (overrides [run] end); a lever starting later is inactive",
+    )
     run.add_argument(
         "--out",
         type=Path,
@@ -55,13 +61,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run a scenario and write its folder."""
     from models import invariants
+    from models.components.lever_settings import inactive
     from models.experiments import scenario as scenarios
 
-    sc = scenarios.load(args.scenario).with_run(seed=args.seed, scale=args.scale)
+    sc = scenarios.load(args.scenario).with_run(
+        seed=args.seed, scale=args.scale, start=args.start, end=args.end
+    )
     out = args.out or Path("results") / f"{sc.name}-seed{sc.seed}-scale{sc.scale:g}"
     check = invariants.enabled(True if args.check else None)
     check_out(out, args.force)
     from models.experiments.run import simulate, write_run
+
+    late = inactive(sc.levers, sc.end)
+    if late and not args.quiet:
+        print(late)
 
     result = simulate(sc, progress=not args.quiet, check=check)
     try:

@@ -65,6 +65,9 @@ class ScenarioSchema:
         read_parameter_file: reads the parameter values of a file named by
             ``[parameters] from = "PATH"`` (a calibration's posterior); called with
             ``(path, source, key)``; None: the model has no such files.
+        recheck_levers: checks already-checked lever settings again for other months
+            (:meth:`Scenario.with_run` with ``start`` or ``end``); called with
+            ``(levers, source, start, end)``; None: the model has no levers.
     """
 
     first_month: int
@@ -74,6 +77,7 @@ class ScenarioSchema:
     min_scale: float = 0.0
     min_scale_reason: str = ""
     read_parameter_file: Callable[[Path, str, str], Mapping[str, float]] | None = None
+    recheck_levers: Callable[[Mapping[str, Any], str, int, int], Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class Scenario:
         description: free text from the file.
         min_scale: the model's smallest scale, checked again by :meth:`with_run`.
         min_scale_reason: why (for the error message).
+        schema: what the model accepts (months and levers checked again by
+            :meth:`with_run`); None for a scenario built by hand.
     """
 
     name: str
@@ -108,6 +114,7 @@ class Scenario:
     description: str = ""
     min_scale: float = field(default=0.0, compare=False, repr=False)
     min_scale_reason: str = field(default="", compare=False, repr=False)
+    schema: ScenarioSchema | None = field(default=None, compare=False, repr=False)
 
     @property
     def sha256(self) -> str:
@@ -119,12 +126,45 @@ class Scenario:
         """Number of months reported."""
         return self.end - self.start + 1
 
-    def with_run(self, seed: int | None = None, scale: float | None = None) -> Scenario:
-        """A copy with ``seed`` and/or ``scale`` overridden (command-line flags)."""
-        seed = self.seed if seed is None else _check_seed(seed, "--seed", "seed")
+    def with_run(
+        self,
+        seed: int | None = None,
+        scale: float | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> Scenario:
+        """A copy with ``seed``, ``scale`` or the months (``"YYYY-MM"``) overridden.
+
+        The values are checked as the command line's flags (``--seed``, ``--scale``,
+        ``--start``, ``--end``) and named so in messages; new months check the levers
+        again (a lever starting after the new end is inactive, not an error).
+        """
+        seed = self.seed if seed is None else _check_seed(seed, "--seed")
         if scale is not None:
-            scale = _check_scale(scale, "--scale", "scale", self.min_scale, self.min_scale_reason)
-        return replace(self, seed=seed, scale=self.scale if scale is None else scale)
+            scale = _check_scale(scale, "--scale", None, self.min_scale, self.min_scale_reason)
+        out = replace(self, seed=seed, scale=self.scale if scale is None else scale)
+        if start is None and end is None:
+            return out
+        return out._with_months(start, end)
+
+    def _with_months(self, start: str | None, end: str | None) -> Scenario:
+        """A copy running from ``start`` to ``end`` (either may be None: unchanged)."""
+        schema = self.schema
+        if schema is None:
+            raise ValueError("a scenario built without a schema cannot change its months")
+        first, last = schema.first_month, schema.last_month
+        new_start = (
+            self.start if start is None else check_month(start, "--start", None, first, last)
+        )
+        new_end = self.end if end is None else check_month(end, "--end", None, first, last)
+        if new_end < new_start:
+            raise InputError(
+                f"end {format_month(new_end)} is before start {format_month(new_start)}", "--end"
+            )
+        levers = self.levers
+        if levers and schema.recheck_levers is not None:
+            levers = schema.recheck_levers(levers, self.source, new_start, new_end)
+        return replace(self, start=new_start, end=new_end, levers=levers)
 
     def describe(self) -> str:
         """A few lines saying what this scenario runs."""
@@ -215,6 +255,7 @@ def scenario_from_data(
         description=description,
         min_scale=schema.min_scale,
         min_scale_reason=schema.min_scale_reason,
+        schema=schema,
     )
 
 
@@ -241,7 +282,7 @@ def _check_name(data: Mapping[str, Any], stem: str, source: str) -> str:
     return stem
 
 
-def check_month(value: Any, source: str, key: str, first: int, last: int) -> int:
+def check_month(value: Any, source: str, key: str | None, first: int, last: int) -> int:
     """Check a ``"YYYY-MM"`` value lies in ``[first, last]``; return its month index."""
     try:
         month = parse_month(value)
@@ -262,7 +303,7 @@ def _check_month(value: Any, source: str, key: str, schema: ScenarioSchema) -> i
     return check_month(value, source, key, schema.first_month, schema.last_month)
 
 
-def _check_seed(value: Any, source: str, key: str) -> int:
+def _check_seed(value: Any, source: str, key: str | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
         raise InputError(
             f"expected a non-negative integer seed below 2**63, got {shown(value)}", source, key
@@ -271,11 +312,12 @@ def _check_seed(value: Any, source: str, key: str) -> int:
 
 
 def _check_scale(
-    value: Any, source: str, key: str, min_scale: float = 0.0, reason: str = ""
+    value: Any, source: str, key: str | None, min_scale: float = 0.0, reason: str = ""
 ) -> float:
     number = finite_number(value)
     if number is None or not 0 < number <= 1:
-        raise InputError(f"expected a number in (0, 1], got {shown(value)}", source, key)
+        expected = f"from {min_scale:g} to 1" if min_scale > 0 else "in (0, 1]"
+        raise InputError(f"expected a number {expected}, got {shown(value)}", source, key)
     if number < min_scale:
         why = f" ({reason})" if reason else ""
         raise InputError(

@@ -15,7 +15,6 @@ Every problem raises :class:`~sim.errors.InputError` naming the file and the key
 
 from __future__ import annotations
 
-import difflib
 import stat
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -166,12 +165,27 @@ def check_keys(
 
 
 def suggestion(key: str, names: Iterable[str]) -> str | None:
-    """The allowed name ``key`` most likely misspells (at most two edits away), or None."""
-    near = [n for n in names if abs(len(n) - len(key)) <= MAX_TYPO]  # cheap for a huge key
-    for name in difflib.get_close_matches(key, near, n=3, cutoff=0.6):
-        if edit_distance(key, name) <= MAX_TYPO:
+    """The allowed name ``key`` most likely misspells, or None.
+
+    A name that differs only in case (``b8`` for ``B8``), else the nearest by edit distance:
+    at most two edits away (one for a key of three characters or fewer, so that short
+    codes are not all suggested for each other), case ignored, the first nearest in
+    ``names`` order on a tie.
+    """
+    names = list(names)
+    folded = key.casefold()
+    for name in names:
+        if name.casefold() == folded:
             return name
-    return None
+    limit = 1 if len(key) <= 3 else MAX_TYPO
+    best: tuple[int, str] | None = None
+    for name in names:
+        if abs(len(name) - len(key)) > limit:  # cheap for a huge key
+            continue
+        distance = edit_distance(folded, name.casefold())
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, name)
+    return best[1] if best else None
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -72,7 +72,7 @@ BAD = [
     (GOOD.replace("[run]", "[runs]"), "runs", "unknown key"),
     (GOOD.replace('start = "2015-01"', 'start = "2014-12"'), "run.start", "out of range"),
     (GOOD.replace('end = "2015-06"', 'end = "2014-06"'), "run.end", "out of range"),
-    (GOOD.replace("scale = 0.005", "scale = 2"), "run.scale", "expected a number in (0, 1]"),
+    (GOOD.replace("scale = 0.005", "scale = 2"), "run.scale", "expected a number from 0.0048 to 1"),
     (GOOD.replace("seeds = 2", "seeds = 0"), "run.seeds", "number of seeds from 1"),
     (GOOD.replace("seeds = 2", "seeds = [1, 1]"), "run.seeds", "listed twice"),
     (GOOD.replace("seeds = 2", 'seeds = "two"'), "run.seeds", "expected a number of seeds"),
@@ -82,9 +82,9 @@ BAD = [
     (GOOD.replace('name = "B8"\n', ""), "scenarios[1].name", "needs a name"),
     (GOOD.replace("levers.B8", "levers.B99"), "scenarios[1].levers.B99", "unknown lever"),
     (
-        GOOD.replace('{ start = "2015-03" }', '{ start = "2015-09" }'),
+        GOOD.replace('{ start = "2015-03" }', '{ start = "2014-09" }'),
         "scenarios[1].levers.B8.start",
-        "out of range (expected 2015-01 to 2015-06)",
+        "out of range (expected 2015-01 to 2040-12)",
     ),
     (
         GOOD.replace('{ start = "2015-03" }', "{ effects = { startups = 1.0 } }"),
@@ -141,9 +141,9 @@ BAD = [
     ),
     (GOOD + LHS + "layoff_speed = 0.3\n", "uncertainties.layoff_speed", "expected a table"),
     (
-        GOOD + LHS + 'B8.start = { low = "2015-02", high = "2016-02" }\n',
-        "uncertainties.B8.start.high",
-        "out of range (expected 2015-01 to 2015-06)",
+        GOOD + LHS + 'B8.start = { low = "2014-02", high = "2016-02" }\n',
+        "uncertainties.B8.start.low",
+        "out of range (expected 2015-01 to 2040-12)",
     ),
     (
         GOOD + LHS + "B8.ramp_months = { low = 1.5 }\n",

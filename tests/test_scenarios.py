@@ -124,19 +124,17 @@ B3 = '[levers.B3]\nstart = "2015-02"\nramp_months = 3\nintensity = 1.0\n'
 @pytest.mark.parametrize(
     "lever_text, key, expected",
     [
-        (B3.replace("B3", "B22"), "levers.B22", "unknown lever (expected one of A1, A2"),
+        (B3.replace("B3", "B22"), "levers.B22", "unknown lever (did you mean B2? expected one"),
+        (B3.replace("B3", "B08"), "levers.B08", "unknown lever (did you mean B8? expected one of"),
+        (B3.replace("B3", "b8"), "levers.b8", "unknown lever (did you mean B8? expected one of"),
+        (B3.replace("B3", "Z99"), "levers.Z99", "unknown lever (expected one of A1, A2"),
         (B3 + "colour = 1\n", "levers.B3.colour", "unknown key (expected one of "),
         (B3.replace("intensity = 1.0", "intensity = -0.5"), "levers.B3.intensity", "from 0 to 1"),
         (B3.replace("intensity = 1.0", "intensity = 1.5"), "levers.B3.intensity", "from 0 to 1"),
         (
             B3.replace("2015-02", "2014-06"),
             "levers.B3.start",
-            "out of range (expected 2015-01 to 2015-06)",
-        ),
-        (
-            B3.replace("2015-02", "2016-01"),
-            "levers.B3.start",
-            "out of range (expected 2015-01 to 2015-06)",
+            "out of range (expected 2015-01 to 2040-12)",
         ),
         (B3 + 'targets = ["001999"]\n', "levers.B3.targets", "'001999' is not one of the 38"),
         (B3 + 'targets = ["001272", "001272"]\n', "levers.B3.targets", "listed twice"),

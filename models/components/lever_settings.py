@@ -21,9 +21,11 @@ from models.territory.territory import load_territory
 from sim.calendar import format_month, parse_month
 from sim.errors import InputError, shown
 from sim.scenario import check_month, finite_number
-from sim.tomlfile import check_keys
+from sim.tomlfile import check_keys, suggestion
 
 LEVER_KEYS = {"start", "ramp_months", "intensity", "end", "targets", "effects"}
+LAST_MONTH = "2040-12"
+"""The latest month a scenario may name: a run's end, or a lever's start after the run's end."""
 
 
 @dataclass(frozen=True)
@@ -84,18 +86,26 @@ def check_lever(code: str, entry: Any, source: str, start: int, end: int) -> Lev
     """
     base = f"levers.{code}"
     if code not in SPEC_BY_CODE:
-        raise InputError(f"unknown lever (expected one of {', '.join(SPEC_BY_CODE)})", source, base)
+        close = suggestion(str(code), SPEC_BY_CODE)
+        hint = f"did you mean {close}? " if close else ""
+        raise InputError(
+            f"unknown lever ({hint}expected one of {', '.join(SPEC_BY_CODE)}; metropoli levers)",
+            source,
+            base,
+        )
     spec = SPEC_BY_CODE[code]
     if not isinstance(entry, dict):
         raise InputError(f"expected a table [levers.{code}]", source, base)
     check_keys(entry, LEVER_KEYS, source, base)
-    if "start" in entry:
-        lever_start = check_month(entry["start"], source, f"{base}.start", start, end)
+    last = parse_month(LAST_MONTH)
+    if "start" in entry:  # a start after the run's end is valid: the lever is inactive
+        lever_start = check_month(entry["start"], source, f"{base}.start", start, last)
     else:  # the spec's start, moved inside the run
         lever_start = min(max(parse_month(spec.start), start), end)
     lever_end = None
     if "end" in entry:
-        lever_end = check_month(entry["end"], source, f"{base}.end", lever_start, end)
+        latest = end if lever_start <= end else last
+        lever_end = check_month(entry["end"], source, f"{base}.end", lever_start, latest)
     ramp = entry.get("ramp_months", spec.ramp_months)
     if isinstance(ramp, bool) or not isinstance(ramp, int) or not 0 <= ramp <= MAX_RAMP_MONTHS:
         raise InputError(
@@ -124,6 +134,20 @@ def check_lever(code: str, entry: Any, source: str, start: int, end: int) -> Lev
         end=lever_end,
         targets=targets,
         effects=effects,
+    )
+
+
+def inactive(levers: Mapping[str, LeverSettings], end: int) -> str:
+    """One line naming the levers that start after the run's ``end`` ("" if none).
+
+    They are valid and inactive in the run (not started yet), as the line says.
+    """
+    late = [f"{code} ({format_month(s.start)})" for code, s in levers.items() if s.start > end]
+    if not late:
+        return ""
+    return (
+        f"inactive in this run, starting after its end {format_month(end)}: "
+        f"{len(late)} lever{'s' if len(late) > 1 else ''}, {', '.join(late)}"
     )
 
 
@@ -165,8 +189,10 @@ def check_effects(spec: LeverSpec, table: Any, source: str, key: str) -> dict[st
     out: dict[str, float] = {}
     for hook, size in table.items():
         if hook not in hooks:
+            close = suggestion(str(hook), hooks)
+            hint = f"did you mean {close!r}? " if close else ""
             raise InputError(
-                f"{spec.code} does not move this hook (expected one of {', '.join(hooks)})",
+                f"{spec.code} does not move this hook ({hint}expected one of {', '.join(hooks)})",
                 source,
                 f"{key}.{hook}",
             )
@@ -196,6 +222,13 @@ def recheck(settings: LeverSettings, source: str, start: int, end: int) -> Lever
     """
     entry = {k: v for k, v in settings_table(settings).items() if v is not None}
     return check_lever(settings.code, entry, source, start, end)
+
+
+def recheck_levers(
+    levers: Mapping[str, LeverSettings], source: str, start: int, end: int
+) -> dict[str, LeverSettings]:
+    """Every lever's settings checked again for a run from ``start`` to ``end``."""
+    return {code: recheck(s, source, start, end) for code, s in levers.items()}
 
 
 def settings_table(settings: LeverSettings) -> dict[str, Any]:

@@ -207,8 +207,11 @@ def reduce_records(
 
 
 def first_lever_month(sc: Scenario) -> int | None:
-    """The first month any lever of the scenario acts (None for a lever-free run)."""
-    starts = [s.start for s in sc.levers.values() if s.intensity > 0]
+    """The first month any lever of the scenario acts (None for a lever-free run).
+
+    A lever starting after the run's end never acts in it (it is inactive).
+    """
+    starts = [s.start for s in sc.levers.values() if s.intensity > 0 and s.start <= sc.end]
     return min(starts) if starts else None
 
 

@@ -18,10 +18,12 @@ Turin's:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from models.components.levers import MAX_RAMP_MONTHS, SPECS
 from models.experiments import scenario as scenarios
@@ -35,8 +37,11 @@ from sim.experiments.batchfile import (
     check_run,
     check_top,
     check_varied,
+    is_batch,
+    month_in_run,
 )
-from sim.experiments.designs import POSTERIOR, Design
+from sim.experiments.designs import POINTS, POSTERIOR, Design
+from sim.experiments.points import check_points, read_table
 from sim.experiments.uncertainties import INTEGER, MONTH, REAL, Addressable, Uncertainty
 from sim.scenario import Scenario, scenario_from_data
 from sim.tomlfile import check_keys, read_toml
@@ -85,7 +90,7 @@ def addressable() -> dict[str, Addressable]:
             MONTH,
             start,
             start + 24,
-            (0, 10**6),
+            (parse_month(scenarios.FIRST_MONTH), parse_month(scenarios.LAST_MONTH)),
             True,
             f"{spec.code} first month of delivery (default range: its start to 2 years later)",
         )
@@ -138,7 +143,13 @@ class BatchSpec:
 
 def load_batch(path: str | Path, scale: float | None = None, seeds: int | None = None) -> BatchSpec:
     """Read and check a batch file (``scale`` and ``seeds`` override its ``[run]``)."""
-    text, data = read_toml(path)
+    text, data = read_toml(path, "a batch TOML file")
+    if not is_batch(data):
+        raise InputError(
+            "this is a scenario file (no [[scenarios]], [design] or seeds), not a batch: "
+            f"run it with `metropoli run {path}`",
+            str(path),
+        )
     return parse_batch(text, data, str(path), Path(path).stem, Path(path).parent, scale, seeds)
 
 
@@ -154,7 +165,15 @@ def parse_batch(
     """Check a batch document; scenario files are read relative to ``folder``."""
     check_top(data, source)
     schema = scenarios.schema()
-    run = check_run(data.get("run"), source, schema.first_month, schema.last_month, scale, seeds)
+    run = check_run(
+        data.get("run"),
+        source,
+        schema.first_month,
+        schema.last_month,
+        scale,
+        seeds,
+        schema.min_scale,
+    )
     entries = data.get("scenarios")
     if not isinstance(entries, list) or not entries:
         raise InputError(
@@ -183,16 +202,10 @@ def parse_batch(
     uncertainties, levers = check_varied(data, addressable(), design, run, source, UNKNOWN_NAME)
     if design.kind == POSTERIOR:
         design, uncertainties = posterior_design(design, folder, source)
-    active = {code for sc in checked.values() for code in sc.levers}
-    for u in [*uncertainties, *levers]:
-        code = u.name.split(".")[0]
-        if "." in u.name and code not in active:
-            section = "levers" if u in levers else "uncertainties"
-            raise InputError(
-                f"lever {code} is active in none of the batch's scenarios",
-                source,
-                f"{section}.{u.name}",
-            )
+    if design.kind == POINTS:
+        table = read_table(folder / design.file, source, "design.file")
+        design, uncertainties = points_design(design, table, run, source, "design.file")
+    check_active(uncertainties, levers, checked, source)
     return BatchSpec(
         name=data.get("name", name),
         source=source,
@@ -205,6 +218,29 @@ def parse_batch(
         uncertainties=tuple(uncertainties),
         levers=tuple(levers),
     )
+
+
+def check_active(
+    uncertainties: Sequence[Uncertainty],
+    levers: Sequence[Uncertainty],
+    checked: Mapping[str, Scenario],
+    source: str,
+) -> None:
+    """Refuse a lever's name when that lever is in none of the scenarios (it would do nothing).
+
+    Raises:
+        InputError: ``lever CODE is active in none of the batch's scenarios``.
+    """
+    active = {code for sc in checked.values() for code in sc.levers}
+    for u in [*uncertainties, *levers]:
+        code = u.name.split(".")[0]
+        if "." in u.name and code not in active:
+            section = "levers" if u in levers else "uncertainties"
+            raise InputError(
+                f"lever {code} is active in none of the batch's scenarios",
+                source,
+                f"{section}.{u.name}",
+            )
 
 
 def posterior_design(design: Design, folder: Path, source: str) -> tuple[Design, list[Uncertainty]]:
@@ -224,6 +260,19 @@ def posterior_design(design: Design, folder: Path, source: str) -> tuple[Design,
         Uncertainty(n, REAL, float(table[n].min()), float(table[n].max())) for n in names
     ]
     rows = tuple(tuple(float(v) for v in row) for row in table.itertuples(index=False))
+    return replace(design, samples=len(rows), rows=rows), uncertainties
+
+
+def points_design(
+    design: Design, table: pd.DataFrame, run: BatchRun, source: str, key: str
+) -> tuple[Design, list[Uncertainty]]:
+    """A points design: the table's rows, checked, and an uncertainty per column.
+
+    Any name a batch may vary (or its alias) may be a column; each row is one design
+    point, run as it is (no sampling, no crossing but with the ``[levers]`` options).
+    """
+    names = {n: month_in_run(a, run) if a.kind == MONTH else a for n, a in addressable().items()}
+    rows, uncertainties = check_points(table, names, source, key, UNKNOWN_NAME)
     return replace(design, samples=len(rows), rows=rows), uncertainties
 
 

@@ -26,11 +26,11 @@ from models.components.lever_settings import LeverSettings, levers_table, rechec
 from models.components.levers import SPEC_BY_CODE
 from models.experiments.batchfile import BatchSpec
 from models.parameters import resolve
-from models.version import MODEL_VERSION
+from models.version import MODEL_VERSION, code_version
 from sim.calendar import format_month, parse_month
 from sim.experiments.designs import expand_design
 from sim.experiments.uncertainties import MONTH, Uncertainty
-from sim.results import code_version, package_versions
+from sim.results import package_versions
 from sim.scenario import Scenario
 
 DELIVERY = ("intensity", "start", "ramp_months")

@@ -26,9 +26,9 @@ from models.components.lever_settings import lever_markers, levers_table
 from models.experiments.plots import goal_figures, map_figures, save_figures
 from models.model import MetroModel
 from models.parameters import resolve
-from models.version import MODEL_VERSION
+from models.version import MODEL_VERSION, code_version
 from sim.calendar import format_month
-from sim.results import code_version, machine, package_versions, write_run_folder
+from sim.results import machine, package_versions, write_run_folder
 from sim.scenario import Scenario
 
 

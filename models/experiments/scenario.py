@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from models import minimum_scale
-from models.components.lever_settings import check_levers
+from models.components.lever_settings import LAST_MONTH, check_levers, recheck_levers
 from models.parameters import bounds
 from sim.calendar import parse_month
-from sim.scenario import Scenario, ScenarioSchema, load_scenario
+from sim.errors import InputError
+from sim.scenario import Scenario, ScenarioSchema, scenario_from_data
+from sim.tomlfile import read_toml
 
 FIRST_MONTH = "2015-01"  # the synthetic population is that of January 2015
-LAST_MONTH = "2040-12"  # projections beyond the plan's horizon are allowed up to here
 
 
 def schema() -> ScenarioSchema:
@@ -24,6 +25,7 @@ def schema() -> ScenarioSchema:
         min_scale=minimum_scale.minimum_scale(),
         min_scale_reason=minimum_scale.REASON,
         read_parameter_file=parameter_file,
+        recheck_levers=recheck_levers,
     )
 
 
@@ -36,5 +38,18 @@ def parameter_file(path: Path, source: str, key: str) -> dict[str, float]:
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and check a scenario file of this model."""
-    return load_scenario(path, schema())
+    """Read and check a scenario file of this model.
+
+    Raises:
+        InputError: a bad scenario; a batch file says so (it is run by ``metropoli batch``).
+    """
+    from sim.experiments.batchfile import is_batch
+
+    text, data = read_toml(path, "a scenario TOML file")
+    if is_batch(data):
+        raise InputError(
+            "this is a batch file ([[scenarios]], [design] or seeds), not a scenario: "
+            f"run it with `metropoli batch {path}`",
+            str(path),
+        )
+    return scenario_from_data(data, text, schema(), source=str(path), name=Path(path).stem)

@@ -19,11 +19,14 @@ from sim.experiments.designs import (
     KINDS,
     LHS,
     MORRIS,
+    POINTS,
     POSTERIOR,
     REPLICATES,
     SOBOL,
+    TABLE_KINDS,
     Design,
 )
+from sim.experiments.points import unknown_name
 from sim.experiments.uncertainties import (
     LEVER,
     MONTH,
@@ -88,30 +91,41 @@ def check_run(
     last: int,
     scale: float | None = None,
     seeds: int | None = None,
+    min_scale: float = 0.0,
 ) -> BatchRun:
-    """Check ``[run]``; ``scale`` and ``seeds`` (seeds 1..N) come from the command line."""
+    """Check ``[run]``; ``scale`` and ``seeds`` (seeds 1..N) come from the command line.
+
+    A problem with a value from the command line names its flag (``--scale``), not a key.
+    """
     if not isinstance(table, dict):
         raise InputError("missing [run] table (expected start, end, scale, seeds)", source, "run")
     check_keys(table, RUN_KEYS, source, "run", required=sorted(RUN_KEYS))
     start = check_month(table["start"], source, "run.start", first, last)
     end = check_month(table["end"], source, "run.end", start, last)
     value = table["scale"] if scale is None else scale
-    where = "--scale" if scale is not None else source
+    where, key = ("--scale", None) if scale is not None else (source, "run.scale")
+    expected = f"from {min_scale:g} to 1" if min_scale > 0 else "in (0, 1]"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"expected a number in (0, 1], got {value!r}", where, "run.scale")
+        raise InputError(f"expected a number {expected}, got {value!r}", where, key)
     if not (math.isfinite(value) and 0 < value <= 1):
-        raise InputError(f"expected a number in (0, 1], got {value!r}", where, "run.scale")
+        raise InputError(f"expected a number {expected}, got {value!r}", where, key)
+    if value < min_scale:
+        raise InputError(
+            f"{value!r} is below the minimum scale {min_scale:g} (expected a number {expected})",
+            where,
+            key,
+        )
     if seeds is not None:
         if not 1 <= seeds <= MAX_SEEDS:
             raise InputError(f"expected 1 to {MAX_SEEDS} seeds, got {seeds}", "--seeds")
         seed_list: tuple[int, ...] = tuple(range(1, seeds + 1))
     else:
-        seed_list = _seeds(table["seeds"], source)
+        seed_list = check_seed_list(table["seeds"], source)
     return BatchRun(start, end, float(value), seed_list)
 
 
-def _seeds(value: Any, source: str) -> tuple[int, ...]:
-    key = "run.seeds"
+def check_seed_list(value: Any, source: str, key: str = "run.seeds") -> tuple[int, ...]:
+    """Seeds as a batch takes them: a number N (seeds 1..N) or a list of distinct seeds."""
     if isinstance(value, int) and not isinstance(value, bool):
         if not 1 <= value <= MAX_SEEDS:
             raise InputError(
@@ -146,14 +160,15 @@ def check_design(table: Any, source: str) -> Design:
         raise InputError(f"expected one of {', '.join(KINDS)}, got {kind!r}", source, "design.kind")
     samples = table.get("samples", 0)
     file = table.get("file", "")
-    if kind == POSTERIOR and (not isinstance(file, str) or not file):
+    if kind in TABLE_KINDS and (not isinstance(file, str) or not file):
+        what = "posterior file" if kind == POSTERIOR else "table of points (.csv or .parquet)"
         raise InputError(
-            "expected the posterior file's path as text (relative to the batch file)",
+            f"expected the {what}'s path as text (relative to the batch file)",
             source,
             "design.file",
         )
-    if kind != POSTERIOR and "file" in table:
-        raise InputError("file is for the posterior design", source, "design.file")
+    if kind not in TABLE_KINDS and "file" in table:
+        raise InputError("file is for the posterior and points designs", source, "design.file")
     if kind == POSTERIOR and "samples" in table:
         if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10**6:
             raise InputError(
@@ -192,6 +207,26 @@ def check_design(table: Any, source: str) -> Design:
     return Design(kind, int(samples), int(seed), int(levels), second, file)
 
 
+def month_in_run(addressable: Addressable, run: BatchRun) -> Addressable:
+    """A month name as a batch may vary it: from the run's start to the model's last month.
+
+    A month after the run's end is allowed (a lever starting then is inactive in the run);
+    the default range starts no earlier than the run and ends no later than its end when
+    it can (a default range wholly after the end is that single month).
+    """
+    low = max(addressable.low, run.start)
+    high = max(min(addressable.high, run.end), low)
+    return Addressable(
+        addressable.name,
+        MONTH,
+        low,
+        high,
+        (run.start, max(addressable.bounds[1], run.end)),
+        addressable.delivery,
+        addressable.doc,
+    )
+
+
 def check_varied(
     data: Mapping[str, Any],
     names: Mapping[str, Addressable],
@@ -219,7 +254,7 @@ def check_varied(
         for name, spec in flatten(table, names).items():
             key = f"{section}.{name}"
             if name not in names:
-                raise InputError(f"unknown name ({unknown_help})", source, key)
+                raise InputError(unknown_name(name, names, unknown_help), source, key)
             addressable = names[name]
             if role == LEVER and not addressable.delivery:
                 raise InputError(
@@ -232,15 +267,7 @@ def check_varied(
                 raise InputError("varied twice (in [uncertainties] and [levers])", source, key)
             seen.add(name)
             if addressable.kind == MONTH:
-                addressable = Addressable(
-                    addressable.name,
-                    MONTH,
-                    max(addressable.low, run.start),
-                    min(addressable.high, run.end),
-                    (run.start, run.end),
-                    addressable.delivery,
-                    addressable.doc,
-                )
+                addressable = month_in_run(addressable, run)
             out[role].append(declare(name, spec, addressable, source, key, role))
     uncertainties = out[UNCERTAINTY]
     if design.kind == REPLICATES and uncertainties:
@@ -257,7 +284,14 @@ def check_varied(
             source,
             f"uncertainties.{uncertainties[0].name}",
         )
-    if design.kind not in (REPLICATES, POSTERIOR) and not uncertainties:
+    if design.kind == POINTS and uncertainties:
+        raise InputError(
+            "a points design runs the table's points as they are; put every varied name in "
+            "the table (a column each), not under [uncertainties]",
+            source,
+            f"uncertainties.{uncertainties[0].name}",
+        )
+    if design.kind not in (REPLICATES, *TABLE_KINDS) and not uncertainties:
         raise InputError(
             f"design {design.kind!r} needs at least one entry in [uncertainties]",
             source,

@@ -4,7 +4,8 @@ The samplers are the maintained ones: :class:`scipy.stats.qmc.LatinHypercube` fo
 hypercubes, SALib for Sobol (Saltelli's scheme) and Morris. Each gives points in the unit
 hypercube, mapped onto each uncertainty's values by :meth:`Uncertainty.values_at`. Levers
 of the experiment (policies) are crossed, as a full factorial, with the sampled points,
-as in EMA Workbench's ``policies × scenarios``.
+as in EMA Workbench's ``policies × scenarios``. The ``posterior`` and ``points`` designs take their
+points from a table instead (:mod:`sim.experiments.points`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import pandas as pd
 from sim.experiments.uncertainties import Uncertainty
 
 REPLICATES, FACTORIAL, LHS, SOBOL, MORRIS = "replicates", "factorial", "lhs", "sobol", "morris"
-POSTERIOR = "posterior"
-KINDS = (REPLICATES, FACTORIAL, LHS, SOBOL, MORRIS, POSTERIOR)
+POSTERIOR, POINTS = "posterior", "points"
+KINDS = (REPLICATES, FACTORIAL, LHS, SOBOL, MORRIS, POSTERIOR, POINTS)
+TABLE_KINDS = (POSTERIOR, POINTS)
+"""Designs whose points are rows read from a file (``[design] file = ...``)."""
 
 
 @dataclass(frozen=True)
@@ -31,13 +34,16 @@ class Design:
         kind: ``replicates`` (no uncertainty: one point), ``factorial`` (every combination
             of the listed values), ``lhs`` (``samples`` points), ``sobol`` (Saltelli:
             ``samples × (2d + 2)`` points with second order, ``samples × (d + 2)``
-            without), ``morris`` (``samples`` trajectories of ``d + 1`` points).
+            without), ``morris`` (``samples`` trajectories of ``d + 1`` points),
+            ``posterior`` (rows of a calibration's sample), ``points`` (the rows of a
+            table of points, run as they are).
         samples: number of points (lhs), base sample (sobol) or trajectories (morris).
         seed: the sampler's seed (the design is part of the batch: same seed, same points).
         levels: Morris grid levels.
         second_order: Sobol second-order indices (Saltelli's larger sample).
-        file: the posterior file (``posterior``), as written in the batch file.
-        rows: the posterior sample's rows (``posterior``), in the uncertainties' order.
+        file: the posterior file (``posterior``) or the table of points (``points``), as
+            written in the batch file.
+        rows: the sample's or the table's rows, in the uncertainties' order.
     """
 
     kind: str = REPLICATES
@@ -78,7 +84,7 @@ def sample_points(design: Design, uncertainties: Sequence[Uncertainty]) -> pd.Da
     names = [u.name for u in uncertainties]
     if design.kind == REPLICATES or not uncertainties:
         return pd.DataFrame(index=pd.RangeIndex(1))
-    if design.kind == POSTERIOR:
+    if design.kind in TABLE_KINDS:
         return pd.DataFrame(list(design.rows), columns=names)
     if design.kind == FACTORIAL:
         rows = list(itertools.product(*(u.values for u in uncertainties)))

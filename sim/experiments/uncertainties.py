@@ -25,6 +25,22 @@ REAL, INTEGER, MONTH = "real", "integer", "month"
 DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
 SPEC_KEYS = {"low", "high", "values", "distribution", "mode"}
 UNCERTAINTY, LEVER = "uncertainty", "lever"
+ALIAS_SEPARATOR = "__"
+"""A dotted name's Python-identifier alias: ``A2.growth_drift`` is also ``A2__growth_drift``."""
+
+
+def alias(name: str) -> str:
+    """The Python-identifier alias of a name: its dots as ``__`` (``A2__growth_drift``).
+
+    A name without a dot (a model parameter) is its own alias. EMA Workbench, SALib and
+    keyword arguments take identifiers; every place that takes a dotted name takes this.
+    """
+    return name.replace(".", ALIAS_SEPARATOR)
+
+
+def canonical(name: str) -> str:
+    """The dotted name of a name or of its alias (``A2__growth_drift`` -> ``A2.growth_drift``)."""
+    return name.replace(ALIAS_SEPARATOR, ".") if isinstance(name, str) else name
 
 
 @dataclass(frozen=True)
@@ -164,8 +180,8 @@ def declare(
                 source,
                 f"{key}.values",
             )
-        low = _number(spec.get("low", addressable.low), kind, lo_b, hi_b, source, f"{key}.low")
-        high = _number(spec.get("high", addressable.high), kind, lo_b, hi_b, source, f"{key}.high")
+        low = _bound(spec, "low", addressable, source, key)
+        high = _bound(spec, "high", addressable, source, key)
         if high < low:
             raise InputError(f"high is below low ({high:g} < {low:g})", source, f"{key}.high")
         if distribution == "loguniform" and low <= 0:
@@ -176,6 +192,21 @@ def declare(
             raise InputError("mode is for the triangular distribution", source, f"{key}.mode")
         mode = _number(spec["mode"], kind, low, high, source, f"{key}.mode")
     return Uncertainty(name, kind, low, high, values, distribution, mode, role)
+
+
+def _bound(
+    spec: Mapping[str, Any], end: str, addressable: Addressable, source: str, key: str
+) -> Any:
+    """The entry's ``low`` or ``high``, checked; the model's default when it gives none.
+
+    The default is already a value of the name's kind (a month as its index), so it is
+    taken as it is rather than parsed as the file's text would be.
+    """
+    lo_b, hi_b = addressable.bounds
+    if end not in spec:
+        default = getattr(addressable, end)
+        return int(default) if addressable.kind == INTEGER else float(default)
+    return _number(spec[end], addressable.kind, lo_b, hi_b, source, f"{key}.{end}")
 
 
 def _listed(
@@ -193,6 +224,23 @@ def _listed(
             "give either values or a range (low, high, distribution), not both", source, key
         )
     return values
+
+
+def check_value(v: Any, addressable: Addressable, source: str, key: str) -> Any:
+    """One value of ``addressable`` (a point's), checked against its bounds.
+
+    Returns:
+        a float (real), an int (integer) or ``"YYYY-MM"`` text (month), as a design's
+        point holds it.
+
+    Raises:
+        InputError: a value of the wrong type (text for a number, a number for a month)
+            or outside the bounds.
+    """
+    if addressable.kind != MONTH and isinstance(v, np.generic):
+        v = v.item()
+    lo, hi = addressable.bounds
+    return _value(v, addressable.kind, lo, hi, source, key)
 
 
 def _value(v: Any, kind: str, lo: float, hi: float, source: str, key: str) -> Any:
@@ -241,12 +289,12 @@ def flatten(table: Mapping[str, Any], names: Mapping[str, Any], prefix: str = ""
 
     A table is an entry when its dotted path is one of ``names``; otherwise its keys are
     read as the next parts of the name. Both ``"B8.talent_exit" = {}`` and
-    ``B8.talent_exit = {}`` then mean the same. Unknown paths are kept as they are, for
-    the caller to reject by name.
+    ``B8.talent_exit = {}`` then mean the same, and so does the alias ``B8__talent_exit``
+    (:func:`alias`). Unknown paths are kept as they are, for the caller to reject by name.
     """
     out: dict[str, Any] = {}
     for key, value in table.items():
-        path = f"{prefix}{key}"
+        path = canonical(f"{prefix}{key}")
         if path in names or not isinstance(value, dict) or not value:
             out[path] = value
         elif set(value) <= SPEC_KEYS:

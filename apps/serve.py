@@ -14,7 +14,8 @@ import os
 import signal
 import socket
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sim.errors import InputError
 
@@ -55,16 +56,20 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
-def serve(app: str, sock: socket.socket, what: str) -> int:
+def serve(app: str, sock: socket.socket, what: str, routes: Sequence[Any] = ()) -> int:
     """Serve the Solara page ``app`` (``"module:Page"``) on ``sock`` until Ctrl-C or SIGTERM.
 
-    Prints the address first (one line, flushed), then blocks. Returns 0 once the server
-    has shut down cleanly.
+    ``routes`` are Starlette routes served beside the page (before Solara's own). Prints
+    the address first (one line, flushed), then blocks. Returns 0 once the server has
+    shut down cleanly.
     """
     os.environ["SOLARA_APP"] = app
     host, port = sock.getsockname()[:2]
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn  # solara's server; imported here so that `metropoli --help` stays fast
+    from solara.server.starlette import app as starlette_app
+
+    starlette_app.router.routes[0:0] = list(routes)
 
     class Server(uvicorn.Server):
         """Uvicorn's server, stopping on SIGINT or SIGTERM without raising them again."""
@@ -81,7 +86,7 @@ def serve(app: str, sock: socket.socket, what: str) -> int:
                     signal.signal(sig, handler)
 
     config = uvicorn.Config(
-        "solara.server.starlette:app", log_level="warning", lifespan="on", access_log=False
+        starlette_app, log_level="warning", lifespan="on", access_log=False
     )
     server = Server(config)
     print(f"{what} on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)

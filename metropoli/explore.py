@@ -27,4 +27,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Open the store, check the port, then serve the explorer until interrupted."""
-    raise NotImplementedError
+    from apps.explorer.data import StoreView
+    from apps.serve import bind, serve
+
+    store = StoreView.open(args.store)  # a bad store: one line, exit status 2
+    sock = bind(args.port)  # a port in use: the same
+    from apps.explorer import app
+
+    app.configure(store)
+    return serve(
+        "apps.explorer.app:Page", sock, f"metropoli explore {args.store}", [app.manifest_route()]
+    )

@@ -154,12 +154,16 @@ def click_text(driver, text: str, within: str = "body", timeout: float = 30) -> 
     WebDriverWait(driver, timeout, poll_frequency=0.2).until(found).click()
 
 
-def choose(driver, container_css: str, label: str, timeout: float = 30) -> None:
-    """Open the Vuetify select inside ``container_css`` and pick the item ``label``."""
+def choose(driver, select_label: str, item: str, timeout: float = 30) -> None:
+    """Open the Vuetify select labelled ``select_label`` and pick its item ``item``."""
     from selenium.webdriver.common.by import By
 
-    driver.find_element(By.CSS_SELECTOR, f"{container_css} .v-select__slot").click()
-    click_text(driver, label, timeout=timeout)
+    xpath = (
+        "//div[contains(@class,'v-select')][.//label[normalize-space()="
+        f"'{select_label}']]//div[contains(@class,'v-select__slot')]"
+    )
+    driver.find_element(By.XPATH, xpath).click()
+    click_text(driver, item, timeout=timeout)
 
 
 def keep_screenshot(driver, name: str) -> Path:

@@ -114,14 +114,14 @@ def test_switching_a_project_on_changes_the_plotted_indicator_and_the_map(viewer
     wait_for_text(browser, HEADLINES, "January 2015")
     assert severe(browser) == []
     assert remote_requests(browser, viewer.url.rstrip("/")) == []
-    choose(browser, MAP, "service cost per capita (EUR per resident per year)")
+    choose(browser, "Map: indicator per comune", "service cost per capita (EUR per resident per year)")
     wait_for_text(browser, MAP, "service cost")
 
     baseline, base_images = _run(browser, 24, "2016-12")
     click_text(browser, "Reset")
     wait_for_text(browser, HEADLINES, "step 0")
     _run(browser, 12, "2015-12")
-    choose(browser, PROJECTS, "A8 · Finanza pubblica aggregata")
+    choose(browser, "Project of the plan", "A8 · Finanza pubblica aggregata")
     click_text(browser, "A8 on")
     wait_for_text(browser, PROJECTS, "On: A8 ×1 from 2016-01")
     plan, plan_images = _run(browser, 12, "2016-12")

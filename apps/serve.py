@@ -85,9 +85,7 @@ def serve(app: str, sock: socket.socket, what: str, routes: Sequence[Any] = ()) 
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
-    config = uvicorn.Config(
-        starlette_app, log_level="warning", lifespan="on", access_log=False
-    )
+    config = uvicorn.Config(starlette_app, log_level="warning", lifespan="on", access_log=False)
     server = Server(config)
     print(f"{what} on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
     try:

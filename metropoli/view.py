@@ -25,8 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "scenario",
         type=Path,
         nargs="?",
-        help="scenario TOML file whose projects start switched on (default: none, the "
-        "baseline)",
+        help="scenario TOML file whose projects start switched on (default: none, the baseline)",
     )
     view.add_argument(
         "--scale",
@@ -34,7 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="S",
         help=f"agents per real person or firm (default {DEFAULT_SCALE}; not the file's)",
     )
-    view.add_argument("--seed", type=integer, metavar="N", help="random seed (default the file's, or 1)")
+    view.add_argument(
+        "--seed", type=integer, metavar="N", help="random seed (default the file's, or 1)"
+    )
     view.add_argument(
         "--port", type=integer, default=8765, metavar="P", help="port on 127.0.0.1 (default 8765)"
     )

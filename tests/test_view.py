@@ -114,7 +114,9 @@ def test_switching_a_project_on_changes_the_plotted_indicator_and_the_map(viewer
     wait_for_text(browser, HEADLINES, "January 2015")
     assert severe(browser) == []
     assert remote_requests(browser, viewer.url.rstrip("/")) == []
-    choose(browser, "Map: indicator per comune", "service cost per capita (EUR per resident per year)")
+    choose(
+        browser, "Map: indicator per comune", "service cost per capita (EUR per resident per year)"
+    )
     wait_for_text(browser, MAP, "service cost")
 
     baseline, base_images = _run(browser, 24, "2016-12")

@@ -73,7 +73,9 @@ class StoreView:
         if baseline not in scenarios:
             raise _fail_store(folder / BATCH_JSON, "the batch names no baseline scenario")
         try:
-            design = pd.read_parquet(folder / DESIGN, columns=["scenario", "point", "seed", "run_id"])
+            design = pd.read_parquet(
+                folder / DESIGN, columns=["scenario", "point", "seed", "run_id"]
+            )
         except (OSError, ValueError, KeyError) as err:
             raise _fail_store(folder / DESIGN, f"unreadable ({err.__class__.__name__})") from None
         if not any((folder / INDICATORS).glob("part-*.parquet")):
@@ -110,7 +112,9 @@ class StoreView:
             from indicators i join design d using (run_id)
             where i.indicator = ? and {where} and d.scenario in ({names})"""
 
-    def effects(self, indicators: Sequence[str], scenarios: Sequence[str], year: str) -> pd.DataFrame:
+    def effects(
+        self, indicators: Sequence[str], scenarios: Sequence[str], year: str
+    ) -> pd.DataFrame:
         """Each scenario's paired effect on each indicator (metro, mean of the year's months).
 
         Returns:
@@ -131,9 +135,8 @@ class StoreView:
             out.insert(0, "indicator", name)
             frames.append(out)
         table = pd.concat(frames, ignore_index=True)
-        order = {s: k for k, s in enumerate(scenarios)}
-        table = table.sort_values(["indicator", "scenario"], key=lambda c: c.map(order) if
-                                  c.name == "scenario" else c.map(list(indicators).index))  # fmt: skip
+        rank = {name: k for k, name in enumerate([*indicators, *scenarios])}
+        table = table.sort_values(["indicator", "scenario"], key=lambda column: column.map(rank))
         return table.reset_index(drop=True)
 
     def fans(self, name: str, scenarios: Sequence[str]) -> pd.DataFrame:

@@ -37,7 +37,10 @@ def choices() -> dict[str, tuple[str, ...]]:
     for goal, title in GOALS.items():
         names = tuple(n for n, g, _ in INDICATORS if g == goal)
         label = f"Goal {goal}: {title}" if goal <= 8 else title
-        out[label] = (HEADLINE_INDICATORS[goal], *[n for n in names if n != HEADLINE_INDICATORS[goal]])
+        out[label] = (
+            HEADLINE_INDICATORS[goal],
+            *[n for n in names if n != HEADLINE_INDICATORS[goal]],
+        )
     for name, _, unit in INDICATORS:
         if name != "lever_cost_eur":
             out[f"{name} ({unit})"] = (name,)
@@ -71,8 +74,10 @@ def effects_html(table: pd.DataFrame, year: str, baseline: str) -> str:
         f"<tr><th>indicator</th><th>scenario</th><th>effect {year} (median)</th>"
         f"<th>90% interval</th><th>relative to {escape(baseline)}</th><th>runs</th></tr>"
     )
-    style = "<style>.metropoli-effects td, .metropoli-effects th {padding: 2px 10px} " \
+    style = (
+        "<style>.metropoli-effects td, .metropoli-effects th {padding: 2px 10px} "
         ".metropoli-effects td.num {text-align: right}</style>"
+    )
     return f"{style}<table class='metropoli-effects'>{head}{''.join(rows)}</table>"
 
 
@@ -129,7 +134,7 @@ def maps_figure(
         patches = draw_comuni(ax, territory, values[scenario], cmap="PuOr_r", norm=norm,
                               labels=len(shown) <= 2)  # fmt: skip
         ax.set_title(f"{scenario}", fontsize=10)
-    for ax in axes[len(shown):]:
+    for ax in axes[len(shown) :]:
         ax.set_visible(False)
     if patches is not None:
         fig.colorbar(patches, ax=list(axes[: len(shown)]), shrink=0.7,

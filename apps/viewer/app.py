@@ -40,10 +40,20 @@ def model_params(cfg: ViewConfig) -> dict[str, object]:
     territory, populations = shared()
     scales = sorted({*SCALES, cfg.scale})
     return {
-        "seed": {"type": "SliderInt", "value": cfg.seed, "label": "seed", "min": 0, "max": 99,
-                 "step": 1},  # fmt: skip
-        "scale": {"type": "Select", "value": cfg.scale, "values": scales,
-                  "label": "scale (agents per real person)"},  # fmt: skip
+        "seed": {
+            "type": "SliderInt",
+            "value": cfg.seed,
+            "label": "seed",
+            "min": 0,
+            "max": 99,
+            "step": 1,
+        },  # fmt: skip
+        "scale": {
+            "type": "Select",
+            "value": cfg.scale,
+            "values": scales,
+            "label": "scale (agents per real person)",
+        },  # fmt: skip
         "end": cfg.end,
         "territory": territory,
         "populations": populations,

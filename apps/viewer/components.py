@@ -28,7 +28,6 @@ from apps.viewer.figures import (
     label,
     map_figure,
 )
-from apps.viewer.state import indicator_set, map_indicator, projects, projects_set
 from apps.viewer.projects import (
     Project,
     describe,
@@ -37,6 +36,7 @@ from apps.viewer.projects import (
     with_intensity,
     with_start,
 )
+from apps.viewer.state import indicator_set, map_indicator, projects, projects_set
 from models.components.levers import SPEC_BY_CODE, build_levers
 from sim.calendar import format_month
 from sim.errors import InputError
@@ -76,7 +76,7 @@ def Headlines(model: MetroModel):
     month = current_month(model)
     when = format_month(month) if month is not None else "January 2015, before the first step"
     rows = "".join(
-        f"<tr><td>{escape(g)}</td><td>{escape(name)}</td><td class='value'>{escape(value)}</td></tr>"
+        f"<tr><td>{escape(g)}</td><td>{escape(name)}</td><td>{escape(value)}</td></tr>"
         for g, name, value in headline_rows(model)
     )
     with solara.Column(classes=["metropoli-headlines"]):

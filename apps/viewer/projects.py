@@ -33,7 +33,8 @@ def initial_projects(
 
     Args:
         levers: the scenario's levers (empty for the baseline).
-        start, end: the run's first and last month (month indices).
+        start: the run's first month (a month index).
+        end: its last month.
     """
     out = {}
     for spec in SPECS:

@@ -144,3 +144,23 @@ def test_the_viewer_listens_on_127_0_0_1_only_and_stops_cleanly(viewer):
     assert addresses and all(a.startswith("127.0.0.1:") for a in addresses), addresses
     status, err = viewer.stop()
     assert status == 0 and "Traceback" not in err, err
+
+
+def test_projects_set_by_the_controls_before_the_first_step_give_the_scenarios_run():
+    """The viewer's levers are the model's own: the same months as a scenario's run."""
+    import numpy as np
+
+    from apps.viewer.projects import Project
+    from models.components.levers import build_levers
+
+    projects = initial_projects({}, FIRST, LAST)
+    projects["A8"] = Project(with_start(projects["A8"], "2015-03", FIRST, LAST).settings, True)
+    levers = lever_settings(projects)
+    run = MetroModel(seed=3, scale=0.005, levers=build_levers(levers))
+    viewed = MetroModel(seed=3, scale=0.005)
+    viewed.levers = build_levers(levers)  # what ProjectPanel does
+    for _ in range(6):
+        run.step()
+        viewed.step()
+    for (m1, a), (m2, b) in zip(run.indicators.records, viewed.indicators.records, strict=True):
+        assert m1 == m2 and np.array_equal(a, b, equal_nan=True)

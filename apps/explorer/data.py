@@ -92,49 +92,51 @@ class StoreView:
         import duckdb  # imported here so that opening a store does not pay for it
 
         with duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": 2}) as con:
+            con.execute("set enable_progress_bar = false")  # nothing printed on stdout
             con.register("design", self.design)
             parts = str(self.folder / INDICATORS / "part-*.parquet")
             con.execute(f"create view indicators as select * from read_parquet('{_quote(parts)}')")
             return con.execute(sql, list(params)).df()
 
-    def _cells(self, scenarios: Sequence[str], period: str) -> str:
-        """SQL of the cells' values of one indicator (parameters: the indicator, the dates).
+    def _cells(self, scenarios: Sequence[str], period: str, indicators: int = 1) -> str:
+        """SQL of the cells' values of some indicators (parameters: the names, the dates).
 
         ``period`` is ``"month"`` (the metro area's months, dates matched by a LIKE
-        pattern) or ``"year"`` (the comuni's years, one date).
+        pattern) or ``"year"`` (the comuni's years, one date); ``indicators`` is how many
+        names the query is given.
         """
         names = ", ".join(f"'{_quote(s)}'" for s in [self.baseline, *scenarios])
         where = {
             "month": "i.comune = 'metro' and i.date like ?",
             "year": "i.comune <> 'metro' and i.date = ?",
         }[period]
-        return f"""select d.scenario, d.point, d.seed, i.comune, i.date, i.value
+        wanted = ", ".join("?" * indicators)
+        return f"""select d.scenario, d.point, d.seed, i.indicator, i.comune, i.date, i.value
             from indicators i join design d using (run_id)
-            where i.indicator = ? and {where} and d.scenario in ({names})"""
+            where i.indicator in ({wanted}) and {where} and d.scenario in ({names})"""
 
     def effects(
         self, indicators: Sequence[str], scenarios: Sequence[str], year: str
     ) -> pd.DataFrame:
         """Each scenario's paired effect on each indicator (metro, mean of the year's months).
 
+        One query, one pass over the store, whatever the number of indicators.
+
         Returns:
             ``indicator, scenario, median, low, high, n, baseline`` (the baseline's median
             level, for a relative effect).
         """
-        frames = []
-        for name in indicators:
-            sql = f"""with cells as ({self._cells(scenarios, "month")}),
-                years as (select scenario, point, seed, avg(value) v from cells
-                          group by scenario, point, seed)
-                select s.scenario, median(s.v - b.v) as median,
-                    quantile_cont(s.v - b.v, 0.05) as low, quantile_cont(s.v - b.v, 0.95) as high,
-                    count(*) as n, median(b.v) as baseline
-                from years s join years b on s.point = b.point and s.seed = b.seed
-                where b.scenario = ? and s.scenario <> ? group by s.scenario"""
-            out = self._query(sql, [name, f"{year}-%", self.baseline, self.baseline])
-            out.insert(0, "indicator", name)
-            frames.append(out)
-        table = pd.concat(frames, ignore_index=True)
+        sql = f"""with cells as ({self._cells(scenarios, "month", len(indicators))}),
+            years as (select indicator, scenario, point, seed, avg(value) v from cells
+                      group by indicator, scenario, point, seed)
+            select s.indicator, s.scenario, median(s.v - b.v) as median,
+                quantile_cont(s.v - b.v, 0.05) as low, quantile_cont(s.v - b.v, 0.95) as high,
+                count(*) as n, median(b.v) as baseline
+            from years s join years b
+                on s.indicator = b.indicator and s.point = b.point and s.seed = b.seed
+            where b.scenario = ? and s.scenario <> ? group by s.indicator, s.scenario"""
+        params = [*indicators, f"{year}-%", self.baseline, self.baseline]
+        table = self._query(sql, params)
         rank = {name: k for k, name in enumerate([*indicators, *scenarios])}
         table = table.sort_values(["indicator", "scenario"], key=lambda column: column.map(rank))
         return table.reset_index(drop=True)

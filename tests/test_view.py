@@ -12,7 +12,13 @@ import socket
 
 import pytest
 
-from apps.viewer.projects import initial_projects, lever_settings, start_steps, with_start
+from apps.viewer.projects import (
+    describe,
+    initial_projects,
+    lever_settings,
+    start_steps,
+    with_start,
+)
 from metropoli.cli import main
 from models.model import MetroModel
 from sim.calendar import parse_month
@@ -42,8 +48,10 @@ def test_the_baseline_has_every_project_off_and_a_scenario_its_own_on():
     from models.experiments import scenario
 
     sc = scenario.load("scenarios/governance.toml")
-    on = lever_settings(initial_projects(sc.levers, FIRST, LAST))
-    assert on == dict(sc.levers)
+    chosen = initial_projects(sc.levers, FIRST, LAST)
+    assert lever_settings(chosen) == dict(sc.levers)
+    assert describe(chosen) == f"{len(sc.levers)} projects: {' '.join(sc.levers)}"
+    assert describe(projects) == "none (the baseline)"
 
 
 def test_a_start_is_checked_like_a_scenario_file_and_marked_at_its_step():

@@ -88,11 +88,13 @@ def start_steps(projects: Mapping[str, Project], first_month: int) -> list[tuple
     ]
 
 
-def describe(projects: Mapping[str, Project]) -> str:
-    """One line: the projects on, each with its intensity and start."""
-    on = [
-        f"{code} ×{p.settings.intensity:g} from {format_month(p.settings.start)}"
-        for code, p in projects.items()
-        if p.on
-    ]
-    return "; ".join(on) if on else "none (the baseline)"
+def describe(projects: Mapping[str, Project], detailed: int = 3) -> str:
+    """One short line: the projects on, with intensity and start when few are."""
+    on = {code: p.settings for code, p in projects.items() if p.on}
+    if not on:
+        return "none (the baseline)"
+    if len(on) > detailed:
+        return f"{len(on)} projects: {' '.join(on)}"
+    return "; ".join(
+        f"{code} ×{s.intensity:g} from {format_month(s.start)}" for code, s in on.items()
+    )

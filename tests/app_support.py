@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,30 +29,36 @@ class Served:
     """A ``metropoli`` app serving in its own process, and the address it printed."""
 
     def __init__(self, *args: str) -> None:
+        self.errors = tempfile.TemporaryFile(mode="w+")  # a file: a pipe left unread could fill
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "metropoli.cli", *args, "--port", "0"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.errors,
             text=True,
             start_new_session=True,
         )
         line = self.proc.stdout.readline()  # "... on http://127.0.0.1:PORT/  (Ctrl-C ...)"
         if "http://" not in line:
             self.proc.kill()
-            raise AssertionError(f"no address printed: {line!r} {self.proc.stderr.read()}")
+            self.proc.wait()
+            raise AssertionError(f"no address printed: {line!r} {self._stderr()}")
         self.url = line.split(" on ", 1)[1].split()[0]
+
+    def _stderr(self) -> str:
+        self.errors.seek(0)
+        return self.errors.read()
 
     def stop(self, timeout: float = 60) -> tuple[int, str]:
         """Ctrl-C; the exit status and what it wrote on stderr."""
         self.proc.send_signal(signal.SIGINT)
         try:
-            _, err = self.proc.communicate(timeout=timeout)
+            self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
-            _, err = self.proc.communicate()
-            raise AssertionError(f"the server did not stop on SIGINT: {err}") from None
-        return self.proc.returncode, err
+            self.proc.communicate()
+            raise AssertionError(f"the server did not stop on SIGINT: {self._stderr()}") from None
+        return self.proc.returncode, self._stderr()
 
 
 def listening_addresses(pid: int) -> list[str]:

@@ -11,7 +11,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from metropoli import batch, calibrate, check, levers, parameters, report, run, sensitivity
+from metropoli import (
+    batch,
+    calibrate,
+    check,
+    explore,
+    levers,
+    parameters,
+    report,
+    run,
+    sensitivity,
+    view,
+)
 from sim.cli import ArgumentParser, run_main
 
 DESCRIPTION = """\
@@ -23,6 +34,8 @@ COMMANDS = {
     "check": check,
     "batch": batch,
     "report": report,
+    "view": view,
+    "explore": explore,
     "calibrate": calibrate,
     "sensitivity": sensitivity,
     "levers": levers,

@@ -156,10 +156,10 @@ def test_choosing_another_scenario_and_goal_changes_the_table_and_figures(explor
     assert severe(browser) == []
     assert remote_requests(browser, explorer.url.rstrip("/")) == []
     table, figures = _page(browser)
-    assert "investment_eur" in table and len(figures) == 2  # the fans and the maps
+    assert "Investment by firms" in table and len(figures) == 2  # the fans and the maps
 
     choose(browser, "goal or indicator", "Goal 3: Employment")
-    wait_for_text(browser, ".metropoli-effects", "unemployment_rate")
+    wait_for_text(browser, ".metropoli-effects", "Unemployment rate")
     choose(browser, "scenario", "torino-sociale")  # the first scenario: now alone
     wait_for_text(browser, "h3", "Goal 3: Employment")
     import time
@@ -168,7 +168,7 @@ def test_choosing_another_scenario_and_goal_changes_the_table_and_figures(explor
     while "piano-completo" in _page(browser)[0] and time.monotonic() < deadline:
         time.sleep(0.5)
     table2, figures2 = _page(browser)
-    assert "unemployment_rate" in table2 and "piano-completo" not in table2, table2
+    assert "Unemployment rate" in table2 and "piano-completo" not in table2, table2
     assert table2 != table and len(figures2) == 2
     assert figures2[0] != figures[0] and figures2[1] != figures[1]
     assert severe(browser) == []

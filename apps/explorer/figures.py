@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 from models.components.indicators import GOALS, HEADLINE_INDICATORS, INDICATORS
 from models.experiments.maps import draw_comuni
+from models.experiments.report.content import DIRECTIONS
+from models.experiments.report.words import label, number
 from models.territory.territory import Territory
 
 COLOURS = ("#1b6ca8", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#7f8c8d")
@@ -47,25 +49,13 @@ def choices() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def number(value: float, digits: int = 3) -> str:
-    """A number for reading: ``digits`` significant digits, thousands separators."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    if value == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(value)))
-    if magnitude >= 9 or magnitude <= -5:
-        return f"{value:.{digits - 1}e}"
-    return f"{value:,.{max(digits - 1 - magnitude, 0)}f}"
-
-
 def effects_html(table: pd.DataFrame, year: str, baseline: str) -> str:
     """The effects as an HTML table: median [5%, 95%] of the paired difference, relative."""
     rows = []
     for r in table.itertuples(index=False):
         relative = 100.0 * r.median / r.baseline if r.baseline else float("nan")
         rows.append(
-            f"<tr><td>{escape(r.indicator)}</td><td>{escape(r.scenario)}</td>"
+            f"<tr><td>{escape(label(r.indicator))}</td><td>{escape(r.scenario)}</td>"
             f"<td class='num'>{number(r.median)}</td>"
             f"<td class='num'>[{number(r.low)}, {number(r.high)}]</td>"
             f"<td class='num'>{number(relative, 2)}%</td><td class='num'>{r.n}</td></tr>"
@@ -105,7 +95,7 @@ def fan_figure(fans: pd.DataFrame, name: str, baseline: str, scenarios: Sequence
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     right.axhline(0.0, color="#333333", lw=0.7)
-    left.set_title(f"{name.replace('_', ' ')}, metro area", fontsize=10)
+    left.set_title(f"{label(name)}, metro area", fontsize=10)
     right.set_title(f"minus {baseline}, pair by pair (same seed)", fontsize=10)
     left.legend(fontsize=8, loc="best")
     return fig
@@ -126,12 +116,14 @@ def maps_figure(
     finite = np.concatenate([v[np.isfinite(v)] for v in values.values()] or [np.zeros(1)])
     span = max(float(np.max(np.abs(finite))) if finite.size else 0.0, 1e-12)
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
+    # as the report's maps: green where the effect goes the way the plan wants, purple against
+    cmap = {1: "PRGn", -1: "PRGn_r"}.get(DIRECTIONS.get(name, 0), "PuOr_r")
     fig = Figure(figsize=(5.2 * min(len(shown), 3), 4.6 * math.ceil(len(shown) / 3)),
                  layout="constrained")  # fmt: skip
     axes = np.atleast_1d(fig.subplots(math.ceil(len(shown) / 3), min(len(shown), 3))).ravel()
     patches = None
     for ax, scenario in zip(axes, shown, strict=False):
-        patches = draw_comuni(ax, territory, values[scenario], cmap="PuOr_r", norm=norm,
+        patches = draw_comuni(ax, territory, values[scenario], cmap=cmap, norm=norm,
                               labels=len(shown) <= 2)  # fmt: skip
         ax.set_title(f"{scenario}", fontsize=10)
     for ax in axes[len(shown) :]:
@@ -139,5 +131,10 @@ def maps_figure(
     if patches is not None:
         fig.colorbar(patches, ax=list(axes[: len(shown)]), shrink=0.7,
                      label=f"{UNITS[name]}: difference")  # fmt: skip
-    fig.suptitle(f"{name.replace('_', ' ')}: effect per comune in {year} (median)", fontsize=11)
+    wanted = {1: " (green: higher, better)", -1: " (green: lower, better)"}
+    fig.suptitle(
+        f"{label(name)}: effect per comune in {year} (median)"
+        + wanted.get(DIRECTIONS.get(name, 0), ""),
+        fontsize=11,
+    )
     return fig

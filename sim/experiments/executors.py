@@ -46,6 +46,24 @@ SINGLE_THREAD_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
 }
 
+# How many times a run is tried again on another worker after the worker running it died
+# (killed, out of memory, restarted by its nanny); then it is recorded as failed with the
+# reason, and the rest of the batch goes on (Dask's allowed-failures: 2 = three attempts).
+RUN_RETRIES = 2
+
+# The workers' memory policy. A worker never pauses: a paused worker takes no task until
+# its memory falls, which a worker holding a leaked model never does, so a batch whose
+# workers are all paused waits for ever (a 1,312-run stage stalled so, issue 22). Instead
+# its nanny restarts it when it reaches 95% of its limit, and the run it held is retried.
+# Nothing is spilled to disk: a batch's results go to the driver as they finish.
+WORKER_MEMORY = {
+    "distributed.worker.memory.target": False,
+    "distributed.worker.memory.spill": False,
+    "distributed.worker.memory.pause": False,
+    "distributed.worker.memory.terminate": 0.95,
+    "distributed.scheduler.allowed-failures": RUN_RETRIES,
+}
+
 
 def single_threaded() -> None:
     """Inside a Dask worker, keep numba's parallel kernels to one thread (``set_num_threads``).
@@ -131,11 +149,19 @@ class DaskExecutor:
         workers: number of local worker processes (ignored with ``scheduler``).
         scheduler: address of an existing scheduler, ``tcp://host:port``.
         dashboard: serve the local cluster's dashboard on ``127.0.0.1:8787`` (off by default).
+        memory_limit: each local worker's memory limit (``"4GB"``; ``"auto"``: the
+            machine's memory shared among the workers); its nanny restarts a worker that
+            reaches 95% of it (:data:`WORKER_MEMORY`).
     """
 
     def __init__(
-        self, workers: int = 2, scheduler: str | None = None, dashboard: bool = False
+        self,
+        workers: int = 2,
+        scheduler: str | None = None,
+        dashboard: bool = False,
+        memory_limit: str = "auto",
     ) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         self.cluster = None
@@ -144,15 +170,17 @@ class DaskExecutor:
             self.workers = len(self.client.scheduler_info().get("workers", {}))
             self.description = f"Dask scheduler {scheduler} ({self.workers} workers)"
         else:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:8787" if dashboard else None,
-                silence_logs=logging.ERROR,
-                env=dict(SINGLE_THREAD_ENV),
-            )
+            with dask.config.set(WORKER_MEMORY):  # the nannies pass it to their workers
+                self.cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:8787" if dashboard else None,
+                    silence_logs=logging.ERROR,
+                    env=dict(SINGLE_THREAD_ENV),
+                    memory_limit=memory_limit,
+                )
             self.client = Client(self.cluster)
             self.workers = workers
             self.description = f"Dask LocalCluster, {workers} worker processes on 127.0.0.1"

@@ -48,9 +48,9 @@ class CountingExecutor:
         self.executor = executor
         self.done = 0
 
-    def results(self, handles: Any) -> Any:
+    def results(self, handles: Any, **options: Any) -> Any:
         """The wrapped executor's results, counted."""
-        for finished in self.executor.results(handles):
+        for finished in self.executor.results(handles, **options):
             self.done += len(finished)
             yield finished
 

@@ -61,7 +61,7 @@ def command(args: argparse.Namespace) -> int:
     from sim.experiments.driver import drive
     from sim.experiments.executors import ExecutorOptions, ExecutorSession
 
-    options = ExecutorOptions(args.workers, args.scheduler)
+    options = ExecutorOptions(args.workers, args.scheduler, args.tls_config)
     batch, expanded = _load(args.file, args.scale, args.seeds)
     out = args.out or Path("results") / f"batch-{batch.name}"
     document = batch_document(batch, expanded)

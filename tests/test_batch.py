@@ -364,6 +364,9 @@ def test_check_describes_a_batch(tmp_path, capsys):
     assert "design: lhs, 2 points" in out
     assert "8 cells (scenarios x points x seeds), 6 distinct runs (2 shared)" in out
     assert "estimated time" in out
+    # what forking shares, and the time forked against --no-fork (docs/batches.md)
+    assert "forking at the policy month: 6 of 6 runs continue from a shared stretch" in out
+    assert "with --no-fork" in out
     assert not (tmp_path / "results").exists()
 
 

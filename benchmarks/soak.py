@@ -107,26 +107,34 @@ def sample(client: Any, counter: CountingExecutor, pids: dict[str, int]) -> dict
 
 
 def growth(samples: list[dict], settle: int) -> dict:
-    """RSS growth after ``settle`` runs: at the end and at the peak, driver and each worker."""
+    """RSS growth after ``settle`` runs: at the end and at the peak, driver and each worker.
+
+    A worker's growth is counted from the first sample after the batch has done ``settle``
+    more runs than when the worker was first seen (a worker started mid-batch, after another
+    died, settles in turn).
+    """
     after = [s for s in samples if s["runs"] >= settle]
     if len(after) < 2:
         return {}
     first, last = after[0], after[-1]
-    out = {
+    out: dict[str, Any] = {
         "driver_end_mb": last["driver_mb"] - first["driver_mb"],
         "driver_peak_mb": max(s["driver_mb"] for s in after) - first["driver_mb"],
         "workers": {},
     }
-    pids = {w["pid"] for s in after for w in s["workers"]}
-    for pid in sorted(p for p in pids if p is not None):
-        series = [(s["runs"], w["mb"]) for s in after for w in s["workers"] if w["pid"] == pid]
-        base = series[0][1]
+    pids = {w["pid"] for s in samples for w in s["workers"]} - {None}
+    for pid in sorted(pids):
+        series = [(s["runs"], w["mb"]) for s in samples for w in s["workers"] if w["pid"] == pid]
+        settled = [(r, mb) for r, mb in series if r >= series[0][0] + settle]
+        if not settled:
+            continue
+        base = settled[0][1]
         out["workers"][str(pid)] = {
-            "from_runs": series[0][0],
-            "to_runs": series[-1][0],
+            "from_runs": settled[0][0],
+            "to_runs": settled[-1][0],
             "start_mb": base,
-            "end_mb": series[-1][1] - base,
-            "peak_mb": max(mb for _, mb in series) - base,
+            "end_mb": settled[-1][1] - base,
+            "peak_mb": max(mb for _, mb in settled) - base,
         }
     return out
 

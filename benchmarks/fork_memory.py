@@ -16,9 +16,12 @@ import argparse
 import copyreg
 import dataclasses
 import gc
+import sys
 from pathlib import Path
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's packages
 
 from models.experiments import scenario as scenarios
 from models.experiments.batch import finish_run, simulate_stretches

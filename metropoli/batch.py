@@ -61,7 +61,7 @@ def command(args: argparse.Namespace) -> int:
     from sim.experiments.driver import drive
     from sim.experiments.executors import ExecutorOptions, ExecutorSession
 
-    options = ExecutorOptions(args.workers, args.scheduler)
+    options = ExecutorOptions(args.workers, args.scheduler, args.tls_config)
     batch, expanded = _load(args.file, args.scale, args.seeds)
     out = args.out or Path("results") / f"batch-{batch.name}"
     document = batch_document(batch, expanded)
@@ -93,15 +93,26 @@ def interrupted(folder: Path) -> int:
 
 
 def estimate_seconds(
-    scale: float, months: int, forked_months: int, runs: int, workers: int
+    scale: float,
+    months: int,
+    forked_months: int,
+    runs: int,
+    workers: int,
+    built: int | None = None,
 ) -> float:
-    """Estimated wall time of ``runs`` runs from measured per-run costs (see MEASURED_COST)."""
+    """Estimated wall time of ``runs`` runs from measured per-run costs (see MEASURED_COST).
+
+    ``built`` models are built from January 2015 (all ``runs`` by default); the others
+    continue from a fork, which costs milliseconds (``MetroModel.fork``), and
+    ``forked_months`` simulated months are shared rather than repeated.
+    """
     import numpy as np
 
     scales = sorted(MEASURED_COST)
     init = float(np.interp(scale, scales, [MEASURED_COST[s][0] for s in scales]))
     sim = float(np.interp(scale, scales, [MEASURED_COST[s][1] for s in scales])) / 132.0
-    serial = runs * (init + PER_RUN_OVERHEAD_S) + sim * (months * runs - forked_months)
+    built = runs if built is None else built
+    serial = built * init + runs * PER_RUN_OVERHEAD_S + sim * (months * runs - forked_months)
     return serial / (workers * (PARALLEL_EFFICIENCY if workers > 1 else 1.0))
 
 
@@ -132,21 +143,28 @@ def check_batch(args: argparse.Namespace) -> int:
         + (f" ({cells - runs} shared)" if cells > runs else "")
     )
     months = run.end - FIRST_MONTH + 1
-    saved = 0
+    saved = forked = built = 0
     for _shared, _months, by_month in fork_plan(expanded.runs):
         for month, rids in by_month.items():
             if month is not None:
                 saved += (month - FIRST_MONTH) * len(rids)
+                forked += len(rids)
+            else:
+                built += len(rids)
+        built += 1 if _months else 0  # the shared stretch's model
         saved -= sum(m - FIRST_MONTH for m in _months[:1]) + sum(
             b - a for a, b in zip(_months, _months[1:], strict=False)
         )
-    lines.append(
-        f"  forking at the policy month saves {saved} of {months * runs} simulated months "
-        f"({saved / max(months * runs, 1):.0%})"
-    )
     workers = max(args.workers, 1)
-    est = estimate_seconds(run.scale, months, saved, runs, workers)
-    one = estimate_seconds(run.scale, months, saved, runs, 1)
+    est = estimate_seconds(run.scale, months, saved, runs, workers, built)
+    plain = estimate_seconds(run.scale, months, 0, runs, workers)
+    lines.append(
+        f"  forking at the policy month: {forked} of {runs} runs continue from a shared "
+        f"stretch, {saved} of {months * runs} simulated months shared "
+        f"({saved / max(months * runs, 1):.0%}); estimated {_duration(est)} on {workers} "
+        f"worker{'s' if workers > 1 else ''}, {_duration(plain)} with --no-fork"
+    )
+    one = estimate_seconds(run.scale, months, saved, runs, 1, built)
     lines.append(
         f"  estimated time: {_duration(one)} on 1 worker, {_duration(est)} on {workers} "
         "(from measured per-run costs, cache warm; see docs/performance.md)"

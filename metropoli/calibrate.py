@@ -32,7 +32,8 @@ def command(args: argparse.Namespace) -> int:
     from calibration.api import calibrate_file
     from sim.experiments.executors import ExecutorOptions
 
-    ExecutorOptions(args.workers, args.scheduler)  # refuse bad options before reading the file
+    # refuse bad options before reading the file
+    ExecutorOptions(args.workers, args.scheduler, args.tls_config)
     return calibrate_file(
         args.file,
         method=args.method,

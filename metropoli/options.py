@@ -27,7 +27,7 @@ def integer(text: str) -> int:
 
 
 def add_executor_options(parser: argparse.ArgumentParser, out_help: str) -> None:
-    """``--out``, ``--workers`` and ``--scheduler`` of a batch-like command.
+    """``--out``, ``--workers``, ``--scheduler`` and ``--tls-config`` of a batch-like command.
 
     Where it writes, and what runs it: this process, local Dask workers on 127.0.0.1, or a
     scheduler.
@@ -43,7 +43,15 @@ def add_executor_options(parser: argparse.ArgumentParser, out_help: str) -> None
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="an existing Dask scheduler, tcp://host:port (started with `dask scheduler`)",
+        help="an existing Dask scheduler, tcp://host:port (a trusted network only) or "
+        "tls://host:port (started with `dask scheduler`)",
+    )
+    parser.add_argument(
+        "--tls-config",
+        type=Path,
+        metavar="FILE",
+        help="Dask configuration file naming the CA and client certificates of a tls:// "
+        "scheduler (docs/batches.md)",
     )
 
 

@@ -43,7 +43,7 @@ def command(args: argparse.Namespace) -> int:
     from calibration.sensitivity import load_sensitivity, run_sensitivity
     from sim.experiments.executors import ExecutorOptions
 
-    options = ExecutorOptions(args.workers, args.scheduler)
+    options = ExecutorOptions(args.workers, args.scheduler, args.tls_config)
     spec = load_sensitivity(args.file, scale=args.scale, seeds=args.seeds)
     folder = args.out or Path("results") / f"sensitivity-{spec.name}"
     try:

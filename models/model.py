@@ -11,6 +11,7 @@ their plan (``docs/architecture.md`` is the map).
 
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import partial
 from typing import Any
 
@@ -42,7 +43,7 @@ from models.territory.territory import Territory, load_territory
 from sim import fpmath
 from sim.calendar import format_month, parse_month
 from sim.components import Component, month_plan
-from sim.mesa_ids import release_models
+from sim.mesa_ids import release_grid, release_models
 from sim.random import phase_generator, phase_key
 from sim.scenario import Scenario
 
@@ -202,7 +203,6 @@ class MetroModel(mesa.Model):
     def _build_space(self) -> None:
         """The Mesa grid with its property layers, flat views of them, and green shares."""
         t = self.territory
-        self.grid = OrthogonalMooreGrid(t.shape, torus=False, random=self.random)
         self.cell_zone = t.cell_zone.ravel().astype(np.int8)
         # every place people live in: the raster's cells, then the province's other comuni
         # (their index is n_cells + j), where people from outside live
@@ -222,11 +222,10 @@ class MetroModel(mesa.Model):
             ),
             "green_access": np.zeros(t.shape),
         }
-        self.layer: dict[str, np.ndarray] = {}
-        for name, data in layers.items():
-            layer = PropertyLayer.from_data(name, np.ascontiguousarray(data))
-            self.grid.add_property_layer(layer)
-            self.layer[name] = layer.data.reshape(-1)
+        self.layer: dict[str, np.ndarray] = {
+            name: np.ascontiguousarray(data).reshape(-1) for name, data in layers.items()
+        }
+        self._grid: OrthogonalMooreGrid | None = self._space_grid()
 
         land = self.layer["land_use"]
         inside = self.cell_zone != OUTSIDE
@@ -240,6 +239,53 @@ class MetroModel(mesa.Model):
             (green & inside).astype(float).reshape(t.shape), size=3, mode="nearest"
         )
         self.layer["green_access"][:] = near.ravel()
+
+    def _space_grid(self) -> OrthogonalMooreGrid:
+        """A Mesa grid of the territory whose property layers hold :attr:`layer`'s values.
+
+        ``layer`` is then pointed at the grid's layers (same values), so the two stay one.
+        """
+        t = self.territory
+        grid = OrthogonalMooreGrid(t.shape, torus=False, random=self.random)
+        release_grid(self, grid)  # its copyreg entry goes with the model (sim/mesa_ids.py)
+        for name, flat in self.layer.items():
+            layer = PropertyLayer.from_data(name, flat.reshape(t.shape))
+            grid.add_property_layer(layer)
+            self.layer[name] = layer.data.reshape(-1)
+        return grid
+
+    @property
+    def grid(self) -> OrthogonalMooreGrid:
+        """The Mesa grid of the territory, its property layers the model's :attr:`layer`.
+
+        A model copied by :meth:`fork` builds its grid here on first use (a batch's forked
+        run never asks for it), placing the comuni back on their town-centre cells.
+        """
+        if self._grid is None:
+            self._grid = self._space_grid()
+            for comune in self.comuni:
+                row, col = (int(v) for v in self.territory.seed_cell[comune.index])
+                comune.cell = self._grid[(row, col)]
+        return self._grid
+
+    def fork(self) -> MetroModel:
+        """An independent copy of the model, to continue a run from where this one is.
+
+        What changes as the model steps is copied (the tables, the layers, the components,
+        the comuni, the random generators, the records); what never changes is shared (the
+        territory, with its caches). Mesa's grid is left out and rebuilt by the copy on
+        first use (:attr:`grid`): it holds no state the month reads but the layers, which
+        are copied, and rebuilding its 7,614 connected cells costs more than the months a
+        fork saves at small scales (docs/batches.md). The copy steps exactly as this model
+        would: a forked run equals the same run from scratch bit for bit.
+        """
+        memo: dict[int, Any] = {id(self.territory): self.territory}
+        if self._grid is not None:
+            memo[id(self._grid)] = None
+            memo.update((id(cell), None) for cell in self._grid.all_cells)
+        copy = deepcopy(self, memo)
+        copy._grid = None
+        return copy
 
     # ------------------------------------------------------------------ the month
     @property

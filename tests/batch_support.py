@@ -94,3 +94,11 @@ def start_metropoli(*args: str) -> subprocess.Popen:
         text=True,
         start_new_session=True,  # its own process group: the kill reaches what it started
     )
+
+
+def kill_own_worker(*_args: object) -> None:
+    """A run that kills the process running it (a Dask worker) with SIGKILL, every time."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)

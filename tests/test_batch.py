@@ -364,6 +364,9 @@ def test_check_describes_a_batch(tmp_path, capsys):
     assert "design: lhs, 2 points" in out
     assert "8 cells (scenarios x points x seeds), 6 distinct runs (2 shared)" in out
     assert "estimated time" in out
+    # what forking shares, and the time forked against --no-fork (docs/batches.md)
+    assert "forking at the policy month: 6 of 6 runs continue from a shared stretch" in out
+    assert "with --no-fork" in out
     assert not (tmp_path / "results").exists()
 
 
@@ -377,20 +380,19 @@ def test_estimates_grow_with_runs_and_scale():
     assert math.isfinite(one)
 
 
-def test_a_model_pickle_refuses_is_forked_by_deep_copy_with_the_same_result(monkeypatch):
+def test_a_snapshot_shares_the_territory_copies_the_state_and_never_changes():
     text = '[run]\nstart = "2015-01"\nend = "2015-08"\nseed = 5\nscale = 0.005\n'
     sc = make_scenario(text + '[levers.B8]\nstart = "2015-05"\n')
-    real = mb.new_model
-
-    def unpicklable(scenario):
-        model = real(scenario)
-        model.local_reporter = lambda: 0  # as Mesa's DataCollector holds: pickle refuses it
-        return model
-
-    monkeypatch.setattr(mb, "new_model", unpicklable)
-    snapshots = mb.simulate_stretches(make_scenario(text), [mb.first_lever_month(sc)])
-    assert not isinstance(snapshots[0].state, bytes)
-    forked = mb.finish_run(snapshots, 0, sc, "x").table
-    again = mb.finish_run(snapshots, 0, sc, "x").table  # the snapshot did not change
-    monkeypatch.setattr(mb, "new_model", real)
+    (snapshot,) = mb.simulate_stretches(make_scenario(text), [mb.first_lever_month(sc)])
+    thawed = snapshot.thaw()
+    assert thawed.territory is snapshot.state.territory  # read-only: shared
+    assert thawed.people.columns["cell"] is not snapshot.state.people.columns["cell"]
+    assert not np.shares_memory(thawed.layer["residents"], snapshot.state.layer["residents"])
+    # the grid is rebuilt on first use, over the copy's own layers, comuni on their cells
+    assert np.shares_memory(thawed.grid.residents.data, thawed.layer["residents"])
+    assert [c.cell.coordinate for c in thawed.comuni] == [
+        tuple(int(v) for v in cell) for cell in thawed.territory.seed_cell
+    ]
+    forked = mb.finish_run([snapshot], 0, sc, "x").table
+    again = mb.finish_run([snapshot], 0, sc, "x").table  # the snapshot did not change
     assert forked.equals(mb.finish_run(None, 0, sc, "x").table) and again.equals(forked)

@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 
 from metropoli.cli import main
-from tests.batch_support import SMALL, canonical, metropoli, start_metropoli, write
+from tests.batch_support import (
+    SMALL,
+    canonical,
+    kill_own_worker,
+    metropoli,
+    start_metropoli,
+    write,
+)
 
 KEY = ["run_id", "date", "comune", "indicator"]
 
@@ -118,7 +125,55 @@ def test_a_killed_dask_worker_is_replaced_and_the_batch_completes(reference, tmp
     finally:
         if proc.poll() is None:
             kill_group(proc)
-    assert code == 0, proc.stderr.read()
+    err = proc.stderr.read()
+    assert code == 0, err
     runs = pd.read_parquet(out / "runs.parquet")
     assert (runs["status"] == "ok").all() and len(runs) == 8
     pd.testing.assert_frame_equal(canonical(out), expected)
+    # the kill costs one line of warning, not its peers' tracebacks
+    assert "Traceback" not in err and "Error" not in err, err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        line for line in err.splitlines() if "lost Dask worker" in line
+    ] and err.count("lost Dask worker") == 1, err
+
+
+@pytest.mark.slow
+def test_a_run_that_kills_its_worker_every_time_is_recorded_failed_and_the_rest_complete(
+    reference, tmp_path, capsys
+):
+    """The victim is tried three times (each attempt kills a worker), then recorded failed
+    with the reason; every other run is stored once, equal to the uninterrupted batch."""
+    from models.experiments.batch import submit_runs
+    from models.experiments.batchfile import load_batch
+    from models.experiments.expansion import batch_document, expand
+    from sim.experiments.driver import drive
+    from sim.experiments.executors import RUN_RETRIES, ExecutorOptions, ExecutorSession
+    from sim.experiments.runner import Job
+
+    path, expected = reference
+    batch = load_batch(path)
+    expanded = expand(batch)
+    victim = sorted(expanded.runs)[0]
+
+    def submit(executor, runs):
+        others = {rid: sc for rid, sc in runs.items() if rid != victim}
+        jobs = list(submit_runs(executor, others))
+        return jobs + [Job(victim, executor.submit(kill_own_worker, victim, key=f"run-{victim}"))]
+
+    out = tmp_path / "store"
+    with ExecutorSession(ExecutorOptions(workers=2)) as executors:
+        driven = drive(expanded, batch_document(batch, expanded), out, submit, executors)
+    assert not driven.complete
+    assert driven.summary.ok == 7 and driven.summary.failed == 1
+    runs = pd.read_parquet(out / "runs.parquet").set_index("run_id")
+    assert runs.loc[victim, "status"] == "failed"
+    assert "KilledWorker" in runs.loc[victim, "error"], runs.loc[victim, "error"]
+    assert (runs.drop(victim)["status"] == "ok").all()
+    got = canonical(out)
+    assert not got.duplicated(KEY).any()
+    pd.testing.assert_frame_equal(
+        got, expected[expected["run_id"] != victim].reset_index(drop=True)
+    )
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("lost Dask worker") == RUN_RETRIES + 1, err

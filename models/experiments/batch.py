@@ -5,7 +5,7 @@
   (:func:`reduce_records`);
 * **forking at the policy month** (:func:`submit_runs`): runs that share seed, scale,
   months and parameters are identical until their first lever starts; that stretch is
-  simulated once (:func:`simulate_stretches`), pickled, and every run continues from a copy.
+  simulated once (:func:`simulate_stretches`), forked, and every run continues from a copy.
 
 The batch file is read by :mod:`models.experiments.batchfile` and expanded into runs by
 :mod:`models.experiments.expansion`; the generic machinery (designs, executors, store) is
@@ -14,10 +14,8 @@ in :mod:`sim.experiments`.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
-import pickle
 import socket
 import time
 from collections.abc import Mapping, Sequence
@@ -42,8 +40,8 @@ from sim.results import cpu_class
 from sim.scenario import Scenario
 
 FIRST_MONTH = parse_month(scenarios.FIRST_MONTH)
-# A shared stretch shorter than this is not worth a snapshot (pickling costs about as much
-# as simulating a couple of months at small scales).
+# A shared stretch shorter than this is run by each run from scratch: so few months leave
+# little to share (a snapshot itself costs milliseconds, MetroModel.fork).
 MIN_FORK_MONTHS = 3
 INDICATOR_SCHEMA = pa.schema(
     [
@@ -60,30 +58,26 @@ INDICATOR_SCHEMA = pa.schema(
 class Snapshot:
     """A model's state at the start of ``month``, and the seconds it took to get there.
 
-    ``state`` is the pickled model (bytes: compact to hold and to send to another worker)
-    or, when the model cannot be pickled, a deep copy of it (some Mesa objects hold local
-    functions that pickle refuses and ``copy.deepcopy`` shares). Either way a run
-    continues from a fresh copy and the snapshot itself never changes.
+    ``state`` is a fork of the model (:meth:`MetroModel.fork`): its tables, layers,
+    components and generators copied, its territory shared, no Mesa grid. Taking it and
+    thawing it each cost a few milliseconds at small scales (a deep copy of the whole model,
+    grid included, cost more than building the model again: docs/batches.md). A run
+    continues from a fresh fork of it, so the snapshot itself never changes. Dask sends it
+    to another worker with cloudpickle.
     """
 
-    state: Any
+    state: MetroModel
     month: int
     seconds: float
 
     @classmethod
     def of(cls, model: MetroModel, month: int, seconds: float) -> Snapshot:
         """Freeze ``model`` (not changed)."""
-        try:
-            state: Any = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, AttributeError, TypeError):
-            state = copy.deepcopy(model)
-        return cls(state, month, seconds)
+        return cls(model.fork(), month, seconds)
 
     def thaw(self) -> MetroModel:
         """A fresh, independent copy of the model."""
-        if isinstance(self.state, bytes):
-            return pickle.loads(self.state)
-        return copy.deepcopy(self.state)
+        return self.state.fork()
 
 
 POPULATIONS = PopulationCache()
@@ -104,9 +98,7 @@ def simulate_stretches(shared: Scenario, months: Sequence[int]) -> tuple[Snapsho
         months: the fork months, ascending: a snapshot is taken at the start of each
             (before any lever of the runs forked there acts).
 
-    One task takes every snapshot of the group from one live model: Mesa 3.3 cannot pickle
-    a grid that was itself unpickled (its dynamic cell class is not registered again), so
-    a snapshot is never made from a snapshot.
+    One task takes every snapshot of the group from one live model.
     """
     single_threaded()
     start = time.perf_counter()
@@ -126,7 +118,7 @@ def finish_run(
     """Run one scenario to its end (from ``snapshots[index]`` if given) and reduce it.
 
     A pure function of its arguments: the same inputs give the same rows anywhere. The
-    snapshot is unpickled, so the shared one is never changed; the run's levers replace
+    snapshot is forked, so the shared one is never changed; the run's levers replace
     the (empty) levers of the shared stretch, through the model's ``levers`` attribute.
     """
     single_threaded()

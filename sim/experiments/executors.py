@@ -9,7 +9,9 @@ of their arguments, and the store sorts nothing by completion order.
   results are asked for; for debugging and single-core machines.
 * :class:`DaskExecutor`: a :class:`distributed.LocalCluster` of worker processes bound to
   127.0.0.1 (one thread each, dashboard off unless asked for, on localhost only), or an
-  existing cluster by the address of its scheduler (``tcp://host:port``).
+  existing cluster by the address of its scheduler (``tcp://host:port``, only on a
+  trusted network; ``tls://host:port`` with certificates named in a Dask configuration
+  file, :func:`tls_security`).
 
 Every command opens its executor here and nowhere else: :class:`ExecutorOptions` (checked
 when made: at least one worker, a well-formed scheduler address) and :func:`open_executor`
@@ -24,8 +26,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
@@ -44,6 +48,24 @@ SINGLE_THREAD_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
+}
+
+# How many times a run is tried again on another worker after the worker running it died
+# (killed, out of memory, restarted by its nanny); then it is recorded as failed with the
+# reason, and the rest of the batch goes on (Dask's allowed-failures: 2 = three attempts).
+RUN_RETRIES = 2
+
+# The workers' memory policy. A worker never pauses: a paused worker takes no task until
+# its memory falls, which a worker holding a leaked model never does, so a batch whose
+# workers are all paused waits for ever (a 1,312-run stage stalled so, issue 22). Instead
+# its nanny restarts it when it reaches 95% of its limit, and the run it held is retried.
+# Nothing is spilled to disk: a batch's results go to the driver as they finish.
+WORKER_MEMORY = {
+    "distributed.worker.memory.target": False,
+    "distributed.worker.memory.spill": False,
+    "distributed.worker.memory.pause": False,
+    "distributed.worker.memory.terminate": 0.95,
+    "distributed.scheduler.allowed-failures": RUN_RETRIES,
 }
 
 
@@ -66,6 +88,11 @@ def single_threaded() -> None:
 
     if numba.get_num_threads() != 1:
         numba.set_num_threads(1)
+
+
+def print_on_stderr(text: str) -> None:
+    """Print one line on stderr (the default warning of a lost worker)."""
+    print(text, file=sys.stderr)
 
 
 class _Deferred:
@@ -101,9 +128,12 @@ class SerialExecutor:
         return _Deferred(fn, args)
 
     def results(
-        self, handles: Sequence[Any]
+        self, handles: Sequence[Any], warn: Callable[[str], None] = print_on_stderr
     ) -> Iterator[list[tuple[Any, Any, BaseException | None]]]:
-        """Yield ``[(handle, value, error)]`` for each finished task (one at a time here)."""
+        """Yield ``[(handle, value, error)]`` for each finished task (one at a time here).
+
+        ``warn`` is never called here: no worker can be lost.
+        """
         for handle in handles:
             try:
                 yield [(handle, handle.result(), None)]
@@ -131,43 +161,74 @@ class DaskExecutor:
         workers: number of local worker processes (ignored with ``scheduler``).
         scheduler: address of an existing scheduler, ``tcp://host:port``.
         dashboard: serve the local cluster's dashboard on ``127.0.0.1:8787`` (off by default).
+        security: a :class:`distributed.security.Security` for a ``tls://`` scheduler.
+        memory_limit: each local worker's memory limit (``"4GB"``; ``"auto"``: the
+            machine's memory shared among the workers); its nanny restarts a worker that
+            reaches 95% of it (:data:`WORKER_MEMORY`).
     """
 
     def __init__(
-        self, workers: int = 2, scheduler: str | None = None, dashboard: bool = False
+        self,
+        workers: int = 2,
+        scheduler: str | None = None,
+        dashboard: bool = False,
+        memory_limit: str = "auto",
+        security: Any = None,
     ) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="10s")
+            self.client = Client(scheduler, timeout="10s", security=security)
             self.workers = len(self.client.scheduler_info().get("workers", {}))
             self.description = f"Dask scheduler {scheduler} ({self.workers} workers)"
         else:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:8787" if dashboard else None,
-                silence_logs=logging.ERROR,
-                env=dict(SINGLE_THREAD_ENV),
-            )
+            with dask.config.set(WORKER_MEMORY):  # the nannies pass it to their workers
+                self.cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    # the scheduler serves HTTP (health, metrics) even without its dashboard,
+                    # on 8787 unless told: any free port on 127.0.0.1, so two batches on
+                    # one machine do not clash
+                    dashboard_address="127.0.0.1:8787" if dashboard else "127.0.0.1:0",
+                    scheduler_kwargs={"dashboard": dashboard},
+                    # a lost worker is one line of the driver's (results), not the
+                    # tracebacks of its peers and nanny
+                    silence_logs=logging.CRITICAL,
+                    env=dict(SINGLE_THREAD_ENV),
+                    memory_limit=memory_limit,
+                )
             self.client = Client(self.cluster)
             self.workers = workers
             self.description = f"Dask LocalCluster, {workers} worker processes on 127.0.0.1"
+        # the workers seen so far: one that leaves is warned of once (results)
+        self.known_workers: set[str] = set(self.client.scheduler_info()["workers"])
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any:
         """A Dask future; futures of earlier tasks may be among ``args``."""
         return self.client.submit(fn, *args, key=key, pure=False)
 
     def results(
-        self, handles: Sequence[Any]
+        self, handles: Sequence[Any], warn: Callable[[str], None] = print_on_stderr
     ) -> Iterator[list[tuple[Any, Any, BaseException | None]]]:
-        """Yield ``[(future, value, error)]`` for the tasks finished since the last yield."""
+        """Yield ``[(future, value, error)]`` for the tasks finished since the last yield.
+
+        A worker that left the cluster since the last yield (killed, out of memory,
+        restarted) is told to ``warn`` in one line; Dask runs its tasks again elsewhere.
+        """
         from distributed import as_completed
 
         for batch in as_completed(list(handles)).batches():
+            now = set(self.client.scheduler_info()["workers"])
+            for address in sorted(self.known_workers - now):
+                warn(
+                    f"metropoli: lost Dask worker {address}; its runs are run again "
+                    f"elsewhere (a run is tried {RUN_RETRIES + 1} times, then recorded failed)"
+                )
+            self.known_workers = now
             out = []
             for future in batch:
                 if future.status == "error":
@@ -204,15 +265,19 @@ class ExecutorOptions:
 
     Attributes:
         workers: local Dask worker processes on 127.0.0.1; 1 runs in this process.
-        scheduler: an existing Dask scheduler's address, ``tcp://host:port`` (then
-            ``workers`` is ignored: the cluster has its own).
+        scheduler: an existing Dask scheduler's address, ``tcp://host:port`` or
+            ``tls://host:port`` (then ``workers`` is ignored: the cluster has its own).
+        tls_config: the Dask configuration file naming the certificates of a ``tls://``
+            scheduler (:func:`tls_security`); required with ``tls://``, only with it.
 
     Raises:
-        InputError: fewer than one worker, or a malformed scheduler address.
+        InputError: fewer than one worker, a malformed scheduler address, ``tls://``
+            without a TLS configuration file or one without ``tls://``.
     """
 
     workers: int = 1
     scheduler: str | None = None
+    tls_config: Path | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
@@ -222,6 +287,15 @@ class ExecutorOptions:
                 "expected a scheduler address such as tcp://127.0.0.1:8786, got "
                 f"{self.scheduler!r}",
                 "--scheduler",
+            )
+        tls = self.scheduler is not None and self.scheduler.startswith("tls://")
+        if tls and self.tls_config is None:
+            raise InputError(
+                "a tls:// scheduler needs the certificates: --tls-config FILE", "--scheduler"
+            )
+        if self.tls_config is not None and not tls:
+            raise InputError(
+                f"--tls-config is for a tls:// scheduler, got {self.scheduler!r}", "--tls-config"
             )
 
     @property
@@ -238,12 +312,68 @@ def open_executor(options: ExecutorOptions) -> SerialExecutor | DaskExecutor:
     """
     if options.in_process:
         return SerialExecutor()
+    security = tls_security(options.tls_config) if options.tls_config is not None else None
     try:
-        return DaskExecutor(workers=options.workers, scheduler=options.scheduler)
+        return DaskExecutor(workers=options.workers, scheduler=options.scheduler, security=security)
     except (OSError, TimeoutError) as err:
         raise InputError(
             f"cannot reach the Dask scheduler ({err.__class__.__name__}: {err})", "--scheduler"
         ) from None
+
+
+def tls_security(path: Path) -> Any:
+    """The Dask security (TLS, encryption required) named by a Dask configuration file.
+
+    The file is Dask's own YAML configuration (the one ``dask scheduler`` and ``dask
+    worker`` read from ``DASK_CONFIG``): ``distributed.comm.tls.ca-file`` and
+    ``distributed.comm.tls.client.cert`` (and ``.key`` unless the certificate holds it);
+    relative paths are relative to the file (docs/batches.md).
+
+    Raises:
+        InputError: the file cannot be read, is not YAML, lacks a key, or names a missing
+            file (one line naming the file and the key).
+    """
+    import yaml
+    from distributed.security import Security
+
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise InputError(
+            f"cannot read the TLS configuration ({err.__class__.__name__})", str(path)
+        ) from None
+    tls = _dig(data, "distributed", "comm", "tls")
+    client = _dig(tls, "client") if isinstance(tls, dict) else None
+    files = {
+        "distributed.comm.tls.ca-file": tls.get("ca-file") if isinstance(tls, dict) else None,
+        "distributed.comm.tls.client.cert": client.get("cert")
+        if isinstance(client, dict)
+        else None,
+    }
+    if isinstance(client, dict) and client.get("key") is not None:
+        files["distributed.comm.tls.client.key"] = client["key"]
+    resolved = {}
+    for key, value in files.items():
+        if not isinstance(value, str) or not value:
+            raise InputError("expected the path of a PEM file", str(path), key)
+        file = (path.parent / value).resolve()
+        if not file.is_file():
+            raise InputError(f"no such file {str(file)!r}", str(path), key)
+        resolved[key] = str(file)
+    return Security(
+        tls_ca_file=resolved["distributed.comm.tls.ca-file"],
+        tls_client_cert=resolved["distributed.comm.tls.client.cert"],
+        tls_client_key=resolved.get("distributed.comm.tls.client.key"),
+        require_encryption=True,
+    )
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
 
 
 class ExecutorSession:

@@ -88,7 +88,11 @@ def execute(
     )
     start = time.perf_counter()
     try:
-        for finished in executor.results([job.handle for job in jobs]):
+
+        def warn(text: str) -> None:
+            bar.write(text, file=sys.stderr)
+
+        for finished in executor.results([job.handle for job in jobs], warn=warn):
             outputs, failures = [], []
             for handle, value, error in finished:
                 run_id = run_of[_key(handle)]

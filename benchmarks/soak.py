@@ -1,0 +1,235 @@
+"""Soak: a long forked batch on 2 Dask workers, sampling every worker's RSS and the driver's.
+
+The batch is ``levers-one-at-a-time.toml`` (31 scenarios a seed, forked at their projects'
+start) at the minimum scale, over as many seeds as ``--runs`` needs, its months cut to
+``--end`` (default 2017-12: the fork path, the store and the workers are what is soaked, and
+36 months a run let 10,000 runs finish in hours on a shared 2-core machine). It runs
+through the same driver as ``metropoli batch`` (:func:`sim.experiments.driver.drive`) and
+writes, in ``--out``:
+
+* ``curve.csv``: every ``--every`` seconds, the runs done, the driver's RSS, and each
+  worker's pid, RSS and Dask status (``paused`` is what the goal forbids);
+* ``figures.json``: growth after the first ``--settle`` runs (RSS at the end and at its
+  peak, minus RSS when ``--settle`` runs were done), per worker and for the driver, the
+  runs done, failed, paused samples and the seconds.
+
+Goal (issue 22): after the first 100 runs, worker growth <= 50 MB, driver <= 50 MB, no
+worker paused::
+
+    python3 benchmarks/soak.py                       # 10,000 runs
+    python3 benchmarks/soak.py --runs 300 --out /tmp/soak-short
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's packages, in the driver and (inherited) workers
+SOURCE = ROOT / "scenarios" / "batches" / "levers-one-at-a-time.toml"
+SCENARIOS_PER_SEED = 31
+
+
+class CountingExecutor:
+    """An executor that counts the runs whose results it has handed to the driver."""
+
+    def __init__(self, executor: Any) -> None:
+        self.executor = executor
+        self.done = 0
+
+    def results(self, handles: Any, **options: Any) -> Any:
+        """The wrapped executor's results, counted."""
+        for finished in self.executor.results(handles, **options):
+            self.done += len(finished)
+            yield finished
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.executor, name)
+
+
+class Session:
+    """What :func:`drive` takes: an executor on demand (here, already open)."""
+
+    def __init__(self, executor: CountingExecutor) -> None:
+        self.executor = executor
+
+    def get(self) -> CountingExecutor:
+        """The counting executor."""
+        return self.executor
+
+
+def write_batch(folder: Path, end: str) -> Path:
+    """The soak's batch file: levers-one-at-a-time with its months cut to ``end``."""
+    text = SOURCE.read_text()
+    text = text.replace('end = "2025-12"', f'end = "{end}"')
+    text = text.replace('file = "../', f'file = "{SOURCE.parent.parent}/')
+    path = folder / "soak.toml"
+    path.write_text(text)
+    return path
+
+
+def sample(client: Any, counter: CountingExecutor, pids: dict[str, int]) -> dict:
+    """One sample: runs done, the driver's RSS and every worker's pid, RSS and status.
+
+    ``pids`` maps worker addresses to process ids, asked of each new worker once.
+    """
+    row: dict[str, Any] = {
+        "t": time.time(),
+        "runs": counter.done,
+        "driver_mb": psutil.Process().memory_info().rss / 1e6,
+        "workers": [],
+    }
+    workers = client.scheduler_info()["workers"]
+    new = [a for a in workers if a not in pids]
+    if new:
+        pids.update(client.run(os.getpid, workers=new))
+    for address, info in workers.items():
+        pid = pids.get(address)
+        try:
+            rss = psutil.Process(pid).memory_info().rss / 1e6
+        except (psutil.Error, TypeError):
+            rss = float("nan")
+        row["workers"].append(
+            {"address": address, "pid": pid, "mb": rss, "status": info.get("status", "")}
+        )
+    return row
+
+
+def growth(samples: list[dict], settle: int) -> dict:
+    """RSS growth after ``settle`` runs: at the end and at the peak, driver and each worker.
+
+    A worker's growth is counted from the first sample after the batch has done ``settle``
+    more runs than when the worker was first seen (a worker started mid-batch, after another
+    died, settles in turn).
+    """
+    after = [s for s in samples if s["runs"] >= settle]
+    if len(after) < 2:
+        return {}
+    first, last = after[0], after[-1]
+    out: dict[str, Any] = {
+        "driver_end_mb": last["driver_mb"] - first["driver_mb"],
+        "driver_peak_mb": max(s["driver_mb"] for s in after) - first["driver_mb"],
+        "workers": {},
+    }
+    pids = {w["pid"] for s in samples for w in s["workers"]} - {None}
+    for pid in sorted(pids):
+        series = [(s["runs"], w["mb"]) for s in samples for w in s["workers"] if w["pid"] == pid]
+        settled = [(r, mb) for r, mb in series if r >= series[0][0] + settle]
+        if not settled:
+            continue
+        base = settled[0][1]
+        out["workers"][str(pid)] = {
+            "from_runs": settled[0][0],
+            "to_runs": settled[-1][0],
+            "start_mb": base,
+            "end_mb": settled[-1][1] - base,
+            "peak_mb": max(mb for _, mb in settled) - base,
+        }
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--end", default="2017-12")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--settle", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "soak")
+    args = parser.parse_args()
+
+    from models.experiments.batch import submit_runs
+    from models.experiments.batchfile import load_batch
+    from models.experiments.expansion import batch_document, expand
+    from models.minimum_scale import minimum_scale
+    from sim.experiments.driver import drive
+    from sim.experiments.executors import ExecutorOptions, open_executor
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    seeds = math.ceil(args.runs / SCENARIOS_PER_SEED)
+    scale = minimum_scale()
+    batch = load_batch(write_batch(args.out, args.end), scale=scale, seeds=seeds)
+    expanded = expand(batch)
+    counter = CountingExecutor(open_executor(ExecutorOptions(workers=args.workers)))
+    samples: list[dict] = []
+    pids: dict[str, int] = {}
+    stop = threading.Event()
+
+    def sampler() -> None:
+        while not stop.is_set():
+            samples.append(sample(counter.client, counter, pids))
+            write_curve(args.out / "curve.csv", samples)
+            stop.wait(args.every)
+
+    thread = threading.Thread(target=sampler, daemon=True)
+    start = time.perf_counter()
+    thread.start()
+    try:
+        driven = drive(
+            expanded,
+            batch_document(batch, expanded),
+            args.out / "store",
+            submit_runs,
+            Session(counter),
+            label=f"soak ({len(expanded.runs)} runs, scale {scale}, to {args.end})",
+        )
+    finally:
+        stop.set()
+        thread.join()
+        samples.append(sample(counter.client, counter, pids))
+        write_curve(args.out / "curve.csv", samples)
+        counter.close()
+    summary = driven.summary
+    figures = {
+        "runs": len(expanded.runs),
+        "scale": scale,
+        "end": args.end,
+        "workers": args.workers,
+        "seconds": time.perf_counter() - start,
+        "ok": summary.ok if summary else None,
+        "failed": summary.failed if summary else None,
+        "paused_samples": sum(w["status"] == "paused" for s in samples for w in s["workers"]),
+        "settle_runs": args.settle,
+        "growth": growth(samples, args.settle),
+        "pid": os.getpid(),
+    }
+    (args.out / "figures.json").write_text(json.dumps(figures, indent=1))
+    print(json.dumps(figures, indent=1))
+    return 0 if driven.complete else 1
+
+
+def write_curve(path: Path, samples: list[dict]) -> None:
+    """The samples as CSV, one row per worker per sample (the driver's RSS on each)."""
+    t0 = samples[0]["t"]
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["seconds", "runs", "driver_mb", "worker_pid", "worker_mb", "status"])
+        for s in samples:
+            for w in s["workers"] or [{"pid": "", "mb": "", "status": ""}]:
+                writer.writerow(
+                    [
+                        f"{s['t'] - t0:.1f}",
+                        s["runs"],
+                        f"{s['driver_mb']:.1f}",
+                        w["pid"],
+                        f"{w['mb']:.1f}" if w["mb"] != "" else "",
+                        w["status"],
+                    ]
+                )
+    tmp.replace(path)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

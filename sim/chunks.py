@@ -1,0 +1,88 @@
+"""Fixed chunks of rows, so that parallel kernels give the same bits on any thread count.
+
+A parallel kernel (``numba.prange``) loops over the chunks of :data:`ROW_CHUNK` rows: chunk
+``c`` is rows ``[c * chunk, min((c + 1) * chunk, n))``, whatever the number of threads.
+Each chunk keeps its own counters and lists; they are combined after the loop in chunk
+order, so a list of rows comes out in row order, as a serial loop writes it. What a kernel
+adds up in parallel must be exact in any order (integer counts, or floats whose sum is
+exact: :func:`exact_sum_bound`); anything else is added in row order after the loop.
+
+The chunk size is a fixed argument of the kernels (never derived from the thread count);
+results do not depend on it either (``tests/test_threads.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+ROW_CHUNK = 32_768
+"""Rows a chunk: the unit of parallel work (about 60 chunks at 1:1)."""
+
+
+@njit(cache=True, inline="always")
+def n_chunks(n: int, chunk: int) -> int:
+    """How many chunks of ``chunk`` rows cover ``n`` rows."""
+    return (n + chunk - 1) // chunk
+
+
+@njit(cache=True, inline="always")
+def chunk_rows(c: int, n: int, chunk: int) -> tuple[int, int]:
+    """The first row of chunk ``c`` and one past its last."""
+    start = c * chunk
+    return start, min(start + chunk, n)
+
+
+@njit(cache=True)
+def gather(buffer: np.ndarray, counts: np.ndarray, chunk: int) -> int:
+    """Move each chunk's list to the front of ``buffer``, in chunk order; return its length.
+
+    Chunk ``c`` wrote ``counts[c]`` entries from ``buffer[c * chunk]`` on. In place: an
+    entry only moves towards the front.
+    """
+    total = 0
+    for c in range(counts.size):
+        start = c * chunk
+        for k in range(counts[c]):
+            buffer[total + k] = buffer[start + k]
+        total += counts[c]
+    return total
+
+
+@njit(cache=True)
+def release_jobs(employees: np.ndarray, freed: np.ndarray, counts: np.ndarray, chunk: int) -> None:
+    """Take one employee off each firm listed by the chunks (``freed``, as :func:`gather`)."""
+    for c in range(counts.size):
+        start = c * chunk
+        for k in range(counts[c]):
+            employees[freed[start + k]] -= 1
+
+
+@njit(cache=True)
+def add_chunk_counts(target: np.ndarray, parts: np.ndarray) -> None:
+    """Add per-chunk counts ``parts[c, ...]`` to ``target``, in chunk order."""
+    flat = target.reshape(-1)
+    for c in range(parts.shape[0]):
+        part = parts[c].reshape(-1)
+        for k in range(flat.size):
+            flat[k] += part[k]
+
+
+@njit(cache=True)
+def float32_sum_is_exact(min_positive: float, total_abs: float) -> bool:
+    """Whether float32 values summed in float64 give the same bits in any order.
+
+    Each value at or above ``min_positive`` in magnitude (zeros aside) is a whole multiple
+    of the unit in the last place of ``min_positive`` as a float32, ``2**(e - 23)`` for
+    ``2**e <= min_positive`` (``2**-149`` for subnormals). If the sum of the magnitudes,
+    ``total_abs``, is below ``2**53`` such units, every partial sum is a whole number of
+    units that float64 holds exactly, so every addition is exact and any order gives
+    the same bits.
+    """
+    if total_abs == 0.0:
+        return True
+    _, e = math.frexp(min_positive)  # min_positive = m * 2**e, 0.5 <= m < 1
+    unit = 2.0 ** (max(e - 1, -126) - 23)
+    return total_abs < 9007199254740992.0 * unit

@@ -9,17 +9,40 @@ exact: :func:`exact_sum_bound`); anything else is added in row order after the l
 
 The chunk size is a fixed argument of the kernels (never derived from the thread count);
 results do not depend on it either (``tests/test_threads.py``).
+
+Two rules for the loops inside ``prange``, both measured or found the hard way:
+
+* loop over a chunk's rows with an unsigned index,
+  ``for i in range(np.uint64(start), np.uint64(end))``: with a signed one numba checks
+  every ``column[i]`` for a negative index (LLVM cannot prove ``start >= 0``), which made
+  the kernels 25-60% slower on one thread than their serial loops ``range(n)``;
+* write columns through local names (``status = people.status`` before the loop), never
+  through a NamedTuple's attribute (``people.status[i] = ...``): numba 0.68 loses such
+  writes inside a parallel loop.
 """
 
 from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import njit
 
 ROW_CHUNK = 32_768
-"""Rows a chunk: the unit of parallel work (about 60 chunks at 1:1)."""
+"""Rows a chunk on several threads: the unit of parallel work (about 60 chunks at 1:1)."""
+
+ONE_CHUNK_ON_ONE_THREAD = True
+"""On one thread (a batch's workers), all rows in one chunk: the same results (they do not
+depend on the chunk size) without the per-chunk counters' cost. Tests turn it off to run
+many chunks on one thread."""
+
+
+def row_chunk(n: int) -> int:
+    """The rows a chunk for a kernel over ``n`` rows on this process's numba threads."""
+    if ONE_CHUNK_ON_ONE_THREAD and numba.get_num_threads() == 1:
+        return max(n, 1)
+    return ROW_CHUNK
 
 
 @njit(cache=True, inline="always")

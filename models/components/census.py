@@ -126,7 +126,7 @@ def people_tables(
         start, end = chunk_rows(c, n, chunk)
         table, hist, hist_sum = table_parts[c], count_parts[c], sum_parts[c]
         n_edge = 0
-        for i in range(start, end):
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
             if alive[i] == 0:
                 continue
             z = zone[i]
@@ -330,7 +330,11 @@ class Census(Component):
             people.income.view(np.int32),
         )
         people_stocks(
-            month, columns, self.people_stocks, self.income, CENSUS_CHUNKS * chunks.ROW_CHUNK
+            month,
+            columns,
+            self.people_stocks,
+            self.income,
+            CENSUS_CHUNKS * chunks.row_chunk(people.count),
         )
         self.firm_stocks = np.zeros((N_FIRM_STOCKS, N_ZONES))
         firm_stocks(m.firms.view(CensusFirms), self.firm_stocks)

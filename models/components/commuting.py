@@ -155,7 +155,7 @@ def commuting_kernel(key, people, firm_zone, transit_quality, rules, draws, coun
         start, end = chunk_rows(c, n, chunk)
         od_c, km_c = od_parts[c], km_parts[c]
         low, high, n_trips = np.inf, 0.0, 0
-        for i in range(start, end):
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
             if alive[i] == 0:
                 continue
             dest = destination(i, people, firm_zone, rules.torino)
@@ -325,7 +325,7 @@ class Commuting(Component):
             self.rules(),
             COMMUTING_DRAWS,
             CommuteCounts(tally.od, tally.km_by_mode),
-            chunks.ROW_CHUNK,
+            chunks.row_chunk(m.people.count),
         )
         co2 = np.array([p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0])
         tally.finish(m.torino, co2, p["working_days_per_month"])

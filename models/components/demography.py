@@ -139,7 +139,7 @@ def demography_kernel(key, month, people, employees, rules, tables, draws, flows
         n_births = 0
         stayed = 0
         n_freed = 0
-        for i in range(start, end):
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
             if alive[i] == 0 or zone[i] == OUTSIDE:
                 continue
             z = zone[i]
@@ -308,7 +308,7 @@ class Demography(Component):
             DEMOGRAPHY_DRAWS,
             m.flows,
             mothers,
-            chunks.ROW_CHUNK,
+            chunks.row_chunk(people.count),
         )
         rng = m.phase_rng(self.stream, month)
         if n_births:

@@ -148,7 +148,7 @@ def education_kernel(
         part = flow_parts[c]
         enrolled = 0
         n_freed = 0
-        for i in range(start, end):
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
             if alive[i] == 0:
                 continue
             s = status[i]
@@ -289,7 +289,7 @@ class Education(Component):
             m.hooks.enrolment,
             EDUCATION_DRAWS,
             m.flows,
-            chunks.ROW_CHUNK,
+            chunks.row_chunk(m.people.count),
         )
         rng = m.phase_rng(self.stream, month)
         intake = m.params["outside_student_intake"] * m.indexation(month, m.params["intake_growth"])

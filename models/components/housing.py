@@ -98,16 +98,17 @@ def candidate_draw(draws, c):
 
 @njit(cache=True, inline="always")
 def choose_home(key, i, month, people, market, space, rules, draws):
-    """The home an adult chooses this month: its own cell if it does not move; its place.
+    """The home an adult chooses this month (-1 if it does not consider moving); its place.
 
-    The place is where it commutes to (its firm's or university's cell), or -1.
+    The place is where it commutes to (its firm's or university's cell), or -1. The home
+    is read only for those who consider moving (about 1% a month).
     """
     uid = people.uid
-    here = people.cell[i]
     age = (month - people.born[i]) / 12.0
     p = rules.move_rate * (2.0 if 20.0 <= age < 35.0 else 1.0)
     if uniform(key, uid[i], draws.move) >= p:
-        return here, -1
+        return -1, -1
+    here = people.cell[i]
     free_cdf, cell_x, cell_y = market.free_cdf, space.x, space.y
     n_cells = free_cdf.size
     total = free_cdf[n_cells - 1]
@@ -179,11 +180,13 @@ def moves_kernel(key, month, people, market, space, rules, draws, flows, chunk):
     for c in prange(nc):
         start, end = chunk_rows(c, n, chunk)
         n_movers = 0
-        for i in range(start, end):
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
             if alive[i] == 0 or zone[i] == OUTSIDE or status[i] == CHILD:
                 continue
-            here = cell[i]
             best, place = choose_home(key, i, month, people, market, space, rules, draws)
+            if best < 0:
+                continue
+            here = cell[i]
             if best == here:
                 continue
             movers[start + n_movers] = i
@@ -344,5 +347,5 @@ class Housing(Component):
             self.rules(),
             HOUSING_DRAWS,
             m.flows,
-            chunks.ROW_CHUNK,
+            chunks.row_chunk(people.count),
         )

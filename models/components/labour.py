@@ -123,7 +123,7 @@ def separations_kernel(key, month, people, firms, layoff_p, rules, draws, flows,
         part = flow_parts[c]
         n_seekers = 0
         n_freed = 0
-        for i in range(start, end):
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
             if alive[i] == 0:
                 continue
             s = status[i]
@@ -252,7 +252,7 @@ class LabourMarket(Component):
             LABOUR_DRAWS,
             m.flows,
             JobSeekers(seeker_rows, effort, 0),
-            chunks.ROW_CHUNK,
+            chunks.row_chunk(people.count),
         )
         slots = vacancy_slots(f.alive, f.employees, f.target)
         outside_seekers = p["outside_searchers_ratio"] * self.neutral_outside_seekers

@@ -28,7 +28,7 @@ from models.codes import (
 )
 from models.draws import COMMUTING_DRAWS
 from sim import chunks, fpmath
-from sim.chunks import add_chunk_counts, chunk_rows, float32_sum_is_exact, n_chunks
+from sim.chunks import ROW_CHUNK, add_chunk_counts, chunk_rows, float32_sum_is_exact, n_chunks
 from sim.components import Component
 from sim.random import gumbel, uniform
 
@@ -122,7 +122,9 @@ def destination(i, people, firm_zone, torino):
 
 
 @njit(cache=True, parallel=True)
-def commuting_kernel(key, people, firm_zone, transit_quality, rules, draws, counts, chunk):
+def commuting_kernel(
+    key, people, firm_zone, transit_quality, rules, draws, counts, chunk=ROW_CHUNK
+):
     """Choose or keep each commuter's mode; count trips and kilometres.
 
     Commuters by zone and mode, commuters towards Torino and emissions all follow from
@@ -140,7 +142,7 @@ def commuting_kernel(key, people, firm_zone, transit_quality, rules, draws, coun
         rules: :class:`CommuteRules`.
         draws: the stream's layout (:data:`models.draws.COMMUTING_DRAWS`).
         counts: :class:`CommuteCounts`, added to.
-        chunk: rows a chunk (:data:`sim.chunks.ROW_CHUNK`).
+        chunk: rows a chunk (by default :data:`sim.chunks.ROW_CHUNK`).
     """
     alive, mode, uid = people.alive, people.mode, people.uid
     od, km_by_mode = counts.od, counts.km_by_mode

@@ -24,10 +24,16 @@ Two rules for the loops inside ``prange``, both measured or found the hard way:
 from __future__ import annotations
 
 import math
+import os
 
-import numba
-import numpy as np
-from numba import njit
+# numba's OpenMP threads wait for work asleep, not spinning: on a machine shared with other
+# jobs, spinning threads burn the cores the other thread needs (read when OpenMP loads, at
+# the first parallel kernel; a value set by the user wins)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from numba import njit  # noqa: E402
 
 ROW_CHUNK = 32_768
 """Rows a chunk on several threads: the unit of parallel work (about 60 chunks at 1:1)."""

@@ -62,7 +62,9 @@ class AgentTable:
 
     Columns are reached as attributes (``table.skill``) and give a view of the rows in use,
     ``[0, count)``. Growing past the capacity reallocates every column with room to spare,
-    so views taken before :meth:`add` must be taken again after it.
+    so views taken before :meth:`add` must be taken again after it. The spare rows are
+    allocated but not written (so the memory they stand for is not touched until used);
+    :meth:`add` fills each new row with the columns' fill values.
     """
 
     def __init__(
@@ -75,8 +77,7 @@ class AgentTable:
         self.count = 0
         self.next_uid = 0
         self.columns: dict[str, np.ndarray] = {
-            col: np.full(max(capacity, 1), fill, dtype=dtype)
-            for col, (dtype, fill) in self.schema.items()
+            col: np.empty(max(capacity, 1), dtype=dtype) for col, (dtype, _) in self.schema.items()
         }
 
     @property
@@ -95,6 +96,8 @@ class AgentTable:
             self._grow(start + n)
         self.count = start + n
         new = slice(start, start + n)
+        for col, (_, fill) in self.schema.items():
+            self.columns[col][new] = fill
         self.columns["alive"][new] = 1
         if "uid" in self.columns:
             self.columns["uid"][new] = np.arange(self.next_uid, self.next_uid + n)
@@ -143,8 +146,9 @@ class AgentTable:
 
     def copy(self) -> AgentTable:
         """An independent table with the same rows, capacity, uids and next uid."""
-        twin = AgentTable(self.name, self.schema, capacity=1)
-        twin.columns = {name: col.copy() for name, col in self.columns.items()}
+        twin = AgentTable(self.name, self.schema, capacity=self.capacity)
+        for name, col in self.columns.items():
+            twin.columns[name][: self.count] = col[: self.count]
         twin.count, twin.next_uid = self.count, self.next_uid
         return twin
 
@@ -155,9 +159,9 @@ class AgentTable:
 
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, int(self.capacity * 1.5) + 1)
-        for col, (dtype, fill) in self.schema.items():
+        for col, (dtype, _) in self.schema.items():
             old = self.columns[col]
-            grown = np.full(new_capacity, fill, dtype=dtype)
+            grown = np.empty(new_capacity, dtype=dtype)
             grown[: self.count] = old[: self.count]
             self.columns[col] = grown
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from models.codes import (
     EMPLOYED,
@@ -30,6 +30,8 @@ from models.codes import (
     TERTIARY,
     UNEMPLOYED,
 )
+from sim import chunks
+from sim.chunks import add_chunk_counts, chunk_rows, gather, n_chunks
 from sim.components import Component
 
 if TYPE_CHECKING:
@@ -62,6 +64,9 @@ N_PEOPLE_STOCKS = 10
 # Rows of the firm stocks by zone (:attr:`Census.firm_stocks`).
 FIRMS, JOBS, INNOVATIVE_FIRMS, UNIVERSITY_LINKS = range(4)
 N_FIRM_STOCKS = 4
+CENSUS_CHUNKS = 4
+"""Row chunks of the census's parallel pass a chunk of its own (fewer, larger: each
+holds two income histograms by zone)."""
 
 
 class CensusPeople(NamedTuple):
@@ -94,8 +99,65 @@ class IncomeHistogram(NamedTuple):
     sums: np.ndarray
 
 
+@njit(cache=True, inline="always")
+def income_bin(y, bits):
+    """The histogram bin of an income (0 for none) from its float32 bits."""
+    if y <= 0.0:
+        return 0
+    return min(max((bits >> _SHIFT) - _BASE + 1, 1), N_BINS)
+
+
+@njit(cache=True, parallel=True)
+def people_tables(
+    month, people, table_parts, count_parts, sum_parts, edge_rows, edge_counts, chunk
+):
+    """The parallel pass of :func:`people_stocks`: each chunk's table and histogram.
+
+    Chunk ``c`` adds 1 to ``table_parts[c, zone, code]`` per person and fills its income
+    histogram, ``count_parts[c]`` (people) and ``sum_parts[c]`` (incomes). In the bins
+    ``2 .. N_BINS - 1`` every income has the same binary exponent, so their sums are
+    exact in any order; the incomes of the other bins (none, below 100 or above 2
+    million: mixed exponents) are not added here but listed in ``edge_rows``, to be
+    added in row order.
+    """
+    alive, zone, status = people.alive, people.zone, people.status
+    n = alive.size
+    for c in prange(table_parts.shape[0]):
+        start, end = chunk_rows(c, n, chunk)
+        table, hist, hist_sum = table_parts[c], count_parts[c], sum_parts[c]
+        n_edge = 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0:
+                continue
+            z = zone[i]
+            s = status[i]
+            if z == OUTSIDE:
+                if s == STUDENT:
+                    table[z, s] += 1
+                continue
+            age_months = month - people.born[i]
+            working_age = 180 <= age_months < 780
+            code = s
+            if working_age:
+                code |= 8
+                if people.education[i] == TERTIARY and age_months >= 300:
+                    code |= 16
+            if s == UNEMPLOYED and month - people.since[i] >= 12:
+                code |= 32
+            table[z, code] += 1
+            if s == EMPLOYED or s == UNEMPLOYED or s == RETIRED:
+                b = income_bin(people.income[i], people.income_bits[i])
+                hist[z, b] += 1.0
+                if 1 < b < N_BINS:
+                    hist_sum[z, b] += people.income[i]
+                else:
+                    edge_rows[start + n_edge] = i
+                    n_edge += 1
+        edge_counts[c] = n_edge
+
+
 @njit(cache=True)
-def people_stocks(month, people, stocks, histogram):
+def people_stocks(month, people, stocks, histogram, chunk):
     """Count stocks by zone and fill the income histogram, in one pass.
 
     ``stocks[k, zone]`` for the rows :data:`POPULATION` ... :data:`INCOME_EARNERS`. The
@@ -105,45 +167,28 @@ def people_stocks(month, people, stocks, histogram):
 
     Each resident adds 1 to one cell of a table by zone and category (status, working
     age, talent, long-term unemployed), and the stocks are summed from that table at the
-    end: one increment per person instead of several.
+    end: one increment per person instead of several. The pass is parallel over fixed
+    chunks of ``chunk`` rows (:func:`people_tables`), with the same result on any number
+    of threads.
     """
-    alive, zone, status, income, income_bits = (
-        people.alive,
-        people.zone,
-        people.status,
-        people.income,
-        people.income_bits,
-    )
     hist, hist_sum = histogram.counts, histogram.sums
     n_zones = stocks.shape[1]
+    n = people.alive.size
+    nc = n_chunks(n, chunk)
+    table_parts = np.zeros((nc, n_zones, 64), dtype=np.int64)
+    count_parts = np.zeros((nc,) + hist.shape)
+    sum_parts = np.zeros((nc,) + hist.shape)
+    edge_rows = np.empty(n, dtype=np.int64)
+    edge_counts = np.zeros(nc, dtype=np.int64)
+    people_tables(month, people, table_parts, count_parts, sum_parts, edge_rows, edge_counts, chunk)
     table = np.zeros((n_zones, 64), dtype=np.int64)
-    for i in range(alive.size):
-        if alive[i] == 0:
-            continue
-        z = zone[i]
-        s = status[i]
-        if z == OUTSIDE:
-            if s == STUDENT:
-                table[z, s] += 1
-            continue
-        age_months = month - people.born[i]
-        working_age = 180 <= age_months < 780
-        code = s
-        if working_age:
-            code |= 8
-            if people.education[i] == TERTIARY and age_months >= 300:
-                code |= 16
-        if s == UNEMPLOYED and month - people.since[i] >= 12:
-            code |= 32
-        table[z, code] += 1
-        if s == EMPLOYED or s == UNEMPLOYED or s == RETIRED:
-            y = income[i]
-            if y <= 0.0:
-                b = 0
-            else:
-                b = min(max((income_bits[i] >> _SHIFT) - _BASE + 1, 1), N_BINS)
-            hist[z, b] += 1.0
-            hist_sum[z, b] += y
+    add_chunk_counts(table, table_parts)
+    add_chunk_counts(hist, count_parts)
+    add_chunk_counts(hist_sum, sum_parts)
+    for k in range(gather(edge_rows, edge_counts, chunk)):  # in row order
+        i = edge_rows[k]
+        y = people.income[i]
+        hist_sum[people.zone[i], income_bin(y, people.income_bits[i])] += y
     for z in range(n_zones):
         for code in range(64):
             c = table[z, code]
@@ -284,7 +329,13 @@ class Census(Component):
             people.income,
             people.income.view(np.int32),
         )
-        people_stocks(month, columns, self.people_stocks, self.income)
+        people_stocks(
+            month,
+            columns,
+            self.people_stocks,
+            self.income,
+            CENSUS_CHUNKS * chunks.row_chunk(people.count),
+        )
         self.firm_stocks = np.zeros((N_FIRM_STOCKS, N_ZONES))
         firm_stocks(m.firms.view(CensusFirms), self.firm_stocks)
         self.zone_population = self.people_stocks[POPULATION].copy()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from models.codes import (
     ACTIVE,
@@ -27,7 +27,8 @@ from models.codes import (
     TRANSIT,
 )
 from models.draws import COMMUTING_DRAWS
-from sim import fpmath
+from sim import chunks, fpmath
+from sim.chunks import ROW_CHUNK, add_chunk_counts, chunk_rows, float32_sum_is_exact, n_chunks
 from sim.components import Component
 from sim.random import gumbel, uniform
 
@@ -109,12 +110,29 @@ def mode_utilities(km, transit_quality, to_torino, rules):
     return v_car, v_pt, v_act
 
 
-@njit(cache=True)
-def commuting_kernel(key, people, firm_zone, transit_quality, rules, draws, counts):
+@njit(cache=True, inline="always")
+def destination(i, people, firm_zone, torino):
+    """A commuter's destination zone (the firm's, or Torino's for students); -1 if none."""
+    s = people.status[i]
+    if s == EMPLOYED:
+        return firm_zone[people.job[i]]
+    if s == STUDENT:
+        return torino
+    return -1
+
+
+@njit(cache=True, parallel=True)
+def commuting_kernel(
+    key, people, firm_zone, transit_quality, rules, draws, counts, chunk=ROW_CHUNK
+):
     """Choose or keep each commuter's mode; count trips and kilometres.
 
     Commuters by zone and mode, commuters towards Torino and emissions all follow from
-    the counts (:meth:`CommuteTally.finish`).
+    the counts (:meth:`CommuteTally.finish`). Parallel over fixed chunks of rows
+    (:mod:`sim.chunks`), each with its own counts, added in chunk order: the trips are
+    whole numbers, and the kilometres (float32) add up exactly in float64 when
+    :func:`sim.chunks.float32_sum_is_exact` says so; otherwise they are added again in
+    row order (:func:`km_in_row_order`), as one loop would.
 
     Args:
         key: the month's key of the ``commuting`` stream.
@@ -124,37 +142,66 @@ def commuting_kernel(key, people, firm_zone, transit_quality, rules, draws, coun
         rules: :class:`CommuteRules`.
         draws: the stream's layout (:data:`models.draws.COMMUTING_DRAWS`).
         counts: :class:`CommuteCounts`, added to.
+        chunk: rows a chunk (by default :data:`sim.chunks.ROW_CHUNK`).
     """
-    alive, status, mode, uid = people.alive, people.status, people.mode, people.uid
+    alive, mode, uid = people.alive, people.mode, people.uid
     od, km_by_mode = counts.od, counts.km_by_mode
-    for i in range(alive.size):
-        if alive[i] == 0:
+    n = alive.size
+    nc = n_chunks(n, chunk)
+    od_parts = np.zeros((nc,) + od.shape)
+    km_parts = np.zeros((nc,) + km_by_mode.shape)
+    km_min = np.full(nc, np.inf)
+    km_max = np.zeros(nc)
+    trips = np.zeros(nc, dtype=np.int64)
+    for c in prange(nc):
+        start, end = chunk_rows(c, n, chunk)
+        od_c, km_c = od_parts[c], km_parts[c]
+        low, high, n_trips = np.inf, 0.0, 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0:
+                continue
+            dest = destination(i, people, firm_zone, rules.torino)
+            if dest < 0:
+                continue
+            z = people.zone[i]
+            km = people.commute_km[i]
+            m = mode[i]
+            if m == NO_MODE or uniform(key, uid[i], draws.mode_review) < rules.review_rate:
+                q = transit_quality[people.cell[i]]
+                v_car, v_pt, v_act = mode_utilities(km, q, dest == rules.torino, rules)
+                u_car = v_car + gumbel(key, uid[i], draws.taste_car)
+                u_pt = v_pt + gumbel(key, uid[i], draws.taste_transit)
+                u_act = v_act + gumbel(key, uid[i], draws.taste_active)
+                if u_car >= u_pt and u_car >= u_act:
+                    m = CAR
+                elif u_pt >= u_act:
+                    m = TRANSIT
+                else:
+                    m = ACTIVE
+                mode[i] = m
+            od_c[z, dest, m] += 1.0
+            km_c[z, m] += km
+            a = abs(km)
+            if a > 0.0:
+                low = min(low, a)
+                high = max(high, a)
+            n_trips += 1
+        km_min[c], km_max[c], trips[c] = low, high, n_trips
+    add_chunk_counts(od, od_parts)
+    bound = trips.sum() * km_max.max() * 1.000001 if nc > 0 else 0.0
+    if nc == 0 or float32_sum_is_exact(km_min.min(), bound):
+        add_chunk_counts(km_by_mode, km_parts)
+    else:
+        km_in_row_order(people, firm_zone, rules.torino, km_by_mode)
+
+
+@njit(cache=True)
+def km_in_row_order(people, firm_zone, torino, km_by_mode):
+    """The commuters' kilometres added to ``km_by_mode[zone, mode]`` in row order."""
+    for i in range(people.alive.size):
+        if people.alive[i] == 0 or destination(i, people, firm_zone, torino) < 0:
             continue
-        s = status[i]
-        if s == EMPLOYED:
-            dest = firm_zone[people.job[i]]
-        elif s == STUDENT:
-            dest = rules.torino
-        else:
-            continue
-        z = people.zone[i]
-        km = people.commute_km[i]
-        m = mode[i]
-        if m == NO_MODE or uniform(key, uid[i], draws.mode_review) < rules.review_rate:
-            q = transit_quality[people.cell[i]]
-            v_car, v_pt, v_act = mode_utilities(km, q, dest == rules.torino, rules)
-            u_car = v_car + gumbel(key, uid[i], draws.taste_car)
-            u_pt = v_pt + gumbel(key, uid[i], draws.taste_transit)
-            u_act = v_act + gumbel(key, uid[i], draws.taste_active)
-            if u_car >= u_pt and u_car >= u_act:
-                m = CAR
-            elif u_pt >= u_act:
-                m = TRANSIT
-            else:
-                m = ACTIVE
-            mode[i] = m
-        od[z, dest, m] += 1.0
-        km_by_mode[z, m] += km
+        km_by_mode[people.zone[i], people.mode[i]] += people.commute_km[i]
 
 
 class CommuteTally:
@@ -280,6 +327,7 @@ class Commuting(Component):
             self.rules(),
             COMMUTING_DRAWS,
             CommuteCounts(tally.od, tally.km_by_mode),
+            chunks.row_chunk(m.people.count),
         )
         co2 = np.array([p["co2_car_kg_km"], p["co2_transit_kg_km"], 0.0])
         tally.finish(m.torino, co2, p["working_days_per_month"])

@@ -13,7 +13,7 @@ import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from models.codes import (
     CHILD,
@@ -32,7 +32,8 @@ from models.codes import (
 from models.components.education import draw_skill
 from models.draws import DEMOGRAPHY_DRAWS
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, TALENT_IN, TALENT_OUT
-from sim import fpmath
+from sim import chunks, fpmath
+from sim.chunks import add_chunk_counts, chunk_rows, gather, n_chunks, release_jobs
 from sim.components import Component, WorkArrays
 from sim.random import poisson_count, uniform
 
@@ -87,14 +88,18 @@ class DemographyTables(NamedTuple):
     exit_multiplier: np.ndarray
 
 
-@njit(cache=True)
-def demography_kernel(key, month, people, employees, rules, tables, draws, flows, mothers):
+@njit(cache=True, parallel=True)
+def demography_kernel(key, month, people, employees, rules, tables, draws, flows, mothers, chunk):
     """Deaths, departures and births of residents for one month.
 
     Death and departure are competing risks read off one draw: ``u < p_death`` dies,
     ``p_death <= u < p_death + p_leave`` leaves. ``rules.leave_max`` bounds ``p_leave``
     from above, so the departure probability is worked out only when the draw could fall
     under it (about 1% of residents a month); the result is the same.
+
+    Parallel over fixed chunks of rows (:mod:`sim.chunks`): each chunk counts its own
+    flows, lists its mothers and the jobs its leavers free; they are combined in chunk
+    order, so the results do not depend on the number of threads.
 
     Args:
         key: the month's key of the ``demography`` stream.
@@ -105,7 +110,9 @@ def demography_kernel(key, month, people, employees, rules, tables, draws, flows
         tables: :class:`DemographyTables`.
         draws: the stream's layout (:data:`models.draws.DEMOGRAPHY_DRAWS`).
         flows: the month's flow counters (:mod:`models.flows`).
-        mothers: work array: the mothers' rows are written to ``mothers[:n_births]``.
+        mothers: work array: the mothers' rows are written to ``mothers[:n_births]``,
+            in row order.
+        chunk: rows a chunk (:data:`sim.chunks.ROW_CHUNK`).
 
     Returns:
         The number of births and the number of residents who stayed (before the births).
@@ -118,51 +125,68 @@ def demography_kernel(key, month, people, employees, rules, tables, draws, flows
         people.job,
     )
     death_p, birth_p = tables.death_p, tables.birth_p
-    n_births = 0
-    stayed = 0
     last_age = death_p.size - 1
-    for i in range(alive.size):
-        if alive[i] == 0 or zone[i] == OUTSIDE:
-            continue
-        z = zone[i]
-        age_months = min(month - born[i], last_age)
-        age = age_months / 12.0
-        p_death = death_p[age_months]
-        left = False
-        u = uniform(key, people.uid[i], draws.death_or_departure)
-        if u < p_death:
-            flows[DEATHS, z] += 1.0
-            left = True
-        elif u < p_death + rules.leave_max:
-            p = rules.emigration * tables.exit_multiplier[z]
-            if 20.0 <= age < 35.0:
-                p *= rules.young_factor
-                if people.education[i] == TERTIARY:
-                    p *= rules.talent_factor
-            if people.foreign[i]:
-                p *= rules.foreign_factor
-            if status[i] == UNEMPLOYED:
-                p *= rules.unemployed_factor
-            if status[i] == CHILD and age < 15.0:
-                p *= 0.6
-            if u < p_death + p:
-                flows[EMIGRANTS, z] += 1.0
-                if people.education[i] == TERTIARY and 25.0 <= age < 65.0:
-                    flows[TALENT_OUT, z] += 1.0
+    n = alive.size
+    nc = n_chunks(n, chunk)
+    flow_parts = np.zeros((nc, flows.shape[0], flows.shape[1]))
+    births_by_chunk = np.zeros(nc, dtype=np.int64)
+    stayed_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed = np.empty(n, dtype=np.int32)
+    for c in prange(nc):
+        start, end = chunk_rows(c, n, chunk)
+        part = flow_parts[c]
+        n_births = 0
+        stayed = 0
+        n_freed = 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0 or zone[i] == OUTSIDE:
+                continue
+            z = zone[i]
+            age_months = min(month - born[i], last_age)
+            age = age_months / 12.0
+            p_death = death_p[age_months]
+            left = False
+            u = uniform(key, people.uid[i], draws.death_or_departure)
+            if u < p_death:
+                part[DEATHS, z] += 1.0
                 left = True
-        if left:
-            alive[i] = 0
-            if status[i] == EMPLOYED and job[i] >= 0:
-                employees[job[i]] -= 1
-            job[i] = -1
-            continue
-        stayed += 1
-        if people.female[i] and birth_p[age_months] > 0.0:
-            if uniform(key, people.uid[i], draws.birth) < birth_p[age_months]:
-                mothers[n_births] = i
-                n_births += 1
-                flows[BIRTHS, z] += 1.0
-    return n_births, stayed
+            elif u < p_death + rules.leave_max:
+                p = rules.emigration * tables.exit_multiplier[z]
+                if 20.0 <= age < 35.0:
+                    p *= rules.young_factor
+                    if people.education[i] == TERTIARY:
+                        p *= rules.talent_factor
+                if people.foreign[i]:
+                    p *= rules.foreign_factor
+                if status[i] == UNEMPLOYED:
+                    p *= rules.unemployed_factor
+                if status[i] == CHILD and age < 15.0:
+                    p *= 0.6
+                if u < p_death + p:
+                    part[EMIGRANTS, z] += 1.0
+                    if people.education[i] == TERTIARY and 25.0 <= age < 65.0:
+                        part[TALENT_OUT, z] += 1.0
+                    left = True
+            if left:
+                alive[i] = 0
+                if status[i] == EMPLOYED and job[i] >= 0:
+                    freed[start + n_freed] = job[i]
+                    n_freed += 1
+                job[i] = -1
+                continue
+            stayed += 1
+            if people.female[i] and birth_p[age_months] > 0.0:
+                if uniform(key, people.uid[i], draws.birth) < birth_p[age_months]:
+                    mothers[start + n_births] = i
+                    n_births += 1
+                    part[BIRTHS, z] += 1.0
+        births_by_chunk[c] = n_births
+        stayed_by_chunk[c] = stayed
+        freed_by_chunk[c] = n_freed
+    release_jobs(employees, freed, freed_by_chunk, chunk)
+    add_chunk_counts(flows, flow_parts)
+    return gather(mothers, births_by_chunk, chunk), stayed_by_chunk.sum()
 
 
 def monthly_tables(
@@ -284,6 +308,7 @@ class Demography(Component):
             DEMOGRAPHY_DRAWS,
             m.flows,
             mothers,
+            chunks.row_chunk(people.count),
         )
         rng = m.phase_rng(self.stream, month)
         if n_births:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from models.codes import (
     CHILD,
@@ -28,7 +28,8 @@ from models.codes import (
 from models.draws import EDUCATION_DRAWS
 from models.flows import GRADUATES
 from models.territory.outside import draw_places
-from sim import fpmath
+from sim import chunks, fpmath
+from sim.chunks import add_chunk_counts, chunk_rows, n_chunks, release_jobs
 from sim.components import Component
 from sim.random import normal_array, poisson_count, uniform
 
@@ -100,18 +101,20 @@ class EducationRules(NamedTuple):
 
 
 @njit(cache=True, inline="always")
-def _leave_university(i, month, outside, people):
+def _leave_university(i, month, outside, alive, status, since, mode):
     """A graduate or drop-out: residents look for a job; outside students leave the model."""
     if outside:
-        people.alive[i] = 0
+        alive[i] = 0
     else:
-        people.status[i] = UNEMPLOYED
-        people.since[i] = month
-        people.mode[i] = -1
+        status[i] = UNEMPLOYED
+        since[i] = month
+        mode[i] = -1
 
 
-@njit(cache=True)
-def education_kernel(key, month, people, employees, rules, enrolment_multiplier, draws, flows):
+@njit(cache=True, parallel=True)
+def education_kernel(
+    key, month, people, employees, rules, enrolment_multiplier, draws, flows, chunk
+):
     """Life-course transitions for one month.
 
     Args:
@@ -123,101 +126,121 @@ def education_kernel(key, month, people, employees, rules, enrolment_multiplier,
         enrolment_multiplier: the levers' ``enrolment`` hook, by zone.
         draws: the stream's layout (:data:`models.draws.EDUCATION_DRAWS`).
         flows: the month's flow counters.
+        chunk: rows a chunk (:data:`sim.chunks.ROW_CHUNK`): parallel over fixed chunks,
+            each with its own counts and list of freed jobs, combined in chunk order.
+            (Inside the parallel loop columns are written through local names only:
+            numba loses writes through a NamedTuple's attribute there.)
 
     Returns:
         The number of residents who enrolled at university this month.
     """
     alive, status, since, job = people.alive, people.status, people.since, people.job
     education, skill, income, mode = people.education, people.skill, people.income, people.mode
-    uid = people.uid
-    enrolled = 0
-    for i in range(alive.size):
-        if alive[i] == 0:
-            continue
-        s = status[i]
-        z = people.zone[i]
-        age_months = month - people.born[i]
-        outside = z == OUTSIDE
-        if s == CHILD:
-            if age_months >= SCHOOL_LEAVING_MONTHS:
-                if uniform(key, uid[i], draws.early_leaving) < rules.early_leaver_share:
-                    education[i] = 0
-                else:
-                    education[i] = UPPER_SECONDARY
-                    skill[i] *= SKILL_PER_LEVEL  # as exp(0.25 * education) at initialisation
-                since[i] = month
-                if education[i] == UPPER_SECONDARY and uniform(key, uid[i], draws.enrolment) < min(
-                    1.0, rules.enrolment_rate * enrolment_multiplier[z]
-                ):
-                    status[i] = STUDENT
-                    enrolled += 1
-                elif uniform(key, uid[i], draws.labour_entry) < rules.labour_entry_share:
-                    status[i] = UNEMPLOYED
-                else:
-                    status[i] = INACTIVE
-        elif s == STUDENT:
-            months = month - since[i]
-            if (
-                months >= MIN_STUDY_MONTHS
-                and uniform(key, uid[i], draws.graduation) < rules.graduation_hazard
-            ):
-                education[i] = TERTIARY
-                people.graduated[i] = month
-                skill[i] *= SKILL_PER_LEVEL
-                flows[GRADUATES, z] += 1.0
-                _leave_university(i, month, outside, people)
-            elif uniform(key, uid[i], draws.dropout) < rules.dropout_hazard:
-                _leave_university(i, month, outside, people)
-        elif s == RETIRED:
-            income[i] *= 1.0 + rules.pension_indexation
-        elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
-            age = age_months / 12.0
-            if age >= 60.0 and (
-                age >= 67.0 or uniform(key, uid[i], draws.retirement) < rules.retirement_hazard
-            ):
-                if s == EMPLOYED and job[i] >= 0:
-                    employees[job[i]] -= 1
-                job[i] = -1
-                if outside:
-                    alive[i] = 0
-                    continue
-                status[i] = RETIRED
-                since[i] = month
-                mode[i] = -1
-                wage = income[i] if s == EMPLOYED else people.last_wage[i]
-                if wage > 0.0:
-                    income[i] = max(rules.pension_replacement * wage, rules.social_pension)
-                else:
-                    income[i] = rules.social_pension
-            elif outside:
+    uid, graduated, last_wage = people.uid, people.graduated, people.last_wage
+    n = alive.size
+    nc = n_chunks(n, chunk)
+    flow_parts = np.zeros((nc, flows.shape[0], flows.shape[1]))
+    enrolled_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed = np.empty(n, dtype=np.int32)
+    for c in prange(nc):
+        start, end = chunk_rows(c, n, chunk)
+        part = flow_parts[c]
+        enrolled = 0
+        n_freed = 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0:
                 continue
-            elif (
-                s == INACTIVE
-                and age < 60.0
-                and uniform(key, uid[i], draws.reentry) < rules.reentry_hazard
-            ):
-                status[i] = UNEMPLOYED
-                since[i] = month
-            elif (
-                s != INACTIVE
-                and age < 60.0
-                and uniform(key, uid[i], draws.labour_exit)
-                < rules.labour_exit_hazard
-                + (
-                    rules.discouragement_hazard
-                    if s == UNEMPLOYED and month - since[i] >= 24
-                    else 0.0
-                )
-            ):
-                if s == EMPLOYED and job[i] >= 0:
-                    employees[job[i]] -= 1
-                    people.last_wage[i] = income[i]
-                income[i] = 0.0  # no wage, and no benefit out of the labour force
-                job[i] = -1
-                status[i] = INACTIVE
-                since[i] = month
-                mode[i] = -1
-    return enrolled
+            s = status[i]
+            z = people.zone[i]
+            age_months = month - people.born[i]
+            outside = z == OUTSIDE
+            if s == CHILD:
+                if age_months >= SCHOOL_LEAVING_MONTHS:
+                    if uniform(key, uid[i], draws.early_leaving) < rules.early_leaver_share:
+                        education[i] = 0
+                    else:
+                        education[i] = UPPER_SECONDARY
+                        skill[i] *= SKILL_PER_LEVEL  # as exp(0.25 * education) at initialisation
+                    since[i] = month
+                    if education[i] == UPPER_SECONDARY and uniform(
+                        key, uid[i], draws.enrolment
+                    ) < min(1.0, rules.enrolment_rate * enrolment_multiplier[z]):
+                        status[i] = STUDENT
+                        enrolled += 1
+                    elif uniform(key, uid[i], draws.labour_entry) < rules.labour_entry_share:
+                        status[i] = UNEMPLOYED
+                    else:
+                        status[i] = INACTIVE
+            elif s == STUDENT:
+                months = month - since[i]
+                if (
+                    months >= MIN_STUDY_MONTHS
+                    and uniform(key, uid[i], draws.graduation) < rules.graduation_hazard
+                ):
+                    education[i] = TERTIARY
+                    graduated[i] = month
+                    skill[i] *= SKILL_PER_LEVEL
+                    part[GRADUATES, z] += 1.0
+                    _leave_university(i, month, outside, alive, status, since, mode)
+                elif uniform(key, uid[i], draws.dropout) < rules.dropout_hazard:
+                    _leave_university(i, month, outside, alive, status, since, mode)
+            elif s == RETIRED:
+                income[i] *= 1.0 + rules.pension_indexation
+            elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
+                age = age_months / 12.0
+                if age >= 60.0 and (
+                    age >= 67.0 or uniform(key, uid[i], draws.retirement) < rules.retirement_hazard
+                ):
+                    if s == EMPLOYED and job[i] >= 0:
+                        freed[start + n_freed] = job[i]
+                        n_freed += 1
+                    job[i] = -1
+                    if outside:
+                        alive[i] = 0
+                        continue
+                    status[i] = RETIRED
+                    since[i] = month
+                    mode[i] = -1
+                    wage = income[i] if s == EMPLOYED else last_wage[i]
+                    if wage > 0.0:
+                        income[i] = max(rules.pension_replacement * wage, rules.social_pension)
+                    else:
+                        income[i] = rules.social_pension
+                elif outside:
+                    continue
+                elif (
+                    s == INACTIVE
+                    and age < 60.0
+                    and uniform(key, uid[i], draws.reentry) < rules.reentry_hazard
+                ):
+                    status[i] = UNEMPLOYED
+                    since[i] = month
+                elif (
+                    s != INACTIVE
+                    and age < 60.0
+                    and uniform(key, uid[i], draws.labour_exit)
+                    < rules.labour_exit_hazard
+                    + (
+                        rules.discouragement_hazard
+                        if s == UNEMPLOYED and month - since[i] >= 24
+                        else 0.0
+                    )
+                ):
+                    if s == EMPLOYED and job[i] >= 0:
+                        freed[start + n_freed] = job[i]
+                        n_freed += 1
+                        last_wage[i] = income[i]
+                    income[i] = 0.0  # no wage, and no benefit out of the labour force
+                    job[i] = -1
+                    status[i] = INACTIVE
+                    since[i] = month
+                    mode[i] = -1
+        enrolled_by_chunk[c] = enrolled
+        freed_by_chunk[c] = n_freed
+    release_jobs(employees, freed, freed_by_chunk, chunk)
+    add_chunk_counts(flows, flow_parts)
+    return enrolled_by_chunk.sum()
 
 
 class Education(Component):
@@ -266,6 +289,7 @@ class Education(Component):
             m.hooks.enrolment,
             EDUCATION_DRAWS,
             m.flows,
+            chunks.row_chunk(m.people.count),
         )
         rng = m.phase_rng(self.stream, month)
         intake = m.params["outside_student_intake"] * m.indexation(month, m.params["intake_growth"])

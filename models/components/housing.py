@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from models.codes import CHILD, EMPLOYED, N_COMUNI, NO_MODE, OUTSIDE, STUDENT
 from models.draws import HOUSING_DRAWS
 from models.flows import MOVES_IN, MOVES_OUT
 from models.territory.land_use import BUILT
-from sim import fpmath
+from sim import chunks, fpmath
+from sim.chunks import chunk_rows, gather, n_chunks
 from sim.components import Component
 from sim.fpmath import scalar as fm
 from sim.random import gumbel, uniform
@@ -95,9 +96,60 @@ def candidate_draw(draws, c):
     return draws.candidate_overflow + c - draws.candidate_count - 1
 
 
-@njit(cache=True)
-def moves_kernel(key, month, people, market, space, rules, draws, flows):
+@njit(cache=True, inline="always")
+def choose_home(key, i, month, people, market, space, rules, draws):
+    """The home an adult chooses this month (-1 if it does not consider moving); its place.
+
+    The place is where it commutes to (its firm's or university's cell), or -1. The home
+    is read only for those who consider moving (about 1% a month).
+    """
+    uid = people.uid
+    age = (month - people.born[i]) / 12.0
+    p = rules.move_rate * (2.0 if 20.0 <= age < 35.0 else 1.0)
+    if uniform(key, uid[i], draws.move) >= p:
+        return -1, -1
+    here = people.cell[i]
+    free_cdf, cell_x, cell_y = market.free_cdf, space.x, space.y
+    n_cells = free_cdf.size
+    total = free_cdf[n_cells - 1]
+    place = -1
+    if people.status[i] == EMPLOYED:
+        place = market.firm_cell[people.job[i]]
+    elif people.status[i] == STUDENT:
+        place = market.university_cells[uid[i] % market.university_cells.size]
+    best = here
+    best_u = -1e300
+    for c in range(rules.candidates + 1):
+        if c == 0:
+            cand = here
+        else:
+            r = uniform(key, uid[i], candidate_draw(draws, c)) * total
+            cand = np.searchsorted(free_cdf, r, side="right")
+            if cand >= n_cells:
+                cand = n_cells - 1
+        u = -rules.rent_weight * market.rent[cand] + rules.green_weight * market.green_access[cand]
+        u += market.attractiveness[market.cell_zone[cand]]
+        if place >= 0:
+            d = rules.circuity * fm.hypot(
+                cell_x[cand] - cell_x[place], cell_y[cand] - cell_y[place]
+            )
+            u -= rules.job_weight * d
+        if c == 0:
+            u += rules.moving_cost
+        u += gumbel(key, uid[i], draws.taste + c)
+        if u > best_u:
+            best_u = u
+            best = cand
+    return best, place
+
+
+@njit(cache=True, parallel=True)
+def moves_kernel(key, month, people, market, space, rules, draws, flows, chunk):
     """Residential moves of adults for one month.
+
+    Parallel over fixed chunks of rows (:mod:`sim.chunks`): a mover's choice reads
+    nothing another mover changes this month; each chunk lists its movers, and the
+    occupancy and flows are updated from the lists in row order after the loop.
 
     Args:
         key: the month's key of the ``housing`` stream.
@@ -108,82 +160,60 @@ def moves_kernel(key, month, people, market, space, rules, draws, flows):
         rules: :class:`MoveRules`.
         draws: the stream's layout (:data:`models.draws.HOUSING_DRAWS`).
         flows: the month's flow counters.
+        chunk: rows a chunk (:data:`sim.chunks.ROW_CHUNK`).
 
     Returns:
         The number of moves.
     """
     free_cdf, occupancy, cell_zone = market.free_cdf, market.occupancy, market.cell_zone
-    alive, zone, cell, status, uid = (
-        people.alive,
-        people.zone,
-        people.cell,
-        people.status,
-        people.uid,
-    )
+    alive, zone, cell, status = people.alive, people.zone, people.cell, people.status
+    commute_km, mode = people.commute_km, people.mode
     cell_x, cell_y = space.x, space.y
     n_cells = free_cdf.size
-    moves = 0
     if n_cells == 0 or free_cdf[n_cells - 1] <= 0.0:
         return 0
-    total = free_cdf[n_cells - 1]
-    for i in range(alive.size):
-        if alive[i] == 0 or zone[i] == OUTSIDE or status[i] == CHILD:
-            continue
-        age = (month - people.born[i]) / 12.0
-        p = rules.move_rate * (2.0 if 20.0 <= age < 35.0 else 1.0)
-        if uniform(key, uid[i], draws.move) >= p:
-            continue
-        place = -1
-        if status[i] == EMPLOYED:
-            place = market.firm_cell[people.job[i]]
-        elif status[i] == STUDENT:
-            place = market.university_cells[uid[i] % market.university_cells.size]
-        here = cell[i]
-        best = here
-        best_u = -1e300
-        for c in range(rules.candidates + 1):
-            if c == 0:
-                cand = here
-            else:
-                r = uniform(key, uid[i], candidate_draw(draws, c)) * total
-                cand = np.searchsorted(free_cdf, r, side="right")
-                if cand >= n_cells:
-                    cand = n_cells - 1
-            u = (
-                -rules.rent_weight * market.rent[cand]
-                + rules.green_weight * market.green_access[cand]
-            )
-            u += market.attractiveness[cell_zone[cand]]
+    n = alive.size
+    nc = n_chunks(n, chunk)
+    movers = np.empty(n, dtype=np.int64)
+    left_cell = np.empty(n, dtype=np.int32)
+    movers_by_chunk = np.zeros(nc, dtype=np.int64)
+    for c in prange(nc):
+        start, end = chunk_rows(c, n, chunk)
+        n_movers = 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0 or zone[i] == OUTSIDE or status[i] == CHILD:
+                continue
+            best, place = choose_home(key, i, month, people, market, space, rules, draws)
+            if best < 0:
+                continue
+            here = cell[i]
+            if best == here:
+                continue
+            movers[start + n_movers] = i
+            left_cell[start + n_movers] = here
+            n_movers += 1
+            cell[i] = best
             if place >= 0:
-                d = rules.circuity * fm.hypot(
-                    cell_x[cand] - cell_x[place], cell_y[cand] - cell_y[place]
+                commute_km[i] = (
+                    rules.circuity
+                    * fm.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
+                    + 0.5 * rules.cell_km
                 )
-                u -= rules.job_weight * d
-            if c == 0:
-                u += rules.moving_cost
-            u += gumbel(key, uid[i], draws.taste + c)
-            if u > best_u:
-                best_u = u
-                best = cand
-        if best == here:
-            continue
-        moves += 1
+                mode[i] = NO_MODE
+        movers_by_chunk[c] = n_movers
+    gather(left_cell, movers_by_chunk, chunk)
+    moves = gather(movers, movers_by_chunk, chunk)
+    for k in range(moves):  # in row order
+        i = movers[k]
+        here, best = left_cell[k], cell[i]
         occupancy[here] -= 1.0
         occupancy[best] += 1.0
         old_zone = zone[i]
         new_zone = cell_zone[best]
-        cell[i] = best
         if new_zone != old_zone:
             flows[MOVES_OUT, old_zone] += 1.0
             flows[MOVES_IN, new_zone] += 1.0
             zone[i] = new_zone
-        if place >= 0:
-            people.commute_km[i] = (
-                rules.circuity
-                * fm.hypot(cell_x[best] - cell_x[place], cell_y[best] - cell_y[place])
-                + 0.5 * rules.cell_km
-            )
-            people.mode[i] = NO_MODE
     return moves
 
 
@@ -317,4 +347,5 @@ class Housing(Component):
             self.rules(),
             HOUSING_DRAWS,
             m.flows,
+            chunks.row_chunk(people.count),
         )

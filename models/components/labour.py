@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from models.codes import EMPLOYED, METRO, NO_MODE, OUTSIDE, UNEMPLOYED
 from models.components.education import draw_skill
@@ -31,7 +31,8 @@ from models.components.wages import wages
 from models.draws import LABOUR_DRAWS, OUTSIDE_HIRE_DRAWS
 from models.flows import HIRES, SEPARATIONS
 from models.territory.outside import draw_places
-from sim import fpmath
+from sim import chunks, fpmath
+from sim.chunks import add_chunk_counts, chunk_rows, gather, n_chunks, release_jobs
 from sim.components import Component, WorkArrays
 from sim.random import normal_array, poisson_count, uniform
 
@@ -75,13 +76,16 @@ class SeparationRules(NamedTuple):
     long_term_efficiency: float
 
 
-@njit(cache=True)
-def separations_kernel(key, month, people, firms, layoff_p, rules, draws, flows, seekers, effort):
+@njit(cache=True, parallel=True)
+def separations_kernel(key, month, people, firms, layoff_p, rules, draws, flows, seekers, chunk):
     """Quits, dismissals, layoffs, closures; wage drift; end of benefits; the job seekers.
 
     Resident job seekers (after this month's separations) are written in row order to
-    ``seekers``, with their search efficiency (1, or ``rules.long_term_efficiency`` after
-    12 months of unemployment) in ``effort``.
+    ``seekers.rows``, with their search efficiency (1, or ``rules.long_term_efficiency``
+    after 12 months of unemployment) in ``seekers.effort``. Parallel over fixed chunks of
+    rows (:mod:`sim.chunks`): each chunk lists its seekers and the jobs it frees, combined
+    in chunk order; the efficiencies are summed in row order after the loop, as one loop
+    would.
 
     Args:
         key: the month's key of the ``labour`` stream.
@@ -92,8 +96,9 @@ def separations_kernel(key, month, people, firms, layoff_p, rules, draws, flows,
         rules: :class:`SeparationRules`.
         draws: the stream's layout (:data:`models.draws.LABOUR_DRAWS`).
         flows: the month's flow counters.
-        seekers: work array, filled with the job seekers' rows.
-        effort: work array, filled with their search efficiency.
+        seekers: :class:`~models.components.matching.JobSeekers` of work arrays (rows,
+            effort) to fill; its ``count`` is ignored.
+        chunk: rows a chunk (:data:`sim.chunks.ROW_CHUNK`).
 
     Returns:
         The number of job seekers and the sum of their efficiencies.
@@ -105,43 +110,63 @@ def separations_kernel(key, month, people, firms, layoff_p, rules, draws, flows,
         people.since,
         people.job,
     )
-    income, employees = people.income, firms.employees
-    n_seekers = 0
-    total_effort = 0.0
-    for i in range(alive.size):
-        if alive[i] == 0:
-            continue
-        s = status[i]
-        if s == EMPLOYED:
-            f = job[i]
-            leave = firms.alive[f] == 0
-            if not leave:
-                leave = (
-                    uniform(key, people.uid[i], draws.separation)
-                    < rules.separation_rate + layoff_p[f]
+    income, last_wage, mode = people.income, people.last_wage, people.mode
+    rows, effort = seekers.rows, seekers.effort
+    n = alive.size
+    nc = n_chunks(n, chunk)
+    flow_parts = np.zeros((nc, flows.shape[0], flows.shape[1]))
+    seekers_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed = np.empty(n, dtype=np.int32)
+    for c in prange(nc):
+        start, end = chunk_rows(c, n, chunk)
+        part = flow_parts[c]
+        n_seekers = 0
+        n_freed = 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0:
+                continue
+            s = status[i]
+            if s == EMPLOYED:
+                f = job[i]
+                leave = firms.alive[f] == 0
+                if not leave:
+                    leave = (
+                        uniform(key, people.uid[i], draws.separation)
+                        < rules.separation_rate + layoff_p[f]
+                    )
+                if leave:
+                    freed[start + n_freed] = f
+                    n_freed += 1
+                    job[i] = -1
+                    part[SEPARATIONS, zone[i]] += 1.0
+                    if zone[i] == OUTSIDE:
+                        alive[i] = 0
+                        continue
+                    status[i] = UNEMPLOYED
+                    since[i] = month
+                    mode[i] = NO_MODE
+                    last_wage[i] = income[i]
+                    income[i] = min(rules.benefit_replacement * income[i], rules.benefit_cap)
+                else:
+                    income[i] *= 1.0 + rules.wage_growth
+            elif s == UNEMPLOYED and month - since[i] >= rules.benefit_months:
+                income[i] = rules.social_minimum  # every month, so a change reaches all
+            if status[i] == UNEMPLOYED and zone[i] != OUTSIDE:
+                rows[start + n_seekers] = i
+                effort[start + n_seekers] = (
+                    rules.long_term_efficiency if month - since[i] >= 12 else 1.0
                 )
-            if leave:
-                employees[f] -= 1
-                job[i] = -1
-                flows[SEPARATIONS, zone[i]] += 1.0
-                if zone[i] == OUTSIDE:
-                    alive[i] = 0
-                    continue
-                status[i] = UNEMPLOYED
-                since[i] = month
-                people.mode[i] = NO_MODE
-                people.last_wage[i] = income[i]
-                income[i] = min(rules.benefit_replacement * income[i], rules.benefit_cap)
-            else:
-                income[i] *= 1.0 + rules.wage_growth
-        elif s == UNEMPLOYED and month - since[i] >= rules.benefit_months:
-            income[i] = rules.social_minimum  # every month, so a change reaches all
-        if status[i] == UNEMPLOYED and zone[i] != OUTSIDE:
-            e = rules.long_term_efficiency if month - since[i] >= 12 else 1.0
-            seekers[n_seekers] = i
-            effort[n_seekers] = e
-            n_seekers += 1
-            total_effort += e
+                n_seekers += 1
+        seekers_by_chunk[c] = n_seekers
+        freed_by_chunk[c] = n_freed
+    release_jobs(firms.employees, freed, freed_by_chunk, chunk)
+    add_chunk_counts(flows, flow_parts)
+    gather(effort, seekers_by_chunk, chunk)
+    n_seekers = gather(rows, seekers_by_chunk, chunk)
+    total_effort = 0.0
+    for k in range(n_seekers):  # in row order, as a serial loop adds them
+        total_effort += effort[k]
     return n_seekers, total_effort
 
 
@@ -226,8 +251,8 @@ class LabourMarket(Component):
             self.separation_rules(month),
             LABOUR_DRAWS,
             m.flows,
-            seeker_rows,
-            effort,
+            JobSeekers(seeker_rows, effort, 0),
+            chunks.row_chunk(people.count),
         )
         slots = vacancy_slots(f.alive, f.employees, f.target)
         outside_seekers = p["outside_searchers_ratio"] * self.neutral_outside_seekers

@@ -97,6 +97,20 @@ def mean_income(basis: IncomeBasis, level: float, params: dict[str, float]) -> f
     return float(inc[earners].mean())
 
 
+def may_earn(basis: IncomeBasis) -> IncomeBasis:
+    """The residents who may have an income (employed, unemployed, retired), in row order.
+
+    Everyone else's income is 0 at any wage level, so :func:`mean_income` of this subset
+    is that of everyone, with the same bits: the same incomes, in the same order, averaged
+    by the same sum.
+    """
+    rows = np.flatnonzero(
+        basis.resident
+        & ((basis.status == EMPLOYED) | (basis.status == UNEMPLOYED) | (basis.status == RETIRED))
+    )
+    return IncomeBasis(*(column[rows] for column in basis))
+
+
 def calibrate_wage_level(basis: IncomeBasis, params: dict[str, float]) -> float:
     """The log wage level at which the residents' mean income is the plan's.
 
@@ -104,8 +118,9 @@ def calibrate_wage_level(basis: IncomeBasis, params: dict[str, float]) -> float:
     wage level's exponential.
     """
     level = fpmath.log(MEAN_INCOME_2015 / np.mean(basis.unit_wage[basis.status == EMPLOYED]))
+    earners = may_earn(basis)
     for _ in range(50):
-        gap = fpmath.log(MEAN_INCOME_2015 / mean_income(basis, level, params))
+        gap = fpmath.log(MEAN_INCOME_2015 / mean_income(earners, level, params))
         if abs(gap) < 1e-9:
             break
         level += gap * 1.3

@@ -23,22 +23,22 @@ from sim.tables import AgentTable
 
 PEOPLE_SCHEMA = {
     "alive": (np.uint8, 0),
-    "uid": (np.int64, -1),
+    "uid": (np.int32, -1),  # ids to 2**31: 900 times the people at 1:1
     "zone": (np.int8, OUTSIDE),
-    "cell": (np.int32, -1),
-    "born": (np.int32, 0),
+    "cell": (np.int16, -1),  # a place: 7,614 cells, then the outside comuni
+    "born": (np.int16, 0),  # month indices (year * 12 + month): to the year 2730
     "female": (np.uint8, 0),
     "education": (np.int8, 0),
     "skill": (np.float32, 1.0),
     "foreign": (np.uint8, 0),
     "status": (np.int8, CHILD),
-    "since": (np.int32, 0),
+    "since": (np.int16, 0),
     "job": (np.int32, -1),
     "income": (np.float32, 0.0),
     "last_wage": (np.float32, 0.0),
     "mode": (np.int8, NO_MODE),
     "commute_km": (np.float32, 0.0),
-    "graduated": (np.int32, -1),
+    "graduated": (np.int16, -1),
 }
 
 
@@ -56,6 +56,8 @@ def people_table(
     """
     n = residents.count
     n_total = n + n_out_workers + n_out_students
+    if start_month + 12 * 150 > np.iinfo(PEOPLE_SCHEMA["born"][0]).max:
+        raise ValueError(f"people_table: month {start_month} too late for int16 month columns")
     people = AgentTable("people", PEOPLE_SCHEMA, capacity=int(n_total * 1.6) + 64)
     people.add(n_total)
     cols = people.columns

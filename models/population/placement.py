@@ -19,11 +19,29 @@ def weighted_sample(rng: np.random.Generator, weights: np.ndarray, k: int) -> np
     k = min(k, int(np.count_nonzero(weights > 0)))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         keys = exponential_array(rng, len(weights)) / weights
-    # a stable sort, not argpartition: NumPy's AVX-512 selection returns the k smallest in
-    # another order than its plain one, and ties would be broken differently
-    return np.argsort(keys, kind="stable")[:k]
+    return smallest_stable(keys, k)
+
+
+def smallest_stable(keys: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` of ``np.argsort(keys, kind="stable")``, without sorting every key.
+
+    The ``k``-th smallest key (a value: :func:`numpy.partition` gives it on every CPU) is
+    the threshold; the keys below it and the first of those equal to it, in index order,
+    are the ``k`` smallest, sorted stably among themselves. Not argpartition: NumPy's
+    AVX-512 selection returns the indices in another order than its plain one.
+    """
+    if k >= keys.size:
+        return np.argsort(keys, kind="stable")[:k]
+    threshold = np.partition(keys, k - 1)[k - 1]
+    if np.isnan(threshold):  # NaNs sort last: they are among the k
+        return np.argsort(keys, kind="stable")[:k]
+    below = np.flatnonzero(keys < threshold)
+    ties = np.flatnonzero(keys == threshold)[: k - below.size]
+    chosen = np.concatenate([below, ties]) if ties.size else below
+    chosen.sort()  # index order, so the stable sort below breaks ties as the full one
+    return chosen[np.argsort(keys[chosen], kind="stable")]
 
 
 def town_centres(territory: Territory) -> np.ndarray:

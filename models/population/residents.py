@@ -106,11 +106,18 @@ def draw_age_and_sex(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.n
 def draw_foreign(
     rng: np.random.Generator, territory: Territory, zone: np.ndarray, age: np.ndarray
 ) -> np.ndarray:
-    """Foreign-born: younger, 15.3% in Torino (PLAN), FOREIGN_SHARE_BELT elsewhere."""
+    """Foreign-born: younger, 15.3% in Torino (PLAN), FOREIGN_SHARE_BELT elsewhere.
+
+    ``zone`` is in comune order (as :func:`draw_residents` makes it), so each comune's
+    residents are one slice of rows.
+    """
     age_factor = np.where((age >= 20) & (age < 50), 1.6, np.where(age >= 65, 0.2, 0.9))
     foreign = np.zeros(zone.size, dtype=bool)
+    if np.any(zone[1:] < zone[:-1]):
+        raise ValueError("draw_foreign: residents must be in comune order")
+    bounds = np.searchsorted(zone, np.arange(territory.n_comuni + 1))
     for c in range(territory.n_comuni):
-        idx = np.flatnonzero(zone == c)
+        idx = np.arange(bounds[c], bounds[c + 1])
         share = FOREIGN_SHARE_TORINO if c == territory.torino else FOREIGN_SHARE_BELT
         foreign[idx[weighted_sample(rng, age_factor[idx], round(share * idx.size))]] = True
     return foreign

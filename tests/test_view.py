@@ -60,7 +60,11 @@ def test_a_start_is_checked_like_a_scenario_file_and_marked_at_its_step():
     assert moved.settings.start == parse_month("2016-07")
     projects["A8"] = type(moved)(moved.settings, on=True)
     assert start_steps(projects, FIRST) == [("A8", 19)]  # July 2016 is the 19th month
-    for bad in ("2016-13", "soon", "2030-01"):
+    # a start after the run's end is valid (the project is then inactive, as in a scenario
+    # file); one after the latest month a scenario may name is not
+    late = with_start(projects["A8"], "2030-01", FIRST, LAST)
+    assert late.settings.start == parse_month("2030-01")
+    for bad in ("2016-13", "soon", "2041-01"):
         with pytest.raises(InputError):
             with_start(projects["A8"], bad, FIRST, LAST)
 

@@ -54,7 +54,9 @@ def with_start(project: Project, text: str, start: int, end: int) -> Project:
     """The project starting in month ``text`` (``"YYYY-MM"``), checked like a scenario's.
 
     Raises:
-        InputError: not a month, or a month outside the run.
+        InputError: not a month, or one a scenario may not name (before the run's start or
+            after :data:`~models.components.lever_settings.LAST_MONTH`; a start after the
+            run's end is valid: the project stays inactive).
     """
     settings = replace(project.settings, start=_month(text, project.settings.code))
     return replace(project, settings=recheck(settings, "the viewer", start, end))

@@ -204,8 +204,9 @@ class DaskExecutor:
             self.client = Client(self.cluster)
             self.workers = workers
             self.description = f"Dask LocalCluster, {workers} worker processes on 127.0.0.1"
-        # the workers seen so far: one that leaves is warned of once (results)
-        self.known_workers: set[str] = set(self.client.scheduler_info()["workers"])
+        # the scheduler's removals of workers already told (results): its own event log,
+        # so a replacement worker that dies before anyone polled the worker list is told too
+        self.told_losses: set[tuple[float, str]] = set(self.lost_workers())
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any:
         """A Dask future; futures of earlier tasks may be among ``args``."""
@@ -222,13 +223,15 @@ class DaskExecutor:
         from distributed import as_completed
 
         for batch in as_completed(list(handles)).batches():
-            now = set(self.client.scheduler_info()["workers"])
-            for address in sorted(self.known_workers - now):
-                warn(
-                    f"metropoli: lost Dask worker {address}; its runs are run again "
-                    f"elsewhere (a run is tried {RUN_RETRIES + 1} times, then recorded failed)"
-                )
-            self.known_workers = now
+            # a run that errs after its worker was lost is logged after the loss
+            for loss in self.lost_workers():
+                if loss not in self.told_losses:
+                    self.told_losses.add(loss)
+                    warn(
+                        f"metropoli: lost Dask worker {loss[1]}; its runs are run again "
+                        f"elsewhere (a run is tried {RUN_RETRIES + 1} times, then recorded "
+                        "failed)"
+                    )
             out = []
             for future in batch:
                 if future.status == "error":
@@ -240,6 +243,19 @@ class DaskExecutor:
                         out.append((future, None, err))
                 future.release()
             yield out
+
+    def lost_workers(self) -> list[tuple[float, str]]:
+        """The workers the scheduler removed unexpectedly (killed, out of memory).
+
+        ``(time, address)`` pairs from its event log (topic ``all``, action ``remove-worker``).
+        """
+        return [
+            (when, str(msg["worker"]))
+            for when, msg in self.client.get_events("all")
+            if isinstance(msg, dict)
+            and msg.get("action") == "remove-worker"
+            and not msg.get("expected", False)
+        ]
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """``fn`` of each item on the workers; the results in the order of the items."""

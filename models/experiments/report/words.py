@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from models.components.indicators import HEADLINE_INDICATORS
 from sim.experiments.summary import CHANGE, LOSS, NO_CHANGE, WIN
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -67,17 +68,7 @@ NOUNS: dict[str, str] = {
 }
 """How a headline sentence names the headline indicators of :data:`HEADLINES`."""
 
-HEADLINES: dict[int, str] = {
-    1: "investment_eur",
-    2: "firms_active",
-    3: "unemployment_rate",
-    4: "innovative_firms",
-    5: "talents",
-    6: "service_cost_per_capita_eur",
-    7: "tourist_arrivals",
-    8: "poverty_rate",
-    9: "commute_co2_t",
-}
+HEADLINES: dict[int, str] = HEADLINE_INDICATORS
 """The indicator that stands for each goal in the headline (9: sustainability)."""
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -313,8 +313,8 @@ def _budget(value: Any, source: str) -> BudgetRule:
 def _objectives(value: Any, source: str, run: BatchRun) -> tuple[Objective, ...]:
     from models.experiments.report.content import DIRECTIONS
 
-    if not isinstance(value, list) or not value:
-        raise InputError("expected a list of [[objectives]] tables", source, "objectives")
+    if not isinstance(value, list) or len(value) < 2:
+        raise InputError("expected a list of at least two [[objectives]] tables", source, "objectives")
     out: list[Objective] = []
     first_year, last_year = max(run.start // 12, FIRST_YEAR), run.end // 12
     for i, entry in enumerate(value):
@@ -376,6 +376,12 @@ def _states(value: Any, source: str, folder: Path) -> States:
     if not isinstance(effects, bool):
         raise InputError("expected true or false", source, "states.effects")
     seed = _integer(table.get("seed", 1), 0, 2**31 - 1, source, "states.seed")
+    if path is None and not effects:
+        raise InputError(
+            "every state would be the same (expected a posterior, effects = true, or both)",
+            source,
+            "states.effects",
+        )
     return States(in_sample, out_sample, path, effects, seed)
 
 

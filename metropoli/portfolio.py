@@ -10,7 +10,14 @@ from pathlib import Path
 from metropoli.options import add_executor_options, number
 
 EXIT_FAILED_RUNS = 1
-OUTPUT_NAMES = {"portfolio.json", "pareto.csv", "evaluations.csv", "convergence.csv", "portfolios", "store"}
+OUTPUT_NAMES = {
+    "portfolio.json",
+    "pareto.csv",
+    "evaluations.csv",
+    "convergence.csv",
+    "portfolios",
+    "store",
+}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "input.",
     )
     parser.add_argument("file", type=Path, help="portfolio TOML file (see scenarios/portfolios/)")
-    add_executor_options(parser, "the output folder (default results/portfolio-<name>); reuse it to resume")
+    add_executor_options(
+        parser, "the output folder (default results/portfolio-<name>); reuse it to resume"
+    )
     parser.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary")
 
@@ -37,9 +46,15 @@ def check_folder(folder: Path) -> None:
     from sim.errors import InputError
 
     if folder.exists() and not folder.is_dir():
-        raise InputError("exists and is not a folder (expected a portfolio output folder)", str(folder))
+        raise InputError(
+            "exists and is not a folder (expected a portfolio output folder)", str(folder)
+        )
     if folder.is_dir():
-        foreign = sorted(p.name for p in folder.iterdir() if p.name not in OUTPUT_NAMES and not p.name.startswith("."))
+        foreign = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.name not in OUTPUT_NAMES and not p.name.startswith(".")
+        )
         if foreign:
             raise InputError(
                 f"is not empty and holds no portfolio search (found {foreign[0]!r}; expected a "
@@ -84,7 +99,8 @@ def command(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
             f"portfolio {spec.name}: {len(result.pareto)} Pareto portfolios of "
-            f"{len(result.archive.portfolios) - 2} evaluated, {len(result.effects) + len(result.out_effects)} "
-            f"runs' cells, into {out} ({time.monotonic() - started:.0f} s)"
+            f"{len(result.archive.proposed)} proposed, "
+            f"{len(result.effects) + len(result.out_effects)} evaluations, into {out} "
+            f"({time.monotonic() - started:.0f} s)"
         )
     return 0

@@ -44,7 +44,11 @@ def _bad(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> str:
         ("on_off = true", 'on_off = true\nfixed_in = ["B99"]', "decision.fixed_in"),
         ("total_eur = 45000000.0", 'total_eur = "most of piano-completo"', "budget.total_eur"),
         ('indicator = "jobs"', 'indicator = "jobz"', "objectives[1].indicator"),
-        ("years = [2016, 2016]\nrobustness", "years = [2030, 2030]\nrobustness", "objectives[1].years"),
+        (
+            "years = [2016, 2016]\nrobustness",
+            "years = [2030, 2030]\nrobustness",
+            "objectives[1].years",
+        ),
         ("population = 4", "population = 2", "search.population"),
         ("in_sample = 2", "in_sample = 2\nposterior = 'nowhere.toml'", "states.posterior"),
         ("[states]", "[statez]", "statez"),
@@ -58,7 +62,9 @@ def test_bad_file_is_one_line_naming_file_and_key(
     assert f"'{key}'" in err
 
 
-def test_impossible_budget_is_said_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_impossible_budget_is_said_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = GOOD.replace("on_off = true", 'on_off = true\nfixed_in = ["B3", "B8", "B9"]')
     err = _bad(tmp_path, text, capsys)  # B3, B8 and B9 alone cost 60 M EUR over 2016-2025
     assert "'budget.total_eur'" in err and "no portfolio can meet" in err
@@ -79,24 +85,52 @@ def test_outputs_follow_the_contract(serial: Path) -> None:
     assert [o["direction"] for o in manifest["objectives"]] == ["down", "up"]
     pareto = pd.read_csv(serial / "pareto.csv")
     assert list(pareto["portfolio"]) == [f"P{i + 1:02d}" for i in range(len(pareto))]
-    for column in ("B3.funded", "B3.intensity", "B3.start", "cost_total_eur", "cost_peak_year_eur",
-                   "unemployment_rate.in_sample", "unemployment_rate.out_of_sample",
-                   "jobs.in_sample", "jobs.out_of_sample"):
+    for column in (
+        "B3.funded",
+        "B3.intensity",
+        "B3.start",
+        "cost_total_eur",
+        "cost_peak_year_eur",
+        "unemployment_rate.in_sample",
+        "unemployment_rate.out_of_sample",
+        "jobs.in_sample",
+        "jobs.out_of_sample",
+    ):
         assert column in pareto.columns
     assert (pareto["cost_total_eur"] <= manifest["budget"]["total_eur"]).all()
     evaluations = pd.read_csv(serial / "evaluations.csv")
     assert set(evaluations["sample"]) == {"in", "out"}
     assert {"baseline", "piano-completo"} <= set(evaluations["portfolio"])
-    assert (evaluations.loc[evaluations.portfolio == "baseline", ["unemployment_rate", "jobs"]] == 0).all().all()
+    assert (
+        (evaluations.loc[evaluations.portfolio == "baseline", ["unemployment_rate", "jobs"]] == 0)
+        .all()
+        .all()
+    )
     assert len(evaluations) == manifest["evaluations"]
     out = evaluations[evaluations["sample"] == "out"]
     assert set(out["pareto_id"].dropna()) == set(pareto["portfolio"])
-    assert list(pd.read_csv(serial / "convergence.csv").columns) == ["generation", "evaluations", "hypervolume"]
+    assert list(pd.read_csv(serial / "convergence.csv").columns) == [
+        "generation",
+        "evaluations",
+        "hypervolume",
+    ]
 
 
 def test_a_pareto_portfolio_runs_as_a_scenario(serial: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    assert main(["run", str(serial / "portfolios" / "P01.toml"), "--out", str(out), "--no-plots", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(serial / "portfolios" / "P01.toml"),
+                "--out",
+                str(out),
+                "--no-plots",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert any(out.iterdir())
 
 
@@ -110,7 +144,9 @@ def _run_ids(folder: Path) -> list[str]:
 
 def test_killed_on_two_workers_resumes_to_the_same_pareto_set(serial: Path, tmp_path: Path) -> None:
     out = tmp_path / "killed"
-    process = start_metropoli("portfolio", str(SMALL), "--out", str(out), "--workers", "2", "--quiet")
+    process = start_metropoli(
+        "portfolio", str(SMALL), "--out", str(out), "--workers", "2", "--quiet"
+    )
     while process.poll() is None and not list(out.glob("store/gen-000/indicators/part-*.parquet")):
         time.sleep(0.2)
     assert process.poll() is None, process.stderr.read()  # killed mid-search, not after it

@@ -51,7 +51,7 @@ class Budget:
         return float(years.sum()), float(years.max())
 
     def violation(self, portfolio: Portfolio) -> list[float]:
-        """pymoo's constraints (feasible when <= 0): over the total, over the yearly cap."""
+        """Pymoo's constraints (feasible when <= 0): over the total, over the yearly cap."""
         total, peak = self.cost(portfolio)
         return [
             (total - self.total_eur) / self.total_eur if self.total_eur else 0.0,
@@ -78,7 +78,9 @@ def resolve(rule: BudgetRule, encoding: Encoding, source: str) -> Budget:
     costs = model_costs()
     plan_years = yearly_costs(plan_portfolio(), costs)
     total = rule.total if rule.total_share is None else rule.total_share * float(plan_years.sum())
-    yearly = rule.yearly if rule.yearly_share is None else rule.yearly_share * float(plan_years.max())
+    yearly = (
+        rule.yearly if rule.yearly_share is None else rule.yearly_share * float(plan_years.max())
+    )
     budget = Budget(total, yearly, costs)
     cheapest = encoding.cheapest()
     low_total, low_peak = budget.cost(cheapest)

@@ -36,7 +36,9 @@ class RunsFailed(RuntimeError):
     """Some runs of a generation failed: the search cannot go on (a rerun retries them)."""
 
 
-def portfolio_scenario(portfolio: Portfolio, name: str, spec: PortfolioSpec, seed: int) -> tuple[str, Scenario]:
+def portfolio_scenario(
+    portfolio: Portfolio, name: str, spec: PortfolioSpec, seed: int
+) -> tuple[str, Scenario]:
     """A portfolio's scenario file text and the checked scenario it reads as."""
     run = {
         "start": format_month(spec.run.start),
@@ -44,8 +46,12 @@ def portfolio_scenario(portfolio: Portfolio, name: str, spec: PortfolioSpec, see
         "seed": seed,
         "scale": spec.run.scale,
     }
-    text = portfolio.scenario_text(name, f"portfolio {name} of {spec.name} (metropoli portfolio)", run)
-    sc = scenario_from_data(parse_toml(text, name), text, scenarios.schema(), source=name, name=name)
+    text = portfolio.scenario_text(
+        name, f"portfolio {name} of {spec.name} (metropoli portfolio)", run
+    )
+    sc = scenario_from_data(
+        parse_toml(text, name), text, scenarios.schema(), source=name, name=name
+    )
     return text, sc
 
 
@@ -65,7 +71,9 @@ class StoreEvaluator:
         """The batch of one generation (or of the references, or of the verification)."""
         spec = self.spec
         run = BatchRun(spec.run.start, spec.run.end, spec.run.scale, seeds(spec, sample))
-        checked = {k: portfolio_scenario(p, k, spec, run.seeds[0])[1] for k, p in portfolios.items()}
+        checked = {
+            k: portfolio_scenario(p, k, spec, run.seeds[0])[1] for k, p in portfolios.items()
+        }
         active = {code for sc in checked.values() for code in sc.levers}
         table = self.states[sample]
         keep = [c for c in table.columns if "." not in c or c.split(".")[0] in active]

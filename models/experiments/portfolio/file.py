@@ -222,7 +222,9 @@ def _table(value: Any, source: str, key: str) -> dict[str, Any]:
 
 def _integer(value: Any, low: int, high: int, source: str, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InputError(f"expected a whole number from {low} to {high}, got {value!r}", source, key)
+        raise InputError(
+            f"expected a whole number from {low} to {high}, got {value!r}", source, key
+        )
     return value
 
 
@@ -237,7 +239,9 @@ def _codes(value: Any, source: str, key: str) -> list[str]:
         raise InputError("expected a list of project codes (A1 ... B21)", source, key)
     for code in value:
         if code not in SPEC_BY_CODE:
-            raise InputError(f"{code!r} is not a project (expected A1 ... A8, B1 ... B21)", source, key)
+            raise InputError(
+                f"{code!r} is not a project (expected A1 ... A8, B1 ... B21)", source, key
+            )
     return value
 
 
@@ -274,7 +278,9 @@ def _decision(value: Any, source: str) -> Decision:
     if low > high:
         raise InputError(f"expected low <= high, got [{low}, {high}]", source, "decision.intensity")
     step = _number(table.get("intensity_step", 0.05), source, "decision.intensity_step")
-    first, last = _pair(table.get("start_years", [FIRST_YEAR, FIRST_YEAR]), source, "decision.start_years")
+    first, last = _pair(
+        table.get("start_years", [FIRST_YEAR, FIRST_YEAR]), source, "decision.start_years"
+    )
     first = _integer(first, FIRST_YEAR, LAST_YEAR, source, "decision.start_years")
     last = _integer(last, first, LAST_YEAR, source, "decision.start_years")
     return Decision(projects, tuple(fixed_in), on_off, (low, high), step, (first, last))
@@ -293,7 +299,8 @@ def _amount(value: Any, source: str, key: str) -> tuple[float | None, float | No
             if text == words + PLAN:
                 return None, share
         raise InputError(
-            f"expected EUR as a number, or {PLAN!r}, 'half of {PLAN}', '0.4 of {PLAN}'; got {value!r}",
+            f"expected EUR as a number, or {PLAN!r}, 'half of {PLAN}', '0.4 of {PLAN}'; "
+            f"got {value!r}",
             source,
             key,
         )
@@ -314,7 +321,9 @@ def _objectives(value: Any, source: str, run: BatchRun) -> tuple[Objective, ...]
     from models.experiments.report.content import DIRECTIONS
 
     if not isinstance(value, list) or len(value) < 2:
-        raise InputError("expected a list of at least two [[objectives]] tables", source, "objectives")
+        raise InputError(
+            "expected a list of at least two [[objectives]] tables", source, "objectives"
+        )
     out: list[Objective] = []
     first_year, last_year = max(run.start // 12, FIRST_YEAR), run.end // 12
     for i, entry in enumerate(value):
@@ -339,7 +348,9 @@ def _objectives(value: Any, source: str, run: BatchRun) -> tuple[Objective, ...]
         y0 = _integer(years[0], first_year, last_year, source, f"{key}.years")
         y1 = _integer(years[1], y0, last_year, source, f"{key}.years")
         robustness = entry.get("robustness", "mean")
-        if not isinstance(robustness, str) or not re.fullmatch(r"mean|regret|p([1-9]|[1-4][0-9])", robustness):
+        if not isinstance(robustness, str) or not re.fullmatch(
+            r"mean|regret|p([1-9]|[1-4][0-9])", robustness
+        ):
             raise InputError(
                 f"expected 'mean', 'regret' or 'pNN' (NN from 1 to 49), got {robustness!r}",
                 source,
@@ -347,7 +358,9 @@ def _objectives(value: Any, source: str, run: BatchRun) -> tuple[Objective, ...]
             )
         name = entry.get("name", indicator)
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-            raise InputError("expected a name of letters, digits, '_' or '-'", source, f"{key}.name")
+            raise InputError(
+                "expected a name of letters, digits, '_' or '-'", source, f"{key}.name"
+            )
         if name in {o.name for o in out}:
             raise InputError(f"objective {name!r} is given twice (name one)", source, f"{key}.name")
         direction = "up" if DIRECTIONS[indicator] > 0 else "down"
@@ -359,7 +372,9 @@ def _states(value: Any, source: str, folder: Path) -> States:
     table = _table(value, source, "states")
     check_keys(table, STATES_KEYS, source, "states")
     in_sample = _integer(table.get("in_sample", 4), 1, MAX_STATES, source, "states.in_sample")
-    out_sample = _integer(table.get("out_of_sample", 4), 1, MAX_STATES, source, "states.out_of_sample")
+    out_sample = _integer(
+        table.get("out_of_sample", 4), 1, MAX_STATES, source, "states.out_of_sample"
+    )
     posterior = table.get("posterior")
     path = None
     if posterior is not None:
@@ -391,9 +406,15 @@ def _search(value: Any, source: str) -> Search:
     algorithm = table.get("algorithm", "nsga3")
     if algorithm not in ALGORITHMS:
         raise InputError(
-            f"expected one of {', '.join(ALGORITHMS)}, got {algorithm!r}", source, "search.algorithm"
+            f"expected one of {', '.join(ALGORITHMS)}, got {algorithm!r}",
+            source,
+            "search.algorithm",
         )
-    population = _integer(table.get("population", 24), 4, MAX_POPULATION, source, "search.population")
-    generations = _integer(table.get("generations", 10), 1, MAX_GENERATIONS, source, "search.generations")
+    population = _integer(
+        table.get("population", 24), 4, MAX_POPULATION, source, "search.population"
+    )
+    generations = _integer(
+        table.get("generations", 10), 1, MAX_GENERATIONS, source, "search.generations"
+    )
     seed = _integer(table.get("seed", 1), 0, 2**31 - 1, source, "search.seed")
     return Search(algorithm, population, generations, seed)

@@ -158,11 +158,13 @@ def manifest(
         "pareto": len(result.pareto),
         "hypervolume": {
             "reference_point": [REFERENCE_POINT] * len(spec.objectives),
-            "scale": result.scale,
-            "normalisation": "each objective as pymoo minimises it (-effect when the plan "
-            "wants it up, +effect when down), divided by |piano-completo's mean effect| "
-            "in sample (1 when 0); the baseline is 0, the reference point one plan's "
-            "effect worse than the baseline",
+            "offset": result.normalisation.offset,
+            "scale": result.normalisation.scale,
+            "normalisation": "(m - offset) / scale, m each objective's robust value as pymoo "
+            "minimises it (-value when the plan wants it up, +value when down), offset the "
+            "baseline's m (0 but for a regret), scale |piano-completo's mean effect| in sample "
+            "(for a regret: the baseline's regret; 1 when 0); the reference point is one such "
+            "unit worse than the baseline",
         },
         "references": {"baseline": BASELINE.key, "piano-completo": PLAN_KEY},
     }

@@ -36,8 +36,10 @@ def sign(objective: Objective) -> float:
 def paired_effects(
     values: pd.DataFrame, baseline: pd.DataFrame, objectives: Sequence[Objective]
 ) -> pd.DataFrame:
-    """Each row of ``values`` (``portfolio, state, seed`` and a column per objective) minus
-    the baseline's row of the same state and seed."""
+    """Each row of ``values`` minus the baseline's row of the same state and seed.
+
+    ``values`` has ``portfolio, state, seed`` and a column per objective.
+    """
     names = [o.name for o in objectives]
     base = baseline[[*CELL, *names]].rename(columns={n: f"{n}__base" for n in names})
     joined = values.merge(base, on=CELL, how="left", validate="many_to_one")

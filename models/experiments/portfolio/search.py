@@ -10,10 +10,13 @@ the same Pareto set whatever the number of workers.
 
 The **Pareto set** is the non-dominated portfolios of every portfolio evaluated; when they
 are more than the population (many objectives make most portfolios non-dominated), those
-of the last population. **Convergence** is the hypervolume of the non-dominated evaluated
-portfolios after each generation, each objective divided by the size of piano-completo's
-mean effect (1 when it is 0), against the reference point 1 in every objective (one
-plan's effect worse than the baseline).
+of the last population. **Convergence** is the hypervolume of the non-dominated portfolios
+evaluated up to each generation, computed once the search is over with the final robust
+values (a regret depends on the best portfolio found in each state, known at the end).
+Each objective as pymoo minimises it is measured from the baseline's value and divided by
+a scale (:class:`Normalisation`): the size of piano-completo's mean effect for a mean or a
+percentile, the baseline's own regret for a regret (1 when either is 0); the reference
+point is 1 in every objective: one such unit worse than the baseline.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ class SearchResult:
         out_effects: the out-of-sample paired effects (Pareto set and references).
         out_robust: their out-of-sample robust values.
         convergence: ``generation, evaluations, hypervolume``.
-        scale: each objective's normalisation (|piano-completo's mean effect|, or 1).
+        normalisation: how objectives are scaled for the hypervolume.
     """
 
     archive: Archive
@@ -84,11 +87,11 @@ class SearchResult:
     out_effects: pd.DataFrame
     out_robust: pd.DataFrame
     convergence: pd.DataFrame
-    scale: dict[str, float]
+    normalisation: Normalisation
 
 
 def make_algorithm(search: Search, n_obj: int, encoding: Encoding, budget: Budget):  # noqa: ANN201
-    """pymoo's NSGA-III (reference directions from pymoo) or NSGA-II, with the repair."""
+    """Pymoo's NSGA-III (reference directions from pymoo) or NSGA-II, with the repair."""
     from pymoo.core.repair import Repair
 
     class BudgetRepair(Repair):
@@ -128,7 +131,6 @@ def run_search(
     references = {BASELINE.key: BASELINE, PLAN_KEY: plan_portfolio()}
     archive = Archive()
     _add(archive, references, evaluator.measure("reference", references, IN), -1)
-    scale = _scale(archive, objectives)
     problem = Problem(n_var=encoding.n_var, n_obj=len(names), n_ieq_constr=2, xl=0.0, xu=1.0)
     algorithm = make_algorithm(search, len(names), encoding, budget)
     algorithm.setup(problem, termination=("n_gen", search.generations), seed=search.seed)
@@ -148,17 +150,33 @@ def run_search(
             algorithm.pop.set("F", minimised(robust.loc[kept], objectives))
         PymooEvaluator().eval(StaticProblem(problem, F=F, G=G), pop)
         algorithm.tell(infills=pop)
-        hv = _hypervolume(robust.loc[list(archive.proposed)], objectives, scale)
         evaluations = int(sum(len(v) for v in archive.values))
-        rows.append({"generation": generation, "evaluations": evaluations, "hypervolume": hv})
-        progress(f"generation {generation + 1}/{search.generations}: {len(new)} new portfolios, "
-                 f"{evaluations} evaluations, hypervolume {hv:.4g}")
+        rows.append((generation, evaluations, len(archive.proposed)))
+        progress(
+            f"generation {generation + 1}/{search.generations}: {len(new)} new portfolios, "
+            f"{evaluations} evaluations"
+        )
     robust = _robust(archive, objectives)
+    norm = Normalisation.of(robust, archive, objectives)
+    proposed = list(archive.proposed)
+    convergence = pd.DataFrame(
+        [
+            {
+                "generation": g,
+                "evaluations": e,
+                "hypervolume": hypervolume(norm.apply(robust.loc[proposed[:n]])),
+            }
+            for g, e, n in rows
+        ],
+        columns=["generation", "evaluations", "hypervolume"],
+    )
     last = [encoding.decode(x).key for x in algorithm.pop.get("X")]
     pareto = _pareto(robust.loc[list(archive.proposed)], objectives, last)
     chosen = {**references, **{k: archive.portfolios[k] for k in pareto}}
     out_values = evaluator.measure("out-of-sample", chosen, OUT)
-    out_effects = paired_effects(out_values, out_values[out_values.portfolio == BASELINE.key], objectives)
+    out_effects = paired_effects(
+        out_values, out_values[out_values.portfolio == BASELINE.key], objectives
+    )
     effects = paired_effects(archive.table(), _baseline_rows(archive), objectives)
     return SearchResult(
         archive=archive,
@@ -167,12 +185,14 @@ def run_search(
         pareto=pareto,
         out_effects=out_effects,
         out_robust=robust_values(out_effects, objectives),
-        convergence=pd.DataFrame(rows, columns=["generation", "evaluations", "hypervolume"]),
-        scale=scale,
+        convergence=convergence,
+        normalisation=norm,
     )
 
 
-def _add(archive: Archive, portfolios: Mapping[str, Portfolio], values: pd.DataFrame, gen: int) -> None:
+def _add(
+    archive: Archive, portfolios: Mapping[str, Portfolio], values: pd.DataFrame, gen: int
+) -> None:
     for key, p in portfolios.items():
         archive.portfolios[key] = p
         archive.generation[key] = gen
@@ -191,24 +211,52 @@ def _robust(archive: Archive, objectives: Sequence[Objective]) -> pd.DataFrame:
     return robust_values(effects, objectives, best)
 
 
-def _scale(archive: Archive, objectives: Sequence[Objective]) -> dict[str, float]:
-    effects = paired_effects(archive.table(), _baseline_rows(archive), objectives)
-    plan = effects[effects["portfolio"] == PLAN_KEY]
-    return {o.name: float(abs(plan[o.name].mean())) or 1.0 for o in objectives}
+@dataclass(frozen=True)
+class Normalisation:
+    """Objectives for the hypervolume: (minimised - the baseline's) / scale; reference 1.
+
+    Attributes:
+        objectives: the objectives, in order.
+        offset: the baseline's minimised value of each (0 but for a regret).
+        scale: |piano-completo's mean effect| (a mean or percentile), the baseline's regret
+            (a regret); 1 when that is 0.
+    """
+
+    objectives: tuple[Objective, ...]
+    offset: dict[str, float]
+    scale: dict[str, float]
+
+    @classmethod
+    def of(
+        cls, robust: pd.DataFrame, archive: Archive, objectives: Sequence[Objective]
+    ) -> Normalisation:
+        """The normalisation of a finished search."""
+        effects = paired_effects(archive.table(), _baseline_rows(archive), objectives)
+        plan = effects[effects["portfolio"] == PLAN_KEY]
+        base = minimised(robust.loc[[BASELINE.key]], objectives)[0]
+        offset, scale = {}, {}
+        for o, b in zip(objectives, base, strict=True):
+            offset[o.name] = float(b)
+            size = abs(float(b)) if o.robustness == "regret" else abs(float(plan[o.name].mean()))
+            scale[o.name] = size or 1.0
+        return cls(tuple(objectives), offset, scale)
+
+    def apply(self, robust: pd.DataFrame) -> np.ndarray:
+        """The robust values of some portfolios, normalised (rows as given)."""
+        names = [o.name for o in self.objectives]
+        offset = np.array([self.offset[n] for n in names])
+        return (minimised(robust, self.objectives) - offset) / np.array(
+            [self.scale[n] for n in names]
+        )
 
 
-def normalised(robust: pd.DataFrame, objectives: Sequence[Objective], scale: Mapping[str, float]) -> np.ndarray:
-    """Minimised objectives divided by each objective's scale."""
-    return minimised(robust, objectives) / np.array([scale[o.name] for o in objectives])
-
-
-def _hypervolume(robust: pd.DataFrame, objectives: Sequence[Objective], scale: Mapping[str, float]) -> float:
+def hypervolume(F: np.ndarray) -> float:  # noqa: N803
+    """The hypervolume of normalised objectives against the reference point 1 in each."""
     from pymoo.indicators.hv import HV
 
-    if robust.empty:
+    if len(F) == 0:
         return 0.0
-    F = normalised(robust, objectives, scale)  # noqa: N806
-    return float(HV(ref_point=np.full(len(objectives), REFERENCE_POINT))(F))
+    return float(HV(ref_point=np.full(F.shape[1], REFERENCE_POINT))(F))
 
 
 def front(F: np.ndarray) -> np.ndarray:  # noqa: N803
@@ -228,5 +276,8 @@ def _pareto(robust: pd.DataFrame, objectives: Sequence[Objective], last: list[st
         sub = robust.loc[kept]
         chosen = [kept[i] for i in front(minimised(sub, objectives))]
     first = objectives[0]
-    order = sorted(chosen, key=lambda k: (-robust.loc[k, first.name] * (1 if first.direction == "up" else -1), k))
+    order = sorted(
+        chosen,
+        key=lambda k: (-robust.loc[k, first.name] * (1 if first.direction == "up" else -1), k),
+    )
     return order

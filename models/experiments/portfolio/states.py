@@ -45,7 +45,9 @@ def states_table(spec: PortfolioSpec, sample: str) -> pd.DataFrame:
         from sim.experiments.posterior import sample_points
 
         try:
-            drawn = sample_points(spec.states.posterior, bounds(), n_in + n_out, spec.source, "states")
+            drawn = sample_points(
+                spec.states.posterior, bounds(), n_in + n_out, spec.source, "states"
+            )
         except InputError as err:
             raise InputError(
                 f"{err} (in_sample + out_of_sample draws of states.posterior)",

@@ -55,7 +55,12 @@ def small_spec(args: argparse.Namespace):  # noqa: ANN201
         run=replace(spec.run, end=end),
         objectives=tuple(replace(o, years=(year, year)) for o in spec.objectives),
         states=replace(spec.states, in_sample=args.states, out_of_sample=args.oos),
-        search=replace(spec.search, population=args.population, generations=args.generations),
+        search=replace(
+            spec.search,
+            population=args.population,
+            generations=args.generations,
+            seed=args.search_seed,
+        ),
     )
 
 
@@ -76,6 +81,7 @@ def main() -> None:
     parser.add_argument("--population", type=int, default=12)
     parser.add_argument("--generations", type=int, default=4)
     parser.add_argument("--seed", type=int, default=99, help="the random portfolios' seed")
+    parser.add_argument("--search-seed", type=int, default=1, help="the search's seed")
     parser.add_argument("--out", type=Path, default=Path("results/benchmark-portfolio"))
     args = parser.parse_args()
     spec = small_spec(args)

@@ -52,6 +52,11 @@ def _bad(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> str:
         ("population = 4", "population = 2", "search.population"),
         ("in_sample = 2", "in_sample = 2\nposterior = 'nowhere.toml'", "states.posterior"),
         ("[states]", "[statez]", "statez"),
+        ('indicator = "jobs"', "indicator = []", "objectives[1].indicator"),
+        ("total_eur = 45000000.0", "total_eur = inf", "budget.total_eur"),
+        ("total_eur = 45000000.0", 'total_eur = "0 of piano-completo"', "budget.total_eur"),
+        ("on_off = true", "on_off = 1", "decision.on_off"),
+        ("seeds = 1", "seeds = 0", "run.seeds"),
     ],
 )
 def test_bad_file_is_one_line_naming_file_and_key(

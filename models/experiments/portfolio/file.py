@@ -48,6 +48,7 @@ Every problem is one :class:`~sim.errors.InputError` naming the file and the key
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,7 +230,8 @@ def _integer(value: Any, low: int, high: int, source: str, key: str) -> int:
 
 
 def _number(value: Any, source: str, key: str, low: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > low:
+    finite = isinstance(value, int | float) and math.isfinite(value)
+    if isinstance(value, bool) or not finite or not value > low:
         raise InputError(f"expected a number above {low:g}, got {value!r}", source, key)
     return float(value)
 
@@ -293,7 +295,7 @@ def _amount(value: Any, source: str, key: str) -> tuple[float | None, float | No
     if isinstance(value, str):
         text = value.strip()
         match = re.fullmatch(r"([0-9]*\.?[0-9]+) of " + PLAN, text)
-        if match:
+        if match and float(match.group(1)) > 0:
             return None, float(match.group(1))
         for words, share in SHARES.items():
             if text == words + PLAN:
@@ -337,7 +339,8 @@ def _objectives(value: Any, source: str, run: BatchRun) -> tuple[Objective, ...]
             indicator = HEADLINE_INDICATORS[goal]
         else:
             indicator = entry["indicator"]
-            if indicator not in INDICATOR_NAMES or DIRECTIONS.get(indicator, 0) == 0:
+            known = isinstance(indicator, str) and indicator in INDICATOR_NAMES
+            if not known or DIRECTIONS.get(indicator, 0) == 0:
                 raise InputError(
                     f"{indicator!r} is not an indicator the plan wants up or down "
                     "(metropoli report lists them)",

@@ -121,7 +121,7 @@ def main() -> None:
     norm = Normalisation.of(pd.concat([robust, base]), result.archive, spec.objectives)
     figures = {
         "command": "python3 benchmarks/portfolio_vs_random.py "
-        + " ".join(f"--{k} {v}" for k, v in vars(args).items() if k != "out"),
+        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k != "out"),
         "portfolios_each": len(proposed),
         "random_portfolios": len(randoms),
         "runs_per_portfolio": spec.states.in_sample * len(spec.run.seeds),

@@ -167,3 +167,14 @@ def test_killed_on_two_workers_resumes_to_the_same_pareto_set(serial: Path, tmp_
     ids = _run_ids(out)  # never the same (portfolio, state, seed) twice
     assert len(ids) == len(set(ids))
     assert sorted(ids) == sorted(_run_ids(serial))
+
+
+def test_nsga3_needs_a_portfolio_per_objective(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    half = (ROOT / "scenarios" / "portfolios" / "half-budget.toml").read_text(encoding="utf-8")
+    text = half.replace("population = 24", "population = 8").replace(
+        '"../../calibration', f'"{ROOT}/calibration'
+    )
+    err = _bad(tmp_path, text, capsys)  # nine objectives
+    assert "'search.population'" in err

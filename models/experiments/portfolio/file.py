@@ -201,6 +201,15 @@ def load_portfolio(path: str | Path, scale: float | None = None) -> PortfolioSpe
     description = data.get("description", "")
     if not isinstance(description, str):
         raise InputError("expected text", source, "description")
+    objectives = _objectives(data["objectives"], source, run)
+    search = _search(data.get("search", {}), source)
+    if search.algorithm == "nsga3" and search.population < len(objectives):
+        raise InputError(
+            f"expected at least one portfolio per objective ({len(objectives)}) for nsga3's "
+            f"reference directions, got {search.population}",
+            source,
+            "search.population",
+        )
     return PortfolioSpec(
         name=name,
         source=source,
@@ -209,9 +218,9 @@ def load_portfolio(path: str | Path, scale: float | None = None) -> PortfolioSpe
         run=run,
         decision=_decision(data["decision"], source),
         budget=_budget(data["budget"], source),
-        objectives=_objectives(data["objectives"], source, run),
+        objectives=objectives,
         states=_states(data.get("states", {}), source, Path(path).parent),
-        search=_search(data.get("search", {}), source),
+        search=search,
     )
 
 

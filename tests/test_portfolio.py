@@ -114,6 +114,8 @@ def test_outputs_follow_the_contract(serial: Path) -> None:
     assert len(evaluations) == manifest["evaluations"]
     out = evaluations[evaluations["sample"] == "out"]
     assert set(out["pareto_id"].dropna()) == set(pareto["portfolio"])
+    runs = pd.read_parquet(serial / "store" / "gen-000" / "runs.parquet")
+    assert (runs["forked_at"] == "2016-01").all()  # the shared 2015 simulated once per state
     assert list(pd.read_csv(serial / "convergence.csv").columns) == [
         "generation",
         "evaluations",

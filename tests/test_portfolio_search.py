@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from models.components.levers import SPECS
 from models.experiments.portfolio.budget import Budget
 from models.experiments.portfolio.decision import Encoding, Funded, Portfolio
 from models.experiments.portfolio.file import Decision, Objective, Search
@@ -118,3 +119,50 @@ def test_search_is_deterministic() -> None:
     b = run_search(Search("nsga3", 12, 4, 5), OBJECTIVES, encoding, budget, ToyEvaluator())
     assert a.pareto == b.pareto
     pd.testing.assert_frame_equal(a.convergence, b.convergence)
+
+
+def test_robustness_measures_by_hand() -> None:
+    effects = pd.DataFrame(
+        {
+            "portfolio": ["a"] * 4 + ["b"] * 4,
+            "state": [0, 1, 2, 3] * 2,
+            "seed": [1] * 8,
+            "up": [1.0, 2.0, 3.0, 4.0, 4.0, 0.0, 0.0, 4.0],
+            "down": [-1.0, -2.0, -3.0, -4.0, 0.0, 0.0, 0.0, -8.0],
+        }
+    )
+
+    def objective(name: str, robustness: str) -> Objective:
+        return Objective(name, name, (2025, 2025), robustness, name)
+
+    mean = robust_values(effects, [objective("up", "mean"), objective("down", "mean")])
+    assert mean.loc["a"].tolist() == [2.5, -2.5] and mean.loc["b"].tolist() == [2.0, -2.0]
+    p25 = robust_values(effects, [objective("up", "p25"), objective("down", "p25")])
+    # the worst side: the 25th percentile of an "up" effect, the 75th of a "down" one
+    assert p25.loc["a"].tolist() == [1.75, -1.75] and p25.loc["b"].tolist() == [0.0, 0.0]
+    regret = robust_values(effects, [objective("up", "regret"), objective("down", "regret")])
+    # best per state: up 4, 2, 3, 4; down -1, -2, -3, -8 (oriented 1, 2, 3, 8)
+    assert regret.loc["a"].tolist() == [-3.0, 4.0]  # up: 4 - 1 in state 0; down: 8 - 4 in state 3
+    assert regret.loc["b"].tolist() == [-3.0, 3.0]  # up: 3 - 0 in state 2; down: 3 - 0 in state 2
+
+
+def test_budget_costs_the_plan_and_repairs_into_the_budget() -> None:
+    from models.experiments.portfolio.budget import model_costs, repair, resolve, yearly_costs
+    from models.experiments.portfolio.decision import plan_portfolio
+    from models.experiments.portfolio.file import BudgetRule
+
+    plan = yearly_costs(plan_portfolio(), model_costs())
+    assert plan.sum() == 600e6 and plan[0] == 48.3e6 and plan.max() == 61.3e6
+    codes = tuple(s.code for s in SPECS)
+    decision = Decision(codes, ("B2",), False, (0.25, 1.0), 0.25, (2016, 2025))
+    encoding = Encoding(decision)
+    budget = resolve(BudgetRule(None, 0.5, None, 0.6), encoding, "test")
+    assert (budget.total_eur, budget.yearly_cap_eur) == (300e6, 0.6 * 61.3e6)
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        x = rng.random(encoding.n_var)
+        fixed = repair(x, encoding, budget)
+        portfolio = encoding.decode(fixed)
+        assert budget.fits(portfolio) and "B2" in portfolio.by_code()
+        assert (repair(x, encoding, budget) == fixed).all()  # deterministic
+        assert (encoding.canonical(fixed) == fixed).all()

@@ -184,7 +184,11 @@ def run_search(
         robust=robust,
         pareto=pareto,
         out_effects=out_effects,
-        out_robust=robust_values(out_effects, objectives),
+        out_robust=robust_values(  # regrets against the Pareto set's best, as in sample
+            out_effects,
+            objectives,
+            best_by_cell(out_effects[out_effects.portfolio.isin(pareto)], objectives),
+        ),
         convergence=convergence,
         normalisation=norm,
     )

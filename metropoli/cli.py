@@ -18,6 +18,7 @@ from metropoli import (
     explore,
     levers,
     parameters,
+    portfolio,
     report,
     run,
     sensitivity,
@@ -40,6 +41,7 @@ COMMANDS = {
     "sensitivity": sensitivity,
     "levers": levers,
     "parameters": parameters,
+    "portfolio": portfolio,
 }
 
 

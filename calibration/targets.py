@@ -145,6 +145,30 @@ def load_targets(
     return tuple(targets[n] for n in names)
 
 
+def retimed_target(path: str | Path, name: str, year: int) -> Target:
+    """The file's target ``name`` with its last date moved to ``year`` (same month, if any).
+
+    The observed value is computed again from the copied series, so an out-of-sample check
+    can fit a change or growth over fewer years (``jobs_growth`` 2015->2017 from the file's
+    2015->2018). The result is named ``NAME_YEAR``.
+
+    Raises:
+        InputError: the target is a level, states its observed value (it cannot be
+            recomputed), its series has no value in ``year``, or the date is not after its
+            first date or past the withheld years.
+    """
+    path = Path(path)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    table = dict(data[name])
+    if table.get("statistic") == LEVEL or "observed" in table:
+        raise InputError(
+            "cannot be moved to another year (a level or a stated value)", str(path), name
+        )
+    last = str(table["to"])
+    table["to"] = f"{year}{last[4:]}" if "-" in last else int(year)
+    return _target(f"{name}_{year}", table, str(path), path.parent / "observed")
+
+
 def _target(name: str, table: Any, source: str, observed_dir: Path) -> Target:
     if not isinstance(table, dict):
         raise InputError("expected a table", source, name)

@@ -167,13 +167,19 @@ def test_tiny_holdout_end_to_end(tmp_path: Path) -> None:
     assert (a / "predictive.csv").read_bytes() == (b / "predictive.csv").read_bytes()
     held_a = ta[ta["role"] == "held-out"].set_index("target")
     held_b = tb[tb["role"] == "held-out"].set_index("target")
-    assert held_a.loc["tourist_arrivals_growth", "median"] == held_b.loc[
-        "tourist_arrivals_growth", "median"
-    ]
-    assert held_a.loc["unemployment_change", "observed"] != held_b.loc[
-        "unemployment_change", "observed"
-    ]
-    assert set(held_a.index) == {"tourist_arrivals_growth", "students_growth", "unemployment_change"}
+    assert (
+        held_a.loc["tourist_arrivals_growth", "median"]
+        == held_b.loc["tourist_arrivals_growth", "median"]
+    )
+    assert (
+        held_a.loc["unemployment_change", "observed"]
+        != held_b.loc["unemployment_change", "observed"]
+    )
+    assert set(held_a.index) == {
+        "tourist_arrivals_growth",
+        "students_growth",
+        "unemployment_change",
+    }
     assert len(pd.read_csv(a / "predictive.csv")) == 2  # draws x seeds
     assert da["coverage"]["held-out"]["targets"] == 3
     assert 0.0 <= da["coverage"]["held-out"]["in_90"] <= 1.0

@@ -45,11 +45,10 @@ from calibration.predictive import coverage, summary, with_observation_error
 from calibration.spec import AbcSettings, CalibrationSpec, load_calibration
 from calibration.targets import (
     LAST_OBSERVED_YEAR,
-    LEVEL,
     TARGETS_TOML,
     Target,
     last_month,
-    retimed_target,
+    yearly_variants,
 )
 from sim.atomic import atomic_write_bytes
 from sim.calendar import parse_month
@@ -96,23 +95,8 @@ def split_targets(targets: Sequence[Target], file: str | Path, cut: int) -> Spli
     Raises:
         InputError: no target left to fit, or none to hold out.
     """
-    variants: dict[tuple[Any, ...], Target] = {}
-    dropped = []
-
-    def add(t: Target) -> None:
-        variants.setdefault((t.indicator, t.statistic, t.first, t.last, t.model_factor), t)
-
-    for t in targets:
-        add(t)
-    for t in targets:
-        if t.statistic == LEVEL:
-            continue
-        for year in range(int(t.first[:4]) + 1, target_year(t)):
-            try:
-                add(retimed_target(file, t.name, year))
-            except InputError:
-                dropped.append(f"{t.name}_{year}")
-    ordered = sorted(variants.values(), key=target_year)
+    variants, dropped = yearly_variants(targets, file)
+    ordered = sorted(variants, key=target_year)
     fitted = tuple(t for t in ordered if target_year(t) <= cut)
     held = tuple(t for t in ordered if cut < target_year(t) <= LAST_OBSERVED_YEAR)
     if not fitted:

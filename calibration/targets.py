@@ -169,6 +169,35 @@ def retimed_target(path: str | Path, name: str, year: int) -> Target:
     return _target(f"{name}_{year}", table, str(path), path.parent / "observed")
 
 
+def yearly_variants(
+    targets: Sequence[Target], path: str | Path = TARGETS_TOML
+) -> tuple[list[Target], list[str]]:
+    """The targets and, for every change or growth, its variant ending in each earlier year.
+
+    ``jobs_growth`` 2015->2018 also gives ``jobs_growth_2016`` and ``jobs_growth_2017``
+    (:func:`retimed_target`); a variant equal to a target already there (same indicator,
+    statistic and dates) is not repeated. Returns the targets and the ``NAME_YEAR`` of the
+    variants whose observed value cannot be computed (a stated value, a missing year).
+    """
+    variants: dict[tuple[Any, ...], Target] = {}
+    dropped = []
+
+    def add(t: Target) -> None:
+        variants.setdefault((t.indicator, t.statistic, t.first, t.last, t.model_factor), t)
+
+    for t in targets:
+        add(t)
+    for t in targets:
+        if t.statistic == LEVEL:
+            continue
+        for year in range(int(t.first[:4]) + 1, int(t.last[:4])):
+            try:
+                add(retimed_target(path, t.name, year))
+            except InputError:
+                dropped.append(f"{t.name}_{year}")
+    return list(variants.values()), dropped
+
+
 def _target(name: str, table: Any, source: str, observed_dir: Path) -> Target:
     if not isinstance(table, dict):
         raise InputError("expected a table", source, name)

@@ -89,8 +89,9 @@ def test_bad_forecast_options_exit_2_in_one_line(
 def test_a_posterior_design_without_a_file_draws_the_shipped_posterior(tmp_path: Path) -> None:
     path = tmp_path / "b.toml"
     path.write_text(
-        f'[run]\nstart = "2015-01"\nend = "2015-03"\nscale = 0.0048\nseeds = 1\n[[scenarios]]\nfile = '
-        f'"{ROOT / "scenarios" / "baseline.toml"}"\n[design]\nkind = "posterior"\nsamples = 3\n',
+        '[run]\nstart = "2015-01"\nend = "2015-03"\nscale = 0.0048\nseeds = 1\n'
+        f'[[scenarios]]\nfile = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+        '[design]\nkind = "posterior"\nsamples = 3\n',
         encoding="utf-8",
     )
     rows = load_batch(path).design.rows

@@ -325,7 +325,13 @@ def parser() -> argparse.ArgumentParser:
     from sim.cli import ArgumentParser
 
     p = ArgumentParser(prog="python3 -m calibration.holdout", description=__doc__.splitlines()[0])
-    p.add_argument("calibration", nargs="?", type=Path, default=DEFAULT_CALIBRATION)
+    p.add_argument(
+        "calibration",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_CALIBRATION,
+        help="calibration TOML file (default calibration/examples/observed-2015-2018.toml)",
+    )
     p.add_argument(
         "--fit-until",
         type=int,
@@ -335,15 +341,29 @@ def parser() -> argparse.ArgumentParser:
         help="the last fitted year: 2016 or 2017 (default 2017; later years are forecast)",
     )
     whole, real = _positive(int), _positive(float)
-    p.add_argument("--population", type=whole, default=24, help="ABC particles per generation")
-    p.add_argument("--generations", type=whole, default=4, help="ABC generations")
-    p.add_argument("--replicates", type=whole, help="seeds per particle (default: the file's)")
-    p.add_argument("--scale", type=real, help="the runs' scale (default: the file's)")
-    p.add_argument("--draws", type=whole, default=50, help="posterior draws forecast")
-    p.add_argument("--seeds", type=whole, default=2, help="seeds per posterior draw")
-    p.add_argument("--workers", type=whole, default=1, help="local Dask workers (1: this process)")
-    p.add_argument("--scheduler", help="an existing Dask scheduler, tcp://host:port")
-    p.add_argument("--out", type=Path, help="output folder (default results/holdout-...)")
+    p.add_argument(
+        "--population", type=whole, default=24, metavar="N", help="ABC particles (default 24)"
+    )
+    p.add_argument(
+        "--generations", type=whole, default=4, metavar="N", help="ABC generations (default 4)"
+    )
+    p.add_argument(
+        "--replicates", type=whole, metavar="N", help="seeds per particle (default: the file's)"
+    )
+    p.add_argument("--scale", type=real, metavar="S", help="the runs' scale (default: the file's)")
+    p.add_argument(
+        "--draws", type=whole, default=50, metavar="N", help="posterior draws (default 50)"
+    )
+    p.add_argument("--seeds", type=whole, default=2, metavar="N", help="seeds per draw (default 2)")
+    p.add_argument(
+        "--workers", type=whole, default=1, metavar="N", help="local Dask workers (1: this process)"
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:port"
+    )
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default results/holdout-...)"
+    )
     p.add_argument("--quiet", action="store_true", help="print the table only")
     return p
 

@@ -13,6 +13,7 @@ calibration's point estimate.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,21 @@ def summary_text(out: Path, scenario: str, end: str) -> str:
     return "\n".join(lines)
 
 
+def version_warning(posterior: Path) -> str:
+    """A note when the posterior was fitted with another model version ("" if not)."""
+    import tomllib
+
+    from models.version import MODEL_VERSION
+
+    fitted = tomllib.loads(posterior.read_text(encoding="utf-8")).get("model_version", "")
+    if fitted and fitted != MODEL_VERSION:
+        return (
+            f"metropoli: note: {posterior} was fitted with model {fitted}; this is model "
+            f"{MODEL_VERSION} (docs/versions.md says what changed between them)"
+        )
+    return ""
+
+
 def command(args: argparse.Namespace) -> int:
     """Run the forecast batch into its store and print the headline indicators' bands."""
     from metropoli.batch import run_batch
@@ -136,6 +152,9 @@ def command(args: argparse.Namespace) -> int:
     data = forecast_document(sc, args.scenario, args.posterior, args.draws or DEFAULT_DRAWS, seeds)
     batch = parse_batch(tomli_w.dumps(data), data, str(args.scenario), data["name"], Path.cwd())
     out = args.out or Path("results") / data["name"]
+    stale = version_warning(args.posterior)
+    if stale:
+        print(stale, file=sys.stderr)
     status = run_batch(batch, expand(batch), out, options, quiet=args.quiet)
     if status == 0 and not args.quiet:
         print(summary_text(out, sc.name, format_month(sc.end)))

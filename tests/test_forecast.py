@@ -4,6 +4,7 @@ a posterior batch's baseline fans; a plain ``metropoli run`` unchanged."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,18 @@ def test_a_baseline_forecast_runs_the_baseline_alone(tmp_path: Path) -> None:
     argv = ["run", str(ROOT / "scenarios" / "baseline.toml"), "--posterior", "--draws", "1"]
     assert main([*argv, "--scale", "0.0048", "--end", "2015-02", "--out", str(out)]) == 0
     assert list(Batch.open(out).design()["scenario"].unique()) == ["baseline"]
+
+
+def test_a_posterior_of_another_model_version_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = CALIBRATED_POSTERIOR.read_text(encoding="utf-8")
+    old = tmp_path / "old.toml"
+    old.write_text(re.sub(r'model_version = "[^"]*"', 'model_version = "0.9.0"', text))
+    argv = ["run", str(ROOT / "scenarios" / "baseline.toml"), "--posterior", str(old)]
+    argv += ["--draws", "1", "--scale", "0.0048", "--end", "2015-01", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    assert "fitted with model 0.9.0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -145,6 +145,59 @@ def load_targets(
     return tuple(targets[n] for n in names)
 
 
+def retimed_target(path: str | Path, name: str, year: int) -> Target:
+    """The file's target ``name`` with its last date moved to ``year`` (same month, if any).
+
+    The observed value is computed again from the copied series, so an out-of-sample check
+    can fit a change or growth over fewer years (``jobs_growth`` 2015->2017 from the file's
+    2015->2018). The result is named ``NAME_YEAR``.
+
+    Raises:
+        InputError: the target is a level, states its observed value (it cannot be
+            recomputed), its series has no value in ``year``, or the date is not after its
+            first date or past the withheld years.
+    """
+    path = Path(path)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    table = dict(data[name])
+    if table.get("statistic") == LEVEL or "observed" in table:
+        raise InputError(
+            "cannot be moved to another year (a level or a stated value)", str(path), name
+        )
+    last = str(table["to"])
+    table["to"] = f"{year}{last[4:]}" if "-" in last else int(year)
+    return _target(f"{name}_{year}", table, str(path), path.parent / "observed")
+
+
+def yearly_variants(
+    targets: Sequence[Target], path: str | Path = TARGETS_TOML
+) -> tuple[list[Target], list[str]]:
+    """The targets and, for every change or growth, its variant ending in each earlier year.
+
+    ``jobs_growth`` 2015->2018 also gives ``jobs_growth_2016`` and ``jobs_growth_2017``
+    (:func:`retimed_target`); a variant equal to a target already there (same indicator,
+    statistic and dates) is not repeated. Returns the targets and the ``NAME_YEAR`` of the
+    variants whose observed value cannot be computed (a stated value, a missing year).
+    """
+    variants: dict[tuple[Any, ...], Target] = {}
+    dropped = []
+
+    def add(t: Target) -> None:
+        variants.setdefault((t.indicator, t.statistic, t.first, t.last, t.model_factor), t)
+
+    for t in targets:
+        add(t)
+    for t in targets:
+        if t.statistic == LEVEL:
+            continue
+        for year in range(int(t.first[:4]) + 1, int(t.last[:4])):
+            try:
+                add(retimed_target(path, t.name, year))
+            except InputError:
+                dropped.append(f"{t.name}_{year}")
+    return list(variants.values()), dropped
+
+
 def _target(name: str, table: Any, source: str, observed_dir: Path) -> Target:
     if not isinstance(table, dict):
         raise InputError("expected a table", source, name)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metropoli.options import add_executor_options, add_run_overrides
+
+if TYPE_CHECKING:
+    from models.experiments.batchfile import BatchSpec
+    from models.experiments.expansion import Expanded
+    from sim.experiments.executors import ExecutorOptions
 
 EXIT_FAILED_RUNS = 1
 EXIT_INTERRUPTED = 130
@@ -54,18 +60,32 @@ def _load(path: Path, scale: float | None = None, seeds: int | None = None):  # 
 
 def command(args: argparse.Namespace) -> int:
     """Run a batch into its store; resume what a previous command left."""
+    from sim.experiments.executors import ExecutorOptions
+
+    options = ExecutorOptions(args.workers, args.scheduler, args.tls_config)
+    batch, expanded = _load(args.file, args.scale, args.seeds)
+    out = args.out or Path("results") / f"batch-{batch.name}"
+    return run_batch(batch, expanded, out, options, fork=not args.no_fork, quiet=args.quiet)
+
+
+def run_batch(
+    batch: BatchSpec,
+    expanded: Expanded,
+    out: Path,
+    options: ExecutorOptions,
+    fork: bool = True,
+    quiet: bool = False,
+) -> int:
+    """Drive a checked batch's runs into the store ``out``; the exit status (0, 1 or 130)."""
     from functools import partial
 
     from models.experiments.batch import submit_runs
     from models.experiments.expansion import batch_document
     from sim.experiments.driver import drive
-    from sim.experiments.executors import ExecutorOptions, ExecutorSession
+    from sim.experiments.executors import ExecutorSession
 
-    options = ExecutorOptions(args.workers, args.scheduler, args.tls_config)
-    batch, expanded = _load(args.file, args.scale, args.seeds)
-    out = args.out or Path("results") / f"batch-{batch.name}"
     document = batch_document(batch, expanded)
-    submit = partial(submit_runs, fork=not args.no_fork)
+    submit = partial(submit_runs, fork=fork)
     try:
         with ExecutorSession(options) as executors:
             driven = drive(
@@ -75,7 +95,7 @@ def command(args: argparse.Namespace) -> int:
                 submit,
                 executors,
                 label=f"batch {batch.name}",
-                progress=not args.quiet,
+                progress=not quiet,
             )
     except KeyboardInterrupt:
         return interrupted(out)

@@ -39,10 +39,13 @@ def command(args: argparse.Namespace) -> int:
     """Build the report of a batch store."""
     import time
 
+    from calibration.observed_path import observed_points
     from models.experiments.report import build_report
 
     started = time.perf_counter()
-    folder = build_report(args.store, args.out, baseline=args.baseline, year=args.year)
+    folder = build_report(
+        args.store, args.out, baseline=args.baseline, year=args.year, observed=observed_points()
+    )
     if not args.quiet:
         print(f"wrote {folder / 'index.html'}  ({time.perf_counter() - started:.1f} s)")
     return 0

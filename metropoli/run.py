@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from metropoli import forecast
 from metropoli.options import integer, number
 from sim.errors import InputError
 
@@ -56,10 +57,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--no-plots", action="store_true", help="write the tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    forecast.add_arguments(run)
 
 
 def command(args: argparse.Namespace) -> int:
-    """Run a scenario and write its folder."""
+    """Run a scenario and write its folder (or, with ``--posterior``, a forecast's store)."""
+    forecast.check_options(args)
+    if args.posterior is not None:
+        return forecast.command(args)
     from models import invariants
     from models.components.lever_settings import inactive
     from models.experiments import scenario as scenarios

@@ -22,6 +22,12 @@ from sim.tomlfile import key_problem
 
 PARAMETERS_TOML = Path(__file__).resolve().parent / "data" / "parameters.toml"
 """The parameter table shipped with the package."""
+CALIBRATED_POSTERIOR = (
+    Path(__file__).resolve().parent.parent / "calibration" / "posterior" / "observed-2015-2018.toml"
+)
+"""The shipped calibration's posterior file: the defaults hold its point estimate, and a
+forecast draws from its sample (``metropoli run --posterior``, ``[design] kind =
+"posterior"`` with no file; docs/calibration.md)."""
 
 COMPONENTS = (
     "population",

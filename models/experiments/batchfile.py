@@ -247,14 +247,14 @@ def posterior_design(design: Design, folder: Path, source: str) -> tuple[Design,
     """A posterior design's rows (its sample's first ``samples`` draws) and their names.
 
     Each point is one joint draw of the calibrated parameters, so a batch propagates the
-    posterior's uncertainty, correlations included (docs/calibration.md).
+    posterior's uncertainty, correlations included (docs/calibration.md). Without a
+    ``file``, the draws are the shipped calibration's (``CALIBRATED_POSTERIOR``).
     """
-    from models.parameters import bounds
+    from models.parameters import CALIBRATED_POSTERIOR, bounds
     from sim.experiments.posterior import sample_points
 
-    table = sample_points(
-        folder / design.file, bounds(), design.samples or None, source, "design.file"
-    )
+    path = folder / design.file if design.file else CALIBRATED_POSTERIOR
+    table = sample_points(path, bounds(), design.samples or None, source, "design.file")
     names = list(table.columns)
     uncertainties = [
         Uncertainty(n, REAL, float(table[n].min()), float(table[n].max())) for n in names

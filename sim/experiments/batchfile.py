@@ -160,7 +160,9 @@ def check_design(table: Any, source: str) -> Design:
         raise InputError(f"expected one of {', '.join(KINDS)}, got {kind!r}", source, "design.kind")
     samples = table.get("samples", 0)
     file = table.get("file", "")
-    if kind in TABLE_KINDS and (not isinstance(file, str) or not file):
+    if kind == POSTERIOR and "file" not in table:
+        pass  # no file: the model's shipped posterior, resolved by the model's batch files
+    elif kind in TABLE_KINDS and (not isinstance(file, str) or not file):
         what = "posterior file" if kind == POSTERIOR else "table of points (.csv or .parquet)"
         raise InputError(
             f"expected the {what}'s path as text (relative to the batch file)",

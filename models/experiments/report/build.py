@@ -142,8 +142,13 @@ def lumpy_as_years(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return pd.concat([frame[~lumpy], years], ignore_index=True)
 
 
-def fan_section(store: c.Store, folder: Path, colours: dict[str, str]) -> dict[str, Any]:
-    """Draw the fan chart of every goal; return their entries and the lever starts' key."""
+def fan_section(
+    store: c.Store,
+    folder: Path,
+    colours: dict[str, str],
+    observed: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Draw every goal's fan chart (``observed`` on the baseline's); entries and starts' key."""
     names = [n for goal, ns in c.GOAL_INDICATORS.items() if goal >= 1 for n in ns]
     wanted = [store.baseline, *store.scenarios]
     cells = store.batch.cells(indicator=names, comune=METRO_LABEL, period="month")
@@ -162,7 +167,9 @@ def fan_section(store: c.Store, folder: Path, colours: dict[str, str]) -> dict[s
         if goal < 1 or not present:
             continue
         label = f"Goal {goal}: {title}" if goal <= 8 else title
-        fig = f.goal_fans(levels, differences, present, label, colours, store.baseline, markers)
+        fig = f.goal_fans(
+            levels, differences, present, label, colours, store.baseline, markers, observed
+        )
         out.append(
             {
                 "label": label,
@@ -434,6 +441,7 @@ def build_report(
     out: str | Path | None = None,
     baseline: str | None = None,
     year: int | None = None,
+    observed: pd.DataFrame | None = None,
 ) -> Path:
     """Write the report of a batch store; return its folder.
 
@@ -443,6 +451,7 @@ def build_report(
             report there is replaced; any other folder is refused.
         baseline: the scenario effects are taken against (default the batch's baseline).
         year: the year effects are measured in (default 2025, or the batch's last year).
+        observed: observed changes since 2015, for a posterior batch's baseline fans.
 
     Raises:
         InputError: bad input (see :func:`open_store` and :func:`check_out`); nothing is
@@ -468,7 +477,7 @@ def build_report(
             "not_moved": [words.label(n) for n in t.not_moved(effects)],
             "tolerance": f"{RELATIVE_TOLERANCE:g}",
             "lumpy": [words.label(n) for n in c.LUMPY],
-            "fans": fan_section(store, figures_dir, colours),
+            "fans": fan_section(store, figures_dir, colours, c.observed_on_fans(store, observed)),
             "maps": map_section(store, figures_dir),
             "cost": cost_section(store, effects, figures_dir),
             "prim": prim_section(store, figures_dir),

@@ -374,3 +374,13 @@ def prim_results(store: Store) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def observed_on_fans(store: Store, observed: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The observed points to draw: only for a batch over the calibration's posterior.
+
+    Its baseline's fan carries the calibration's uncertainty (draws x seeds), the fair
+    band to set the observed 2015-2018 path against; other batches draw none.
+    """
+    design = store.document.get("design") or {}
+    return observed if design.get("kind") == "posterior" else None

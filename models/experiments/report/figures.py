@@ -7,9 +7,11 @@ Built without ``pyplot`` (as :mod:`models.experiments.plots`): each function ret
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
@@ -45,6 +47,7 @@ def goal_fans(
     colours: Mapping[str, str],
     baseline: str,
     markers: Sequence[tuple[str, str]] = (),
+    observed: pd.DataFrame | None = None,
 ) -> Figure:
     """One row per indicator: the levels' fans (left), the paired differences' (right).
 
@@ -57,6 +60,8 @@ def goal_fans(
         colours: scenario to colour (every scenario but the baseline).
         baseline: the baseline's name (drawn grey, under the others).
         markers: ``(label, "YYYY-MM")`` lever start dates, labelled on the top row only.
+        observed: observed changes and growths (``calibration.observed_path``) drawn on
+            the baseline's fan (:func:`draw_observed`); None draws none.
 
     Lumpy indicators (:data:`~models.experiments.report.content.LUMPY`) come as yearly sums.
     """
@@ -72,6 +77,8 @@ def goal_fans(
             if len(part):
                 colour = BASELINE_COLOUR if scenario == baseline else colours[scenario]
                 fan(left, _by_date(part), colour, scenario, scale)
+        if observed is not None:
+            draw_observed(left, observed[observed["indicator"] == name], lv, baseline, scale)
         lumpy = name in LUMPY
         style_panel(
             left,
@@ -91,13 +98,67 @@ def goal_fans(
         )
         for ax in row:
             start_markers(ax, marks, labels=top)
-    handles, labels = axes[0][0].get_legend_handles_labels()
+    handles, labels = _legend_entries([row[0] for row in axes])
     fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 7), fontsize=8)
     fig.suptitle(
         f"{title} — metro area: median, 50% and 90% of runs (left); paired difference (right)",
         fontsize=12,
     )
     return fig
+
+
+def _legend_entries(axes: Sequence[Axes]) -> tuple[list[Any], list[str]]:
+    """The legend entries of several axes, each label once, in the order first seen."""
+    entries: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    return list(entries.values()), list(entries)
+
+
+OBSERVED_LABEL = "observed 2015-2018 (change since 2015, from the baseline's median)"
+
+
+def _when(date: str) -> pd.Timestamp:
+    """A target's date on the time axis: a year at mid-year, a month at its first day."""
+    return pd.Timestamp(date) if "-" in date else pd.Timestamp(f"{date}-07-01")
+
+
+def _median_at(median: pd.Series, date: str) -> float:
+    """The baseline's median at a target's date: a year's mean, or that month's value."""
+    if "-" in date:
+        hit = median[median.index == pd.Timestamp(date)]
+    else:
+        hit = median[median.index.year == int(date)]
+    return float(hit.mean()) if len(hit) else float("nan")
+
+
+def draw_observed(
+    ax: Axes, points: pd.DataFrame, levels: pd.DataFrame, baseline: str, scale: float
+) -> None:
+    """Draw observed changes and growths on the baseline's fan, anchored at its median.
+
+    Each point is the baseline's median at the target's first date plus the observed
+    change (or times one plus the observed growth), at the target's last date: the series
+    cover the province, so their changes, not their levels, compare with the model's.
+    """
+    part = levels[levels["scenario"] == baseline]
+    if points.empty or part.empty:
+        return
+    median = _by_date(part)["q0.5"]
+    points = points[[_when(str(d)) <= median.index.max() for d in points["last"]]]
+    xs, ys = [], []
+    for first, group in points.groupby("first", sort=False):
+        anchor = _median_at(median, str(first))
+        if not np.isfinite(anchor):
+            continue
+        xs.append(_when(str(first)))
+        ys.append(anchor)
+        for row in group.itertuples():
+            change = row.statistic == "change"
+            xs.append(_when(str(row.last)))
+            ys.append(anchor + row.value if change else anchor * (1.0 + row.value))
+    ax.plot(xs, np.asarray(ys) * scale, "o", color="black", ms=3.5, zorder=5, label=OBSERVED_LABEL)
 
 
 def effect_maps(

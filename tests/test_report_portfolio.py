@@ -214,6 +214,8 @@ def _refused(argv, capsys, out: Path) -> str:
         (lambda f: (f / "portfolio.json").write_text("{no"), "portfolio.json: unreadable JSON"),
         (lambda f: _edit_manifest(f, lambda m: m.pop("budget")),
          "portfolio.json: key 'budget': missing"),
+        (lambda f: _edit_manifest(f, lambda m: m["states"].pop("out_of_sample")),
+         "portfolio.json: key 'states.out_of_sample': missing"),
         (lambda f: _edit_manifest(f, lambda m: m["objectives"][1].update(direction="sideways")),
          "key 'objectives[1].direction': expected 'up' or 'down', got 'sideways'"),
         (lambda f: _edit_csv(f / "evaluations.csv", lambda t: t.drop(columns="talents")),

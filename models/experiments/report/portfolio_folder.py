@@ -113,13 +113,18 @@ def _objectives(manifest: Mapping[str, Any], source: str) -> tuple[Objective, ..
                 f"expected 'up' or 'down', got {shown(direction)}", source, f"{key}.direction"
             )
         years = entry.get("years") or []
+        years = years if isinstance(years, list) else [years]
+        if not all(isinstance(y, int) for y in years):
+            raise InputError(
+                f"expected a list of years, got {shown(years)}", source, f"{key}.years"
+            )
         out.append(
             Objective(
                 name=str(entry["name"]),
                 indicator=str(entry["indicator"]),
                 direction=1 if direction == "up" else -1,
                 robustness=str(entry["robustness"]),
-                years=tuple(int(y) for y in (years if isinstance(years, list) else [years])),
+                years=tuple(years),
             )
         )
     return tuple(out)
@@ -142,6 +147,17 @@ def _manifest(folder: Path) -> dict[str, Any]:
     for key in ("yearly_cap_eur", "total_eur"):
         if not isinstance(budget, dict) or not isinstance(budget.get(key), int | float):
             raise InputError("expected a number of EUR", str(path), f"budget.{key}")
+    for table, keys in (
+        ("search", ("algorithm", "population", "generations", "seed")),
+        ("states", ("in_sample", "out_of_sample")),
+    ):
+        for key in keys:
+            if not isinstance(manifest[table], dict) or key not in manifest[table]:
+                raise InputError(
+                    "missing (expected the manifest of `metropoli portfolio`)",
+                    str(path),
+                    f"{table}.{key}",
+                )
     projects = manifest["projects"]
     if not isinstance(projects, list) or not all(isinstance(p, str) for p in projects):
         raise InputError("expected a list of project codes", str(path), "projects")

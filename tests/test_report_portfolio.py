@@ -184,15 +184,25 @@ def test_each_projects_share_of_the_pareto_set(report):
 def test_a_portfolio_that_won_by_luck_is_shown(report):
     _, out = report
     text = (out / "index.html").read_text(encoding="utf-8")
-    assert "1 of the 5 Pareto portfolios (P05) are dominated by another" in text
+    assert "1 of the 5 Pareto portfolios (P05) is dominated by another" in text
     assert re.search(r'<tr class="worse">\s*<td><a href="portfolios/P05.toml">', text)
     assert (out / "portfolios" / "P05.toml").is_file()
+
+
+def test_a_portfolio_over_the_budget_is_flagged(tmp_path):
+    folder = make_folder(tmp_path / "search")
+    _edit_manifest(folder, lambda m: m["budget"].update(total_eur=200e6))  # P04, P05 above
+    assert main(["report", str(folder), "--quiet"]) == 0
+    text = (tmp_path / "search-report" / "index.html").read_text(encoding="utf-8")
+    assert "<strong>Over budget:</strong> P04, P05 cost more than the budget allows" in text
+    assert "no Pareto portfolio breaks it" not in text
 
 
 def test_the_numbers_are_the_reports_words(report):
     _, out = report
     text = (out / "index.html").read_text(encoding="utf-8")
     assert "−3.1" in text  # P05's unemployment, in percentage points, U+2212 minus
+    assert "no Pareto portfolio breaks it" in text
     assert "Unemployment rate (mean, down)" in text
 
 

@@ -96,7 +96,17 @@ def summary(folder: PortfolioFolder) -> dict[str, Any]:
             for o in folder.objectives
         ],
         "n_pareto": len(folder.pareto),
+        "over_budget": over_budget(folder),
     }
+
+
+def over_budget(folder: PortfolioFolder) -> list[str]:
+    """The Pareto portfolios whose total or peak-year cost breaks the manifest's budget."""
+    p, budget = folder.pareto, folder.manifest["budget"]
+    over = (p["cost_total_eur"] > budget["total_eur"]) | (
+        p["cost_peak_year_eur"] > budget["yearly_cap_eur"]
+    )
+    return list(p.loc[over, "portfolio"])
 
 
 def pareto_rows(folder: PortfolioFolder, checks: pd.DataFrame) -> list[dict[str, Any]]:

@@ -136,13 +136,13 @@ def mixed(n_obj: int = 9) -> Problem:
     return Problem(f"mixed-{n_obj}", 3 * n, n_obj, 2, evaluate, repair)
 
 
-def reference_directions(n_obj: int, pop: int) -> np.ndarray:
-    """NSGA-III's reference directions: Das-Dennis where it gives about ``pop``, else Riesz."""
+def reference_directions(n_obj: int, pop: int, kind: str = "das-dennis") -> np.ndarray:
+    """NSGA-III's reference directions: Das-Dennis (about 45) or ``pop`` by Riesz energy."""
     from pymoo.util.ref_dirs import get_reference_directions
 
-    partitions = {(3, 48): 8, (3, 96): 12, (9, 48): 2}
-    if (n_obj, pop) in partitions:
-        return get_reference_directions("das-dennis", n_obj, n_partitions=partitions[n_obj, pop])
+    if kind == "das-dennis":
+        partitions = {3: 8, 9: 2}[n_obj]
+        return get_reference_directions("das-dennis", n_obj, n_partitions=partitions)
     return get_reference_directions("energy", n_obj, pop, seed=1)
 
 
@@ -152,6 +152,7 @@ def run_pymoo(  # noqa: PLR0913
     pop: int,
     repair: bool,
     crossover: str,
+    dirs: str,
     evaluations: int,
     seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -176,7 +177,7 @@ def run_pymoo(  # noqa: PLR0913
 
         extra["crossover"] = UniformCrossover()
     if algorithm == "NSGA-III":
-        algo = NSGA3(reference_directions(problem.n_obj, pop), pop_size=pop, **extra)
+        algo = NSGA3(reference_directions(problem.n_obj, pop, dirs), pop_size=pop, **extra)
     else:
         algo = NSGA2(pop_size=pop, **extra)
     algo.setup(shell, seed=seed, verbose=False)
@@ -254,34 +255,39 @@ def dominated_share(front: np.ndarray, low: np.ndarray, high: np.ndarray, exact:
 
 
 CONFIGS = (
-    ("NSGA-III", 48, False, "SBX"),
-    ("NSGA-III", 96, False, "SBX"),
-    ("NSGA-III", 48, True, "SBX"),
-    ("NSGA-III", 48, False, "UX"),
-    ("NSGA-III", 48, True, "UX"),
-    ("NSGA-II", 48, False, "SBX"),
-    ("NSGA-II", 96, False, "SBX"),
-    ("NSGA-II", 48, True, "SBX"),
-    ("optuna NSGAIII", 48, False, "UX"),
+    ("NSGA-III", 48, False, "SBX", "das-dennis"),
+    ("NSGA-III", 96, False, "SBX", "energy"),
+    ("NSGA-III", 48, True, "SBX", "das-dennis"),
+    ("NSGA-III", 48, True, "SBX", "energy"),
+    ("NSGA-III", 48, False, "UX", "das-dennis"),
+    ("NSGA-III", 48, True, "UX", "das-dennis"),
+    ("NSGA-II", 48, False, "SBX", "-"),
+    ("NSGA-II", 96, False, "SBX", "-"),
+    ("NSGA-II", 48, True, "SBX", "-"),
+    ("optuna NSGAIII", 48, False, "UX", "das-dennis"),
 )
-"""(algorithm, population, budget repair, crossover) of each run. Crossover: pymoo's
-default simulated binary crossover (SBX) or uniform crossover (UX, optuna's default); pymoo's
-polynomial mutation in both."""
+"""(algorithm, population, budget repair, crossover, reference directions) of each run.
+Crossover: pymoo's default simulated binary crossover (SBX) or uniform crossover (UX,
+optuna's default); pymoo's polynomial mutation in both. Reference directions (NSGA-III):
+Das-Dennis (45 for 3 objectives with 8 partitions, 45 for 9 with 2) or Riesz energy (as many
+as the population)."""
 
 
-KEYS = ("algorithm", "pop", "repair", "crossover")
+KEYS = ("algorithm", "pop", "repair", "crossover", "dirs")
 
 
 def runs(problem: Problem, seeds: int, evaluations: int) -> list[dict]:
     """Every configuration x seed on one problem: each run's evaluations and seconds."""
     out = []
-    for algorithm, pop, repair, crossover in CONFIGS:
+    for algorithm, pop, repair, crossover, dirs in CONFIGS:
         for seed in range(1, seeds + 1):
             started = time.process_time()
             if algorithm.startswith("optuna"):
                 f, ok = run_optuna(problem, pop, evaluations, seed)
             else:
-                f, ok = run_pymoo(problem, algorithm, pop, repair, crossover, evaluations, seed)
+                f, ok = run_pymoo(
+                    problem, algorithm, pop, repair, crossover, dirs, evaluations, seed
+                )
             seconds = time.process_time() - started
             out.append(
                 {
@@ -289,6 +295,7 @@ def runs(problem: Problem, seeds: int, evaluations: int) -> list[dict]:
                     "pop": pop,
                     "repair": repair,
                     "crossover": crossover,
+                    "dirs": dirs,
                     "seed": seed,
                     "f": f,
                     "ok": ok,
@@ -320,7 +327,7 @@ def table(problem: Problem, results: list[dict], checkpoints: tuple[int, ...]) -
     """Markdown rows: per configuration, mean (sd) normalised hypervolume at each checkpoint."""
     rows = []
     for config in CONFIGS:
-        algorithm, pop, repair, crossover = config
+        algorithm, pop, repair, crossover, dirs = config
         mine = [r for r in results if tuple(r[k] for k in KEYS) == config]
         hv = np.array([r["hv"] for r in mine])
         cells = " | ".join(f"{m:.4f} ({s:.4f})" for m, s in zip(hv.mean(0), hv.std(0), strict=True))
@@ -328,6 +335,7 @@ def table(problem: Problem, results: list[dict], checkpoints: tuple[int, ...]) -
         cpu = np.mean([r["cpu_s"] for r in mine])
         rows.append(
             f"| {problem.name} | {algorithm} | {pop} | {'yes' if repair else 'no'} | {crossover} "
+            f"| {dirs} "
             f"| {cells} "
             f"| {feasible:.0%} | {cpu:.1f} |"
         )
@@ -345,9 +353,9 @@ def main(argv: list[str] | None = None) -> None:
     makers = {"dtlz2-3": lambda: dtlz2(3), "dtlz2-9": lambda: dtlz2(9), "mixed-9": mixed}
     head = " | ".join(f"HV at {c}" for c in checkpoints)
     lines = [
-        f"| problem | algorithm | population | repair | crossover | {head} | feasible "
+        f"| problem | algorithm | population | repair | crossover | directions | {head} | feasible "
         "| CPU s a run |",
-        "|" + "---|" * (7 + len(checkpoints)),
+        "|" + "---|" * (8 + len(checkpoints)),
     ]
     record = {}
     for name in args.problems:

@@ -266,17 +266,20 @@ def _edit_csv(path: Path, change) -> None:
 
 def test_the_references_robust_values_follow_the_measures():
     """piano-completo's robust value as the search defines it: mean, pNN worst side, regret."""
-    from models.experiments.report.portfolio_content import robust_value
+    from models.experiments.portfolio.robustness import robust_values
+    from models.experiments.report.portfolio_content import search_objective
     from models.experiments.report.portfolio_folder import Objective
 
-    rows = pd.DataFrame({"state": ["a", "a", "b", "b"], "seed": [1, 2, 1, 2],
-                         "x": [1.0, 2.0, 3.0, 10.0]})  # fmt: skip
-    up = Objective("x", "talents", 1, "mean", ())
-    down = Objective("x", "unemployment_rate", -1, "p10", ())
-    assert robust_value(rows, up, None) == 4.0
-    assert robust_value(rows, Objective("x", "talents", 1, "p10", ()), None) == pytest.approx(1.3)
-    assert robust_value(rows, down, None) == pytest.approx(7.9)  # the 90th: the worst side
-    best = pd.Series([2.0, 2.0, 5.0, 10.0],
-                     index=pd.MultiIndex.from_frame(rows[["state", "seed"]]))  # fmt: skip
-    regret = Objective("x", "talents", 1, "regret", ())
-    assert robust_value(rows, regret, best) == -2.0  # the largest shortfall, state b seed 1
+    rows = pd.DataFrame({"portfolio": "piano-completo", "state": ["a", "a", "b", "b"],
+                         "seed": [1, 2, 1, 2], "x": [1.0, 2.0, 3.0, 10.0]})  # fmt: skip
+
+    def robust(direction: int, measure: str, best: pd.DataFrame | None = None) -> float:
+        objective = search_objective(Objective("x", "talents", direction, measure, ()))
+        return float(robust_values(rows, [objective], best).loc["piano-completo", "x"])
+
+    assert robust(1, "mean") == 4.0
+    assert robust(1, "p10") == pytest.approx(1.3)
+    assert robust(-1, "p10") == pytest.approx(7.9)  # the 90th: the worst side
+    best = pd.DataFrame({"x": [2.0, 2.0, 5.0, 10.0]},
+                        index=pd.MultiIndex.from_frame(rows[["state", "seed"]]))  # fmt: skip
+    assert robust(1, "regret", best) == -2.0  # the largest shortfall, state b seed 1

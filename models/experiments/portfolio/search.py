@@ -21,6 +21,8 @@ point is 1 in every objective: one such unit worse than the baseline.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -105,13 +107,28 @@ def make_algorithm(search: Search, n_obj: int, encoding: Encoding, budget: Budge
     from pymoo.algorithms.moo.nsga3 import NSGA3
     from pymoo.util.ref_dirs import get_reference_directions
 
-    ref_dirs = get_reference_directions("energy", n_obj, search.population, seed=search.seed)
+    ref_dirs = get_reference_directions(
+        "das-dennis", n_obj, n_partitions=das_dennis_partitions(n_obj, search.population)
+    )
     return NSGA3(
         ref_dirs=ref_dirs,
         pop_size=search.population,
         repair=BudgetRepair(),
         eliminate_duplicates=True,
     )
+
+
+def das_dennis_partitions(n_obj: int, population: int) -> int:
+    """The most Das-Dennis partitions whose directions number at most the population.
+
+    Das-Dennis over Riesz-energy directions, as measured in docs/portfolio-optimisers.md
+    (on the 29-project problem, hypervolume 0.551 against 0.371 at 2,000 evaluations).
+    The file's check guarantees ``population >= n_obj`` (one partition: the corners).
+    """
+    partitions = 1
+    while math.comb(partitions + n_obj, n_obj - 1) <= population:
+        partitions += 1
+    return partitions
 
 
 def run_search(

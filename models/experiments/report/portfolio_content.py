@@ -12,51 +12,43 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from models.experiments.portfolio.file import Objective as SearchObjective
+from models.experiments.portfolio.robustness import best_by_cell, robust_values
 from models.experiments.report.portfolio_folder import REFERENCE, Objective, PortfolioFolder
 
 MATCH_SHARE = 0.9
 """A portfolio matches ``piano-completo`` when it does at least as well on every objective in
 at least this share of the states of the world."""
-CELL = ["state", "seed"]
 
 
-def robust_value(rows: pd.DataFrame, objective: Objective, best: pd.Series | None) -> float:
-    """One portfolio's robust value of an objective over its rows (states x seeds).
-
-    ``mean``: the mean effect; ``pNN``: the NN-th percentile on the worst side; ``regret``:
-    minus the largest shortfall from ``best`` (the best oriented effect of any portfolio in
-    each state and seed), with the effect's sign. As docs/portfolio.md defines them.
-    """
-    s = objective.direction
-    oriented = s * rows[objective.name].to_numpy(dtype=float)
-    if objective.robustness == "regret":
-        if best is None:
-            return float("nan")
-        reached = best.reindex(pd.MultiIndex.from_frame(rows[CELL])).to_numpy(dtype=float)
-        return float(-s * np.max(reached - oriented))
-    if objective.robustness.startswith("p") and objective.robustness[1:].isdigit():
-        return float(s * np.quantile(oriented, int(objective.robustness[1:]) / 100.0))
-    return float(s * oriented.mean())
+def search_objective(objective: Objective) -> SearchObjective:
+    """The search's own objective for a manifest's, so robust values have one definition."""
+    years = objective.years or (0,)
+    return SearchObjective(
+        name=objective.name,
+        indicator=objective.indicator,
+        years=(years[0], years[-1]),
+        robustness=objective.robustness,
+        direction=objective.wanted,
+    )
 
 
 def reference_robust(folder: PortfolioFolder, sample: str) -> dict[str, float]:
     """``piano-completo``'s robust value of each objective in a sample ("in" or "out").
 
-    NaN where the folder has no evaluation of the reference in that sample.
+    As the search measures its portfolios (:mod:`models.experiments.portfolio.robustness`):
+    a regret is against the best portfolio the search proposed in each state and seed (in
+    sample) or the Pareto set's best (out of sample). NaN where the folder has no
+    evaluation of the reference in that sample.
     """
     ev = folder.evaluations[folder.evaluations["sample"] == sample]
     rows = ev[ev["portfolio"] == REFERENCE]
-    out = {}
-    for o in folder.objectives:
-        if rows.empty:
-            out[o.name] = float("nan")
-            continue
-        best = None
-        if o.robustness == "regret":
-            oriented = ev[CELL].assign(v=o.direction * ev[o.name])
-            best = oriented.groupby(CELL)["v"].max().clip(lower=0.0)
-        out[o.name] = robust_value(rows, o, best)
-    return out
+    if rows.empty:
+        return {o.name: float("nan") for o in folder.objectives}
+    objectives = [search_objective(o) for o in folder.objectives]
+    searched = ev[ev["generation"] >= 0] if sample == "in" else ev[ev["pareto_id"] != ""]
+    best = best_by_cell(searched, objectives)
+    return robust_values(rows, objectives, best).loc[REFERENCE].to_dict()
 
 
 def project_shares(folder: PortfolioFolder) -> pd.DataFrame:

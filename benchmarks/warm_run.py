@@ -6,9 +6,9 @@ Usage::
     cd OTHER_CHECKOUT && PYTHONPATH=. python3 /path/to/benchmarks/warm_run.py 0.1 6
 
 What a batch worker does for each run, in one process (the steps of ``finish_run`` in
-:mod:`models.experiments.batch`, single-threaded: build the model, its population from the
-process's cache, simulate 2015-2025, reduce the records to the store's rows), timed with
-``time.process_time``. Two warm-up runs first (the numba cache loaded, the territory and
+:mod:`models.experiments.batch`, on one numba thread: build the model, its population from
+the process's cache, simulate 2015-2025, reduce the records to the store's rows), timed
+with ``time.process_time``. Two warm-up runs first (the numba cache loaded, the territory and
 populations of seeds 1 and 2 built), then ``RUNS`` runs of the baseline whose seeds cycle
 over ``--seeds`` (default 2: the population cache serves every run, as in the Latin
 hypercube of ``batch_throughput.py --only warm``; a larger number builds more
@@ -34,11 +34,12 @@ def main() -> int:
     parser.add_argument("runs", type=int, nargs="?", default=6)
     parser.add_argument("--seeds", type=int, default=2)
     args = parser.parse_args()
+    import numba
+
     from models.experiments import scenario
     from models.experiments.batch import monthly_records, new_model, reduce_records
-    from sim.experiments.executors import single_threaded
 
-    single_threaded()  # as a batch worker
+    numba.set_num_threads(1)  # as sim.experiments.executors.single_threaded in a worker
 
     base = replace(scenario.load(ROOT / "scenarios" / "baseline.toml"), scale=args.scale)
     stages: dict[str, list[float]] = {"init": [], "simulate": [], "reduce": [], "run": []}

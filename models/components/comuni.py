@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.discrete_space import FixedAgent
+from mesa.discrete_space import Cell, FixedAgent
 
 from models.codes import HOSPITALITY, METRO, N_COMUNI, N_SECTORS, N_ZONES
 from sim import fpmath
@@ -41,17 +41,30 @@ class Comune(FixedAgent):
         green_share: share of the comune's area that is agricultural or green.
     """
 
-    def __init__(self, model: MetroModel, index: int, code: str, name: str, cell) -> None:
+    def __init__(self, model: MetroModel, index: int, code: str, name: str) -> None:
         super().__init__(model)
         self.index = index
         self.code = code
         self.name = name
-        self.cell = cell
         self.service_cost_per_capita = 0.0
         self.admin_burden_days = 0.0
         self.attractiveness = 0.0
         self.green_share = 0.0
         self._base_cost: float | None = None
+
+    @property
+    def cell(self) -> Cell:
+        """The comune's town-centre cell on the model's grid (which is built on first use)."""
+        if self._mesa_cell is None:
+            self.model.grid  # noqa: B018 (building the grid places every comune)
+        return self._mesa_cell
+
+    @cell.setter
+    def cell(self, cell: Cell) -> None:
+        if self._mesa_cell is not None:
+            raise ValueError("a comune does not move")
+        self._mesa_cell = cell
+        cell.add_agent(self)
 
     def service_cost(self, population: float, poverty_rate: float) -> float:
         """Per-resident cost of municipal services (EUR/year) before lever efficiencies."""

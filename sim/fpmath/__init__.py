@@ -24,9 +24,9 @@ scalars in Python. The names here are the plain :class:`numpy.ufunc` objects num
 (``DUFunc.ufunc``: the same compiled loop, so the same bits): numba's ``DUFunc`` wrapper
 checks every argument for ``__array_ufunc__`` in Python first, which made a call on one
 number cost 6 µs instead of 1.7 µs, and the Python halves of the month make about 120 such
-calls a month (the comuni's services, the draws' Box-Muller normals). Kernels call the same functions for one number from
-:mod:`sim.fpmath.scalar`, inlined, so the kernels and the Python halves share one
-implementation. ``sqrt`` needs nothing here: IEEE 754 rounds it
+calls a month (the comuni's services, the draws' Box-Muller normals). Kernels call the
+same functions for one number from :mod:`sim.fpmath.scalar`, inlined, so the kernels and
+the Python halves share one implementation. ``sqrt`` needs nothing here: IEEE 754 rounds it
 exactly, and ``np.sqrt`` and ``math.sqrt`` give the same bits everywhere.
 """
 

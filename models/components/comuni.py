@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.discrete_space import FixedAgent
+from mesa.discrete_space import Cell, FixedAgent
 
 from models.codes import HOSPITALITY, METRO, N_COMUNI, N_SECTORS, N_ZONES
 from sim import fpmath
@@ -41,17 +41,30 @@ class Comune(FixedAgent):
         green_share: share of the comune's area that is agricultural or green.
     """
 
-    def __init__(self, model: MetroModel, index: int, code: str, name: str, cell) -> None:
+    def __init__(self, model: MetroModel, index: int, code: str, name: str) -> None:
         super().__init__(model)
         self.index = index
         self.code = code
         self.name = name
-        self.cell = cell
         self.service_cost_per_capita = 0.0
         self.admin_burden_days = 0.0
         self.attractiveness = 0.0
         self.green_share = 0.0
         self._base_cost: float | None = None
+
+    @property
+    def cell(self) -> Cell:
+        """The comune's town-centre cell on the model's grid (which is built on first use)."""
+        if self._mesa_cell is None:
+            self.model.grid  # noqa: B018 (building the grid places every comune)
+        return self._mesa_cell
+
+    @cell.setter
+    def cell(self, cell: Cell) -> None:
+        if self._mesa_cell is not None:
+            raise ValueError("a comune does not move")
+        self._mesa_cell = cell
+        cell.add_agent(self)
 
     def service_cost(self, population: float, poverty_rate: float) -> float:
         """Per-resident cost of municipal services (EUR/year) before lever efficiencies."""
@@ -91,17 +104,23 @@ class Comune(FixedAgent):
 class ComuniServices(Component):
     """The comuni's month (Mesa agents), and tourism: arrivals and the hospitality drift.
 
-    Every comune updates its services, burden and attractiveness (:meth:`Comune.step`, via
-    ``AgentSet.do``). Tourist arrivals grow at ``tourism_trend`` with the plan's levers,
-    have a seasonal profile and are shared among comuni (Torino and Venaria Reale by their
-    documented shares, the rest by population). The yearly growth of arrivals moves the
-    hospitality sector's growth drift (``hospitality_tourism_elasticity``).
+    Every comune updates its services, burden and attractiveness (:meth:`Comune.step`, each
+    agent in the model's order, as ``AgentSet.do`` would call them but without its weak
+    references: the comuni never change, and the step and the readings of the month were
+    0.2 ms of a month's 3.5 at the minimum scale); their values are then kept as arrays by
+    comune for the phases and indicators that read them. Tourist arrivals grow at
+    ``tourism_trend`` with the plan's levers, have a seasonal profile and are shared among
+    comuni (Torino and Venaria Reale by their documented shares, the rest by population).
+    The yearly growth of arrivals moves the hospitality sector's growth drift
+    (``hospitality_tourism_elasticity``).
 
     Attributes:
         attractiveness: by zone (0 outside), utility units.
         tourism: this month's arrivals by zone (full scale).
         tourism_shares: each comune's share of arrivals.
         sector_drift: extra yearly log growth of firms' targets by sector.
+        service_cost_per_capita, admin_burden_days: the comuni's values (their agents'
+            attributes) as arrays by comune.
     """
 
     name = "comuni_services"
@@ -125,16 +144,27 @@ class ComuniServices(Component):
         self.sector_drift = np.zeros(N_SECTORS)
         self.tourism = np.zeros(N_ZONES)
         self._last_tourism_level: float | None = None
+        self.comuni: list[Comune] = []
+        self.service_cost_per_capita = np.zeros(N_COMUNI)
+        self.admin_burden_days = np.zeros(N_COMUNI)
 
     def init_post(self) -> None:
         """Services and burden of January 2015, on the census's count of it."""
-        self.model.comuni.do("step")
+        self.comuni = list(self.model.comuni)
+        self._step_comuni()
+
+    def _step_comuni(self) -> None:
+        """Every comune's step, in the model's order; their services and burden as arrays."""
+        for comune in self.comuni:
+            comune.step()
+        self.service_cost_per_capita = np.array([c.service_cost_per_capita for c in self.comuni])
+        self.admin_burden_days = np.array([c.admin_burden_days for c in self.comuni])
 
     def step(self, month: int) -> None:
         """The comuni's step; attractiveness; tourist arrivals and the hospitality drift."""
         m = self.model
-        m.comuni.do("step")
-        self.attractiveness[:N_COMUNI] = m.comuni.get("attractiveness")
+        self._step_comuni()
+        self.attractiveness[:N_COMUNI] = [c.attractiveness for c in self.comuni]
         self.tourism = self.tourist_arrivals(month)
         level = self.tourism.sum() / TOURISM_SEASON[month % 12]  # deseasonalised, per year
         if self._last_tourism_level is not None:

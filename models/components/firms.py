@@ -275,7 +275,7 @@ class FirmDynamics(Component):
         """Start-ups and foreign plants of the month."""
         m = self.model
         p, f, hooks = m.params, m.firms, m.hooks
-        burden = np.array(m.comuni.get("admin_burden_days") + [p["admin_burden_days"]])
+        burden = np.append(m.comuni_services.admin_burden_days, p["admin_burden_days"])
         weights = entry_weights(
             self.initial_firms_by_zone,
             m.census.zone_population,

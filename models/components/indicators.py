@@ -289,9 +289,9 @@ class Indicators(Component):
         hist, hist_sum = census.income.counts, census.income.sums
         put = rows.put
         pop = np.maximum(stocks[c.POPULATION][:n], 1.0)
-        cost = np.array(m.comuni.get("service_cost_per_capita"))
+        cost = m.comuni_services.service_cost_per_capita
         put("service_cost_per_capita_eur", cost, float(np.average(cost, weights=pop)))
-        burden = np.array(m.comuni.get("admin_burden_days"))
+        burden = m.comuni_services.admin_burden_days
         firms = fstocks[c.FIRMS][:n]
         put("admin_burden_days", burden, float(np.average(burden, weights=firms + 1e-9)))
         tourism = m.comuni_services.tourism

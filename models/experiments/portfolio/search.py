@@ -22,7 +22,6 @@ point is 1 in every objective: one such unit worse than the baseline.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol

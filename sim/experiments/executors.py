@@ -68,6 +68,17 @@ WORKER_MEMORY = {
     "distributed.scheduler.allowed-failures": RUN_RETRIES,
 }
 
+# A worker's statistical profiler (stacks sampled every 10 ms, for the dashboard's profile
+# page) keeps one profile a second, and as many again per task name, the last 1,000 of each
+# (distributed.admin.low-level-log-length): a worker's RSS grew by 215-353 MB over its
+# first ~1,000 seconds and then levelled off (issue 22's soak). In a 1-worker batch its
+# profiles held ~13 KB a second pickled, and RSS grew as they filled, while the same batch
+# without the profiler stayed flat (docs/performance.md, "Long batches"). It serves only
+# the dashboard, so it is on only with the dashboard.
+def worker_profiling(dashboard: bool) -> dict[str, bool]:
+    """The Dask setting that turns the workers' profiler on with the dashboard, off without."""
+    return {"distributed.worker.profile.enabled": dashboard}
+
 
 def single_threaded() -> None:
     """Inside a Dask worker, keep numba's parallel kernels to one thread (``set_num_threads``).
@@ -184,7 +195,8 @@ class DaskExecutor:
             self.workers = len(self.client.scheduler_info().get("workers", {}))
             self.description = f"Dask scheduler {scheduler} ({self.workers} workers)"
         else:
-            with dask.config.set(WORKER_MEMORY):  # the nannies pass it to their workers
+            # the nannies pass these settings to their workers
+            with dask.config.set({**WORKER_MEMORY, **worker_profiling(dashboard)}):
                 self.cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,

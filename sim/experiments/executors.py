@@ -70,11 +70,11 @@ WORKER_MEMORY = {
 
 # A worker's statistical profiler (stacks sampled every 10 ms, for the dashboard's profile
 # page) keeps one profile a second, and as many again per task name, the last 1,000 of each
-# (distributed.admin.low-level-log-length): a worker's RSS grew by 215-353 MB over its
-# first ~1,000 seconds and then levelled off (issue 22's soak). In a 1-worker batch its
-# profiles held ~13 KB a second pickled, and RSS grew as they filled, while the same batch
-# without the profiler stayed flat (docs/performance.md, "Long batches"). It serves only
-# the dashboard, so it is on only with the dashboard.
+# (distributed.admin.low-level-log-length), about 43 KB of objects a second each. The
+# memory probe's forked runs as a task in a worker held 125 KB a run with it, -2.1 KB
+# without (tests/test_memory.py); the soak's workers grew by 137-201 MB with it and by
+# 22-24 MB without (docs/performance.md, "Long batches"). It serves only the dashboard,
+# so it is on only with the dashboard.
 def worker_profiling(dashboard: bool) -> dict[str, bool]:
     """The Dask setting that turns the workers' profiler on with the dashboard, off without."""
     return {"distributed.worker.profile.enabled": dashboard}

@@ -10,8 +10,12 @@ writes, in ``--out``:
 * ``curve.csv``: every ``--every`` seconds, the runs done, the driver's RSS, and each
   worker's pid, RSS and Dask status (``paused`` is what the goal forbids);
 * ``figures.json``: growth after the first ``--settle`` runs (RSS at the end and at its
-  peak, minus RSS when ``--settle`` runs were done), per worker and for the driver, the
-  runs done, failed, paused samples and the seconds.
+  peak, minus RSS when ``--settle`` runs were done; and the median RSS over the last
+  ``--window`` runs minus the median over the first ``--window`` runs after settling,
+  which one sample taken while a run's model is alive, 100-150 MB, does not sway), per
+  worker and for the driver, the runs done, failed, paused samples and the seconds.
+
+``--curve FILE`` recomputes the figures of growth from a curve already written.
 
 Goal (issue 22): after the first 100 runs, worker growth <= 50 MB, driver <= 50 MB, no
 worker paused::
@@ -27,6 +31,7 @@ import csv
 import json
 import math
 import os
+import statistics
 import sys
 import threading
 import time
@@ -106,12 +111,20 @@ def sample(client: Any, counter: CountingExecutor, pids: dict[str, int]) -> dict
     return row
 
 
-def growth(samples: list[dict], settle: int) -> dict:
+def window_growth(series: list[tuple[int, float]], window: int) -> float:
+    """Median RSS over the last ``window`` runs of ``(runs, mb)`` minus over the first."""
+    first, last = series[0][0], series[-1][0]
+    head = [mb for r, mb in series if r <= first + window]
+    tail = [mb for r, mb in series if r >= last - window]
+    return statistics.median(tail) - statistics.median(head)
+
+
+def growth(samples: list[dict], settle: int, window: int = 1000) -> dict:
     """RSS growth after ``settle`` runs: at the end and at the peak, driver and each worker.
 
     A worker's growth is counted from the first sample after the batch has done ``settle``
     more runs than when the worker was first seen (a worker started mid-batch, after another
-    died, settles in turn).
+    died, settles in turn). ``*_window_mb``: :func:`window_growth` over ``window`` runs.
     """
     after = [s for s in samples if s["runs"] >= settle]
     if len(after) < 2:
@@ -120,6 +133,8 @@ def growth(samples: list[dict], settle: int) -> dict:
     out: dict[str, Any] = {
         "driver_end_mb": last["driver_mb"] - first["driver_mb"],
         "driver_peak_mb": max(s["driver_mb"] for s in after) - first["driver_mb"],
+        "driver_window_mb": window_growth([(s["runs"], s["driver_mb"]) for s in after], window),
+        "window_runs": window,
         "workers": {},
     }
     pids = {w["pid"] for s in samples for w in s["workers"]} - {None}
@@ -135,6 +150,7 @@ def growth(samples: list[dict], settle: int) -> dict:
             "start_mb": base,
             "end_mb": settled[-1][1] - base,
             "peak_mb": max(mb for _, mb in settled) - base,
+            "window_mb": window_growth(settled, window),
         }
     return out
 
@@ -146,8 +162,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     parser.add_argument("--settle", type=int, default=100)
+    parser.add_argument("--window", type=int, default=1000, help="runs of a median figure")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "soak")
+    parser.add_argument("--curve", type=Path, help="only recompute growth from this curve")
     args = parser.parse_args()
+    if args.curve is not None:
+        print(json.dumps(growth(read_curve(args.curve), args.settle, args.window), indent=1))
+        return 0
 
     from models.experiments.batch import submit_runs
     from models.experiments.batchfile import load_batch
@@ -201,7 +222,7 @@ def main() -> int:
         "failed": summary.failed if summary else None,
         "paused_samples": sum(w["status"] == "paused" for s in samples for w in s["workers"]),
         "settle_runs": args.settle,
-        "growth": growth(samples, args.settle),
+        "growth": growth(samples, args.settle, args.window),
         "pid": os.getpid(),
     }
     (args.out / "figures.json").write_text(json.dumps(figures, indent=1))
@@ -229,6 +250,31 @@ def write_curve(path: Path, samples: list[dict]) -> None:
                     ]
                 )
     tmp.replace(path)
+
+
+def read_curve(path: Path) -> list[dict]:
+    """The samples of a ``curve.csv`` (:func:`write_curve`), as :func:`sample` made them."""
+    samples: dict[str, dict] = {}
+    with path.open(newline="") as f:
+        for row in csv.DictReader(f):
+            s = samples.setdefault(
+                row["seconds"],
+                {
+                    "t": float(row["seconds"]),
+                    "runs": int(row["runs"]),
+                    "driver_mb": float(row["driver_mb"]),
+                    "workers": [],
+                },
+            )
+            if row["worker_pid"]:
+                s["workers"].append(
+                    {
+                        "pid": int(row["worker_pid"]),
+                        "mb": float(row["worker_mb"]),
+                        "status": row["status"],
+                    }
+                )
+    return list(samples.values())
 
 
 if __name__ == "__main__":

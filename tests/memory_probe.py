@@ -25,8 +25,13 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 GROUPS, GROUP_RUNS, WARM_GROUPS = 22, 5, 2
 
 
-def main() -> None:
-    """Run the groups and print the traced growth per measured run."""
+def measure(groups: int = GROUPS) -> dict[str, float]:
+    """Run ``groups`` groups in this process; the traced growth per measured run.
+
+    Returns ``{"runs": 100, "bytes_per_run": ...}`` (runs after the warm-up groups). Traces
+    memory while it runs (``tracemalloc``, stopped again unless it was already on), so it
+    can run as a task in a Dask worker too.
+    """
     scale = minimum_scale()
     end, fork = parse_month("2015-06"), parse_month("2015-04")
     base = load(SCENARIOS / "baseline.toml").with_run(seed=1, scale=scale)
@@ -42,17 +47,26 @@ def main() -> None:
         for k in range(GROUP_RUNS):
             finish_run([snapshot], 0, run, f"g{g}-{k}")
 
-    tracemalloc.start()
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
     for g in range(WARM_GROUPS):
         group(g)
     gc.collect()
     before = tracemalloc.get_traced_memory()[0]
-    for g in range(WARM_GROUPS, GROUPS):
+    for g in range(WARM_GROUPS, groups):
         group(g)
     gc.collect()
     after = tracemalloc.get_traced_memory()[0]
-    runs = (GROUPS - WARM_GROUPS) * GROUP_RUNS
-    print(json.dumps({"runs": runs, "bytes_per_run": (after - before) / runs}))
+    if not tracing:
+        tracemalloc.stop()
+    runs = (groups - WARM_GROUPS) * GROUP_RUNS
+    return {"runs": runs, "bytes_per_run": (after - before) / runs}
+
+
+def main() -> None:
+    """Run the groups and print the traced growth per measured run, as JSON."""
+    print(json.dumps(measure()))
 
 
 if __name__ == "__main__":

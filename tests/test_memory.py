@@ -67,3 +67,25 @@ def test_forked_runs_leave_nothing_behind_run_after_run():
     per_run = figures["bytes_per_run"]
     print(f"traced memory: {per_run:.0f} bytes a run over {figures['runs']} runs")
     assert per_run < 5_000, f"{per_run:.0f} bytes a run over {figures['runs']} runs"
+
+
+@pytest.mark.slow
+def test_forked_runs_in_a_dask_batch_worker_leave_nothing_behind_run_after_run():
+    """The same 100 forked runs as one task in a batch's Dask worker (a local cluster as
+    ``metropoli batch --workers`` opens it): the worker's own machinery, which runs beside
+    the task, must not hold more run after run either. Dask's statistical profiler did: it
+    keeps one profile a second (about 43 KB) and as many per task name, the last 1,000 of
+    each, and a soak's workers grew by 215-353 MB; batch workers now run without it
+    (``sim.experiments.executors.worker_profiling``, issue 22). A short task first loads
+    (or compiles) the kernels in the worker.
+    """
+    from sim.experiments.executors import DaskExecutor
+    from tests import memory_probe
+
+    with DaskExecutor(workers=1) as executor:
+        client = executor.client
+        client.submit(memory_probe.measure, memory_probe.WARM_GROUPS + 1, pure=False).result()
+        figures = client.submit(memory_probe.measure, pure=False).result()
+    per_run = figures["bytes_per_run"]
+    print(f"traced memory in a Dask worker: {per_run:.0f} bytes a run over {figures['runs']} runs")
+    assert per_run < 5_000, f"{per_run:.0f} bytes a run over {figures['runs']} runs"

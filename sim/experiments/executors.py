@@ -68,6 +68,17 @@ WORKER_MEMORY = {
     "distributed.scheduler.allowed-failures": RUN_RETRIES,
 }
 
+# A worker's statistical profiler (stacks sampled every 10 ms, for the dashboard's profile
+# page) keeps one profile a second, and as many again per task name, the last 1,000 of each
+# (distributed.admin.low-level-log-length), about 43 KB of objects a second each. The
+# memory probe's forked runs as a task in a worker held 125 KB a run with it, -2.1 KB
+# without (tests/test_memory.py); the soak's workers grew by 137-201 MB with it and by
+# 22-24 MB without (docs/performance.md, "Long batches"). It serves only the dashboard,
+# so it is on only with the dashboard.
+def worker_profiling(dashboard: bool) -> dict[str, bool]:
+    """The Dask setting that turns the workers' profiler on with the dashboard, off without."""
+    return {"distributed.worker.profile.enabled": dashboard}
+
 
 def single_threaded() -> None:
     """Inside a Dask worker, keep numba's parallel kernels to one thread (``set_num_threads``).
@@ -184,7 +195,8 @@ class DaskExecutor:
             self.workers = len(self.client.scheduler_info().get("workers", {}))
             self.description = f"Dask scheduler {scheduler} ({self.workers} workers)"
         else:
-            with dask.config.set(WORKER_MEMORY):  # the nannies pass it to their workers
+            # the nannies pass these settings to their workers
+            with dask.config.set({**WORKER_MEMORY, **worker_profiling(dashboard)}):
                 self.cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,

@@ -9,6 +9,7 @@ resumed; the Pareto set and every evaluation the same.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import time
 from pathlib import Path
@@ -175,7 +176,8 @@ def test_nsga3_needs_a_portfolio_per_objective(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     half = (ROOT / "scenarios" / "portfolios" / "half-budget.toml").read_text(encoding="utf-8")
-    text = half.replace("population = 24", "population = 8").replace(
+    assert re.search(r"^population = \d+", half, flags=re.M)  # the line the test rewrites
+    text = re.sub(r"^population = \d+", "population = 8", half, flags=re.M).replace(
         '"../../calibration', f'"{ROOT}/calibration'
     )
     err = _bad(tmp_path, text, capsys)  # nine objectives

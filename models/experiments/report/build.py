@@ -400,8 +400,8 @@ def summary(store: c.Store) -> dict[str, Any]:
     }
 
 
-def render(context: dict[str, Any]) -> str:
-    """The page: the package's Jinja2 template filled with ``context``."""
+def render(context: dict[str, Any], template: str = TEMPLATE) -> str:
+    """A page: one of the package's Jinja2 templates filled with ``context``."""
     import jinja2
 
     env = jinja2.Environment(
@@ -411,7 +411,7 @@ def render(context: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template(TEMPLATE).render(**context)
+    return env.get_template(template).render(**context)
 
 
 def check_out(out: Path, store: Path) -> None:

@@ -27,6 +27,7 @@ from models.experiments.report.build import (
     REPORT_PACKAGES,
     check_out,
     default_out,
+    render,
     sha256_file,
 )
 from models.experiments.report.content import display_scale
@@ -221,20 +222,6 @@ def provenance(folder: PortfolioFolder, seconds: float) -> dict[str, Any]:
     }
 
 
-def render(context: dict[str, Any]) -> str:
-    """The page: the portfolio template filled with ``context``."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("models.experiments.report", "."),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template(TEMPLATE).render(**context)
-
-
 def build_portfolio_report(source: str | Path, out: str | Path | None = None) -> Path:
     """Write the report of a portfolio folder; return the report's folder.
 
@@ -278,7 +265,7 @@ def build_portfolio_report(source: str | Path, out: str | Path | None = None) ->
         shares.to_csv(tmp / "projects.csv", index=False)
         context["match"] = {k: v for k, v in match.items() if k != "table"}
         context["provenance"] = provenance(folder, time.perf_counter() - started)
-        (tmp / "index.html").write_text(render(context), encoding="utf-8")
+        (tmp / "index.html").write_text(render(context, TEMPLATE), encoding="utf-8")
         (tmp / MARKER).write_text(
             json.dumps(context["provenance"], indent=2) + "\n", encoding="utf-8"
         )

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 import shutil
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -25,19 +23,15 @@ from models.experiments.report import content as c
 from models.experiments.report import figures as f
 from models.experiments.report import tables as t
 from models.experiments.report import words
-from models.version import MODEL_VERSION
+from models.experiments.report.page import page_made, render
 from sim.atomic import StagedFolder
 from sim.errors import InputError, shown
 from sim.experiments import Batch
-from sim.experiments.store import utc_now
 from sim.experiments.summary import FAN_QUANTILES, HIGH_Q, LOW_Q, NO_CHANGE, RELATIVE_TOLERANCE
-from sim.results import PACKAGES, code_version, package_versions
 
 TEMPLATE = "template.html.j2"
 MARKER = "report.json"
 """The file that makes a folder a report (one a new report may replace)."""
-REPORT_PACKAGES = (*PACKAGES, "jinja2", "ema_workbench", "shapely", "pyproj")
-"""The packages a report records: a run's (:data:`sim.results.PACKAGES`) and the report's."""
 DPI = 90
 ORDER = [spec.code for spec in SPECS]
 
@@ -359,13 +353,7 @@ def provenance(store: c.Store, source: Path, seconds: float) -> dict[str, Any]:
         "batch_code_version": doc.get("code_version", ""),
         "batch_created": doc.get("created_utc", ""),
         "batch_packages": doc.get("packages", {}),
-        "model_version": MODEL_VERSION,
-        "code_version": code_version(),
-        "packages": package_versions(REPORT_PACKAGES),
-        "machine": f"{socket.gethostname()} ({platform.platform()}, {platform.machine()}, "
-        f"Python {platform.python_version()})",
-        "date": utc_now(),
-        "seconds": f"{seconds:.1f}",
+        **page_made(seconds),
         "runs_ok": int(counts.get("ok", 0)),
         "runs_failed": int(counts.get("failed", 0)),
         "runs_pending": int(counts.get("pending", 0)),
@@ -398,20 +386,6 @@ def summary(store: c.Store) -> dict[str, Any]:
         "interval": f"{LOW_Q:.0%} to {HIGH_Q:.0%}",
         "levers": {s: [k for k in ORDER if k in store.levers(s)] for s in store.scenarios},
     }
-
-
-def render(context: dict[str, Any], template: str = TEMPLATE) -> str:
-    """A page: one of the package's Jinja2 templates filled with ``context``."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("models.experiments.report", "."),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template(template).render(**context)
 
 
 def check_out(out: Path, store: Path) -> None:
@@ -490,7 +464,7 @@ def build_report(
         shutil.copyfile(source / "batch.json", tmp / "batch.json")
         effects.to_csv(tmp / "effects.csv", index=False)
         context["provenance"] = provenance(store, source, time.perf_counter() - started)
-        (tmp / "index.html").write_text(render(context), encoding="utf-8")
+        (tmp / "index.html").write_text(render(context, TEMPLATE), encoding="utf-8")
         (tmp / MARKER).write_text(
             json.dumps(context["provenance"], indent=2) + "\n", encoding="utf-8"
         )

@@ -8,9 +8,7 @@ renamed into place whole, and bad input leaves nothing behind.
 from __future__ import annotations
 
 import json
-import platform
 import shutil
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -24,23 +22,19 @@ from models.experiments.report import words
 from models.experiments.report.build import (
     DPI,
     MARKER,
-    REPORT_PACKAGES,
     check_out,
     default_out,
-    render,
     sha256_file,
 )
 from models.experiments.report.content import display_scale
+from models.experiments.report.page import page_made, render
 from models.experiments.report.portfolio_folder import (
     MANIFEST,
     REFERENCE,
     PortfolioFolder,
     open_portfolio,
 )
-from models.version import MODEL_VERSION
 from sim.atomic import StagedFolder
-from sim.experiments.store import utc_now
-from sim.results import code_version, package_versions
 
 TEMPLATE = "portfolio.html.j2"
 MILLION = 1e6
@@ -212,13 +206,7 @@ def provenance(folder: PortfolioFolder, seconds: float) -> dict[str, Any]:
         "manifest_sha256": sha256_file(folder.path / MANIFEST),
         "evaluations_sha256": sha256_file(folder.path / "evaluations.csv"),
         "portfolio_model_version": m.get("model_version", ""),
-        "model_version": MODEL_VERSION,
-        "code_version": code_version(),
-        "packages": package_versions(REPORT_PACKAGES),
-        "machine": f"{socket.gethostname()} ({platform.platform()}, {platform.machine()}, "
-        f"Python {platform.python_version()})",
-        "date": utc_now(),
-        "seconds": f"{seconds:.1f}",
+        **page_made(seconds),
     }
 
 

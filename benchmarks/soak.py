@@ -22,6 +22,7 @@ worker paused::
 
     python3 benchmarks/soak.py                       # 10,000 runs
     python3 benchmarks/soak.py --runs 300 --out /tmp/soak-short
+    python3 benchmarks/soak.py --runs 300 --in-flight 0   # every run submitted at once
 """
 
 from __future__ import annotations
@@ -53,14 +54,28 @@ class CountingExecutor:
         self.executor = executor
         self.done = 0
 
-    def results(self, handles: Any, **options: Any) -> Any:
-        """The wrapped executor's results, counted."""
-        for finished in self.executor.results(handles, **options):
-            self.done += len(finished)
-            yield finished
+    def completions(self, **options: Any) -> Any:
+        """The wrapped executor's completions, their finished runs counted."""
+        return CountedCompletions(self, self.executor.completions(**options))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.executor, name)
+
+
+class CountedCompletions:
+    """An executor's completions whose finished runs are added to ``counter.done``."""
+
+    def __init__(self, counter: CountingExecutor, completions: Any) -> None:
+        self.counter, self.completions = counter, completions
+
+    def add(self, handles: Any) -> None:
+        """Follow these handles too."""
+        self.completions.add(handles)
+
+    def __iter__(self) -> Any:
+        for finished in self.completions:
+            self.counter.done += len(finished)
+            yield finished
 
 
 class Session:
@@ -163,6 +178,11 @@ def main() -> int:
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     parser.add_argument("--settle", type=int, default=100)
     parser.add_argument("--window", type=int, default=1000, help="runs of a median figure")
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        help="runs in flight (default: the driver's window); 0: every run submitted at once",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "soak")
     parser.add_argument("--curve", type=Path, help="only recompute growth from this curve")
     args = parser.parse_args()
@@ -170,7 +190,7 @@ def main() -> int:
         print(json.dumps(growth(read_curve(args.curve), args.settle, args.window), indent=1))
         return 0
 
-    from models.experiments.batch import submit_runs
+    from models.experiments.batch import fork_groups, submit_runs
     from models.experiments.batchfile import load_batch
     from models.experiments.expansion import batch_document, expand
     from models.minimum_scale import minimum_scale
@@ -204,6 +224,8 @@ def main() -> int:
             submit_runs,
             Session(counter),
             label=f"soak ({len(expanded.runs)} runs, scale {scale}, to {args.end})",
+            groups=None if args.in_flight == 0 else fork_groups,
+            window=args.in_flight or None,
         )
     finally:
         stop.set()
@@ -217,6 +239,7 @@ def main() -> int:
         "scale": scale,
         "end": args.end,
         "workers": args.workers,
+        "in_flight": args.in_flight,
         "seconds": time.perf_counter() - start,
         "ok": summary.ok if summary else None,
         "failed": summary.failed if summary else None,

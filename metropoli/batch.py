@@ -79,7 +79,7 @@ def run_batch(
     """Drive a checked batch's runs into the store ``out``; the exit status (0, 1 or 130)."""
     from functools import partial
 
-    from models.experiments.batch import submit_runs
+    from models.experiments.batch import fork_groups, submit_runs
     from models.experiments.expansion import batch_document
     from sim.experiments.driver import drive
     from sim.experiments.executors import ExecutorSession
@@ -96,6 +96,7 @@ def run_batch(
                 executors,
                 label=f"batch {batch.name}",
                 progress=not quiet,
+                groups=partial(fork_groups, fork=fork),
             )
     except KeyboardInterrupt:
         return interrupted(out)

@@ -116,12 +116,19 @@ def _stage(
     progress: bool,
 ) -> bool:
     """Run every pending run of a stage into its store; true when every run is stored."""
-    from models.experiments.batch import submit_runs
+    from models.experiments.batch import fork_groups, submit_runs
     from sim.experiments.driver import drive
 
     _, expanded, document = checked
     driven = drive(
-        expanded, document, folder, submit_runs, executors, label=stage, progress=progress
+        expanded,
+        document,
+        folder,
+        submit_runs,
+        executors,
+        label=stage,
+        progress=progress,
+        groups=fork_groups,
     )
     if not progress and not driven.complete:
         print(driven.text)  # failures are worth a summary even when quiet

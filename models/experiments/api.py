@@ -254,7 +254,7 @@ def _drive(
     batch: BatchSpec, expanded: Any, folder: Path, workers: int | None, scheduler: str | None
 ) -> pd.DataFrame:
     """Run the batch into ``folder`` as ``metropoli batch`` does; its cells with outcomes."""
-    from models.experiments.batch import submit_runs
+    from models.experiments.batch import fork_groups, submit_runs
     from sim.experiments.analysis import Batch
     from sim.experiments.driver import drive
     from sim.experiments.executors import ExecutorOptions, ExecutorSession
@@ -262,7 +262,15 @@ def _drive(
     options = ExecutorOptions(workers or 1, scheduler)
     document = batch_document(batch, expanded)
     with ExecutorSession(options) as executors:
-        driven = drive(expanded, document, folder, partial(submit_runs), executors, progress=False)
+        driven = drive(
+            expanded,
+            document,
+            folder,
+            partial(submit_runs),
+            executors,
+            progress=False,
+            groups=fork_groups,
+        )
     if not driven.complete:
         raise RuntimeError(f"some runs failed: {driven.text}")
     last = format_month(batch.run.end)

@@ -245,6 +245,20 @@ def fork_plan(
     return plan
 
 
+def fork_groups(runs: Mapping[str, Scenario], fork: bool = True) -> list[list[str]]:
+    """The units of runs :func:`submit_runs` is given whole, one list of run ids each.
+
+    Each fork group (its runs share one snapshot task, :func:`fork_plan`), or each run
+    alone when not forking. The driver submits a window of these units at a time
+    (:func:`sim.experiments.driver.drive`).
+    """
+    if not fork:
+        return [[rid] for rid in runs]
+    return [
+        [rid for rids in by_month.values() for rid in rids] for _, _, by_month in fork_plan(runs)
+    ]
+
+
 def submit_runs(executor: Any, runs: Mapping[str, Scenario], fork: bool = True) -> list[Any]:
     """Submit every run to ``executor`` (forking shared stretches); return the jobs."""
     from sim.experiments.runner import Job

@@ -3,8 +3,10 @@
 :func:`drive` checks that the store folder may hold the batch (writing nothing), returns at
 once when every run is already stored, otherwise takes the executor from the session
 (opened now, once per command), opens the store, submits the pending runs through the
-caller's ``submit`` (which knows how to run, and fork, the model's runs), stores each run as
-it finishes (:func:`sim.experiments.runner.execute`) and describes what it did.
+caller's ``submit`` (which knows how to run, and fork, the model's runs) a window at a time
+(whole ``groups``, more as runs finish, so the scheduler holds a bounded number of tasks),
+stores each run as it finishes (:func:`sim.experiments.runner.execute`) and describes what
+it did.
 
 Generic: the runs are opaque values, the batch document and the design cells come from the
 model's side, and ``submit`` turns pending runs into :class:`~sim.experiments.runner.Job`.
@@ -26,6 +28,21 @@ from sim.experiments.store import OK, BatchStore, read_status
 
 # submit(executor, {run_id: run}) -> one job per run: how the model's runs are started.
 Submit = Callable[[Any, Mapping[str, Any]], Sequence[Job]]
+# groups({run_id: run}) -> the run ids in units that ``submit`` is given whole (a fork
+# group's runs share one snapshot task, so it is never split).
+Groups = Callable[[Mapping[str, Any]], Sequence[Sequence[str]]]
+
+# Runs in flight per worker (submitted and not yet stored): enough that a worker never waits
+# for work (a few fork groups of the 31-run levers batch on 2 workers), few enough that the
+# scheduler's state of the batch stays small: a local cluster's scheduler lives in the
+# driver, and every submitted task's specification sits there, about 40 KB a run (all
+# 10,336 tasks of the soak at once took the driver from 367 to 775 MB; docs/performance.md).
+RUNS_PER_WORKER = 64
+
+
+def window_of(workers: int) -> int:
+    """The runs a batch keeps in flight on ``workers`` workers (:data:`RUNS_PER_WORKER` each)."""
+    return RUNS_PER_WORKER * max(1, workers)
 
 
 class ExpandedBatch(Protocol):
@@ -79,6 +96,8 @@ def drive(
     *,
     label: str = "batch",
     progress: bool = True,
+    groups: Groups | None = None,
+    window: int | None = None,
 ) -> Driven:
     """Run every pending run of ``expanded`` into the store ``folder``; resume what is there.
 
@@ -90,6 +109,10 @@ def drive(
         executors: where the runs execute; its executor is opened only if a run is pending.
         label: how messages name the batch (``batch NAME``, a stage).
         progress: a progress bar on stderr and the summary on stdout.
+        groups: splits the pending runs into units submitted whole, a window at a time
+            (None: one unit, every pending run submitted at once).
+        window: the most runs in flight (default :func:`window_of` the executor's workers);
+            the results do not depend on it.
 
     Raises:
         InputError: the folder holds something else (nothing written, no executor
@@ -108,8 +131,13 @@ def drive(
         print(f"{label}: {total} runs into {folder}", file=sys.stderr)
     with BatchStore.open(folder, document, expanded.cells) as store:
         pending = {rid: expanded.runs[rid] for rid in store.pending()}
-        jobs = submit(executor, pending)
-        summary = execute(store, jobs, executor, progress=progress)
+        units = [list(pending)] if groups is None else groups(pending)
+
+        def start(unit: Sequence[str]) -> Sequence[Job]:
+            return submit(executor, {rid: pending[rid] for rid in unit})
+
+        limit = window if window is not None else window_of(executor.workers)
+        summary = execute(store, units, start, executor, progress=progress, window=limit)
     text = describe_summary(summary, store, executor.description)
     if progress:
         print(text)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +129,34 @@ class _Deferred:
         return self.value
 
 
+# What a set of tasks yields as they finish: ``(handle, value, error)`` of each task finished
+# since the last yield (error None for a value).
+Finished = list[tuple[Any, Any, BaseException | None]]
+
+
+class SerialCompletions:
+    """Tasks of the serial executor, each run when the iteration reaches it, in the order added.
+
+    More tasks may be added while iterating; a task's handle is let go once yielded, so a
+    finished run's result is not kept here.
+    """
+
+    def __init__(self) -> None:
+        self.queue: deque[_Deferred] = deque()
+
+    def add(self, handles: Iterable[Any]) -> None:
+        """Tasks to run after those already added."""
+        self.queue.extend(handles)
+
+    def __iter__(self) -> Iterator[Finished]:
+        while self.queue:
+            handle = self.queue.popleft()
+            try:
+                yield [(handle, handle.result(), None)]
+            except Exception as err:  # noqa: BLE001 - a run's failure is recorded, not raised
+                yield [(handle, None, err)]
+
+
 class SerialExecutor:
     """Runs tasks in this process, in submission order, as their results are read."""
 
@@ -138,18 +167,17 @@ class SerialExecutor:
         """A deferred task; handles of earlier tasks may be among ``args``."""
         return _Deferred(fn, args)
 
+    def completions(self, warn: Callable[[str], None] = print_on_stderr) -> SerialCompletions:
+        """An empty set of tasks to finish, run in the order added (``warn`` is never called)."""
+        return SerialCompletions()
+
     def results(
         self, handles: Sequence[Any], warn: Callable[[str], None] = print_on_stderr
-    ) -> Iterator[list[tuple[Any, Any, BaseException | None]]]:
-        """Yield ``[(handle, value, error)]`` for each finished task (one at a time here).
-
-        ``warn`` is never called here: no worker can be lost.
-        """
-        for handle in handles:
-            try:
-                yield [(handle, handle.result(), None)]
-            except Exception as err:  # noqa: BLE001
-                yield [(handle, None, err)]
+    ) -> Iterator[Finished]:
+        """Yield ``[(handle, value, error)]`` for each finished task (one at a time here)."""
+        done = self.completions(warn)
+        done.add(handles)
+        yield from done
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """``fn`` of each item, in this process, in the order of the items."""
@@ -224,37 +252,28 @@ class DaskExecutor:
         """A Dask future; futures of earlier tasks may be among ``args``."""
         return self.client.submit(fn, *args, key=key, pure=False)
 
+    def completions(self, warn: Callable[[str], None] = print_on_stderr) -> DaskCompletions:
+        """An empty set of futures to follow as they finish (:class:`DaskCompletions`)."""
+        return DaskCompletions(self, warn)
+
     def results(
         self, handles: Sequence[Any], warn: Callable[[str], None] = print_on_stderr
-    ) -> Iterator[list[tuple[Any, Any, BaseException | None]]]:
-        """Yield ``[(future, value, error)]`` for the tasks finished since the last yield.
+    ) -> Iterator[Finished]:
+        """Yield ``[(future, value, error)]`` for the tasks finished since the last yield."""
+        done = self.completions(warn)
+        done.add(handles)
+        yield from done
 
-        A worker that left the cluster since the last yield (killed, out of memory,
-        restarted) is told to ``warn`` in one line; Dask runs its tasks again elsewhere.
-        """
-        from distributed import as_completed
-
-        for batch in as_completed(list(handles)).batches():
-            # a run that errs after its worker was lost is logged after the loss
-            for loss in self.lost_workers():
-                if loss not in self.told_losses:
-                    self.told_losses.add(loss)
-                    warn(
-                        f"metropoli: lost Dask worker {loss[1]}; its runs are run again "
-                        f"elsewhere (a run is tried {RUN_RETRIES + 1} times, then recorded "
-                        "failed)"
-                    )
-            out = []
-            for future in batch:
-                if future.status == "error":
-                    out.append((future, None, future.exception()))
-                else:
-                    try:
-                        out.append((future, future.result(), None))
-                    except Exception as err:  # noqa: BLE001 - cancelled or lost
-                        out.append((future, None, err))
-                future.release()
-            yield out
+    def tell_losses(self, warn: Callable[[str], None]) -> None:
+        """Tell ``warn``, one line each, of the workers lost since last told."""
+        for loss in self.lost_workers():
+            if loss not in self.told_losses:
+                self.told_losses.add(loss)
+                warn(
+                    f"metropoli: lost Dask worker {loss[1]}; its runs are run again "
+                    f"elsewhere (a run is tried {RUN_RETRIES + 1} times, then recorded "
+                    "failed)"
+                )
 
     def lost_workers(self) -> list[tuple[float, str]]:
         """The workers the scheduler removed unexpectedly (killed, out of memory).
@@ -285,6 +304,42 @@ class DaskExecutor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class DaskCompletions:
+    """Futures followed as they finish (``distributed.as_completed``); more may be added.
+
+    Each iteration yields the futures finished since the last, as ``(future, value,
+    error)``, and releases them. A worker that left the cluster since the last yield
+    (killed, out of memory, restarted) is told to ``warn`` in one line; Dask runs its tasks
+    again elsewhere.
+    """
+
+    def __init__(self, executor: DaskExecutor, warn: Callable[[str], None]) -> None:
+        from distributed import as_completed
+
+        self.executor, self.warn = executor, warn
+        self.pending = as_completed()
+
+    def add(self, handles: Iterable[Any]) -> None:
+        """Futures to follow too."""
+        self.pending.update(handles)
+
+    def __iter__(self) -> Iterator[Finished]:
+        for batch in self.pending.batches():
+            # a run that errs after its worker was lost is logged after the loss
+            self.executor.tell_losses(self.warn)
+            out: Finished = []
+            for future in batch:
+                if future.status == "error":
+                    out.append((future, None, future.exception()))
+                else:
+                    try:
+                        out.append((future, future.result(), None))
+                    except Exception as err:  # noqa: BLE001 - cancelled or lost
+                        out.append((future, None, err))
+                future.release()
+            yield out
 
 
 @dataclass(frozen=True)

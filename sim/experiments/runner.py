@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,21 +62,32 @@ def _key(handle: Any) -> Any:
 
 
 def execute(
-    store: BatchStore, jobs: Sequence[Job], executor: Any, progress: bool = True
+    store: BatchStore,
+    units: Iterable[Sequence[str]],
+    submit: Callable[[Sequence[str]], Sequence[Job]],
+    executor: Any,
+    progress: bool = True,
+    window: int | None = None,
 ) -> Summary:
-    """Run ``jobs`` on ``executor`` and record each in ``store`` as it finishes.
+    """Run the runs of ``units`` on ``executor`` and record each in ``store`` as it finishes.
 
     Args:
         store: the open store (its pending runs are the jobs).
-        jobs: one per pending run.
+        units: the pending runs' ids, in units submitted whole (a fork group: its runs
+            share a snapshot task).
+        submit: submits a unit's runs, one job each.
         executor: a :mod:`sim.experiments.executors` executor.
         progress: draw a progress bar on stderr (runs done / total, failures, ETA).
+        window: at most this many runs in flight (submitted, not yet recorded): the next
+            unit is pulled when its runs fit, or when nothing is in flight (a unit larger
+            than the window goes alone). None: every unit at once.
+
+    The results do not depend on the window: each run is stored by its id as it finishes.
     """
     from tqdm import tqdm
 
     total = len(store.run_ids())
     summary = Summary(total=total, skipped=total - len(store.pending()))
-    run_of = {_key(job.handle): job.run_id for job in jobs}
     bar = tqdm(
         total=total,
         initial=summary.skipped,
@@ -88,14 +99,13 @@ def execute(
     )
     start = time.perf_counter()
     try:
-
-        def warn(text: str) -> None:
-            bar.write(text, file=sys.stderr)
-
-        for finished in executor.results([job.handle for job in jobs], warn=warn):
+        done = executor.completions(warn=lambda text: bar.write(text, file=sys.stderr))
+        flight = InFlight(iter(units), submit, window, done)
+        flight.fill()
+        for finished in done:
             outputs, failures = [], []
             for handle, value, error in finished:
-                run_id = run_of[_key(handle)]
+                run_id = flight.land(handle)
                 if error is None:
                     outputs.append(value)
                 else:
@@ -108,10 +118,55 @@ def execute(
             summary.failed += len(failures)
             bar.update(len(finished))
             bar.set_postfix(failed=summary.failed, refresh=False)
+            flight.fill()
     finally:
         bar.close()
         summary.seconds = time.perf_counter() - start
     return summary
+
+
+class InFlight:
+    """The runs submitted and not yet recorded, kept to a window of runs.
+
+    Args:
+        units: the units of run ids still to submit.
+        start: submits a unit's runs, one job each.
+        window: the most runs in flight (None: no limit).
+        done: the executor's completions, told of each unit's handles.
+    """
+
+    def __init__(
+        self,
+        units: Iterator[Sequence[str]],
+        start: Callable[[Sequence[str]], Sequence[Job]],
+        window: int | None,
+        done: Any,
+    ) -> None:
+        self.units, self.start, self.window, self.done = units, start, window, done
+        self.run_of: dict[Any, str] = {}
+        self.next: Sequence[str] | None = None
+        self.most = 0  # the most runs ever in flight
+
+    def fill(self) -> None:
+        """Submit units while their runs fit in the window (a unit alone when none is in flight)."""
+        while True:
+            if self.next is None:
+                self.next = next(self.units, None)
+                if self.next is None:
+                    return
+            fits = self.window is None or len(self.run_of) + len(self.next) <= self.window
+            if self.run_of and not fits:
+                return
+            jobs = self.start(self.next)
+            for job in jobs:
+                self.run_of[_key(job.handle)] = job.run_id
+            self.done.add([job.handle for job in jobs])
+            self.next = None
+            self.most = max(self.most, len(self.run_of))
+
+    def land(self, handle: Any) -> str:
+        """The run id of a finished task, no longer in flight."""
+        return self.run_of.pop(_key(handle))
 
 
 def describe_summary(summary: Summary, store: BatchStore, executor_text: str) -> str:

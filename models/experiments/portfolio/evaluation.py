@@ -93,7 +93,7 @@ class StoreEvaluator:
 
     def measure(self, label: str, portfolios: Mapping[str, Portfolio], sample: str) -> pd.DataFrame:
         """Run (or find stored) every portfolio x state x seed; each run's objective values."""
-        from models.experiments.batch import submit_runs
+        from models.experiments.batch import fork_groups, submit_runs
         from models.experiments.expansion import batch_document, expand
         from sim.experiments.driver import drive
 
@@ -108,6 +108,7 @@ class StoreEvaluator:
             self.executors,
             label=f"portfolio {self.spec.name} {label}",
             progress=self.progress,
+            groups=fork_groups,
         )
         if not driven.complete:
             raise RunsFailed(f"{driven.text}; run the same command again to retry them")

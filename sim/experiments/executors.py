@@ -56,30 +56,6 @@ SINGLE_THREAD_ENV = {
 # reason, and the rest of the batch goes on (Dask's allowed-failures: 2 = three attempts).
 RUN_RETRIES = 2
 
-# The workers' memory policy. A worker never pauses: a paused worker takes no task until
-# its memory falls, which a worker holding a leaked model never does, so a batch whose
-# workers are all paused waits for ever (a 1,312-run stage stalled so, issue 22). Instead
-# its nanny restarts it when it reaches 95% of its limit, and the run it held is retried.
-# Nothing is spilled to disk: a batch's results go to the driver as they finish.
-WORKER_MEMORY = {
-    "distributed.worker.memory.target": False,
-    "distributed.worker.memory.spill": False,
-    "distributed.worker.memory.pause": False,
-    "distributed.worker.memory.terminate": 0.95,
-    "distributed.scheduler.allowed-failures": RUN_RETRIES,
-}
-
-# A worker's statistical profiler (stacks sampled every 10 ms, for the dashboard's profile
-# page) keeps one profile a second, and as many again per task name, the last 1,000 of each
-# (distributed.admin.low-level-log-length), about 43 KB of objects a second each. The
-# memory probe's forked runs as a task in a worker held 125 KB a run with it, -2.1 KB
-# without (tests/test_memory.py); the soak's workers grew by 137-201 MB with it and by
-# 22-24 MB without (docs/performance.md, "Long batches"). It serves only the dashboard,
-# so it is on only with the dashboard.
-def worker_profiling(dashboard: bool) -> dict[str, bool]:
-    """The Dask setting that turns the workers' profiler on with the dashboard, off without."""
-    return {"distributed.worker.profile.enabled": dashboard}
-
 
 def single_threaded() -> None:
     """Inside a Dask worker, keep numba's parallel kernels to one thread (``set_num_threads``).
@@ -203,7 +179,7 @@ class DaskExecutor:
         security: a :class:`distributed.security.Security` for a ``tls://`` scheduler.
         memory_limit: each local worker's memory limit (``"4GB"``; ``"auto"``: the
             machine's memory shared among the workers); its nanny restarts a worker that
-            reaches 95% of it (:data:`WORKER_MEMORY`).
+            reaches 95% of it (:data:`~sim.experiments.worker_memory.WORKER_MEMORY`).
     """
 
     def __init__(
@@ -217,6 +193,16 @@ class DaskExecutor:
         import dask
         from distributed import Client, LocalCluster
 
+        from sim.experiments.worker_memory import (
+            LOG_LENGTH,
+            WORKER_MEMORY,
+            ReleaseAfterTask,
+            worker_profiling,
+        )
+
+        # Dask's developer logs stay short in this process (scheduler, client) for as long
+        # as the executor is open: its streams to workers that join later are made later
+        self.log_length = dask.config.set(LOG_LENGTH)
         self.cluster = None
         if scheduler:
             self.client = Client(scheduler, timeout="10s", security=security)
@@ -224,7 +210,9 @@ class DaskExecutor:
             self.description = f"Dask scheduler {scheduler} ({self.workers} workers)"
         else:
             # the nannies pass these settings to their workers
-            with dask.config.set({**WORKER_MEMORY, **worker_profiling(dashboard)}):
+            settings = {**WORKER_MEMORY, **worker_profiling(dashboard), **LOG_LENGTH}
+            settings["distributed.scheduler.allowed-failures"] = RUN_RETRIES
+            with dask.config.set(settings):
                 self.cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
@@ -244,6 +232,7 @@ class DaskExecutor:
             self.client = Client(self.cluster)
             self.workers = workers
             self.description = f"Dask LocalCluster, {workers} worker processes on 127.0.0.1"
+        self.client.register_plugin(ReleaseAfterTask())
         # the scheduler's removals of workers already told (results): its own event log,
         # so a replacement worker that dies before anyone polled the worker list is told too
         self.told_losses: set[tuple[float, str]] = set(self.lost_workers())
@@ -298,6 +287,7 @@ class DaskExecutor:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        self.log_length.__exit__(None, None, None)
 
     def __enter__(self) -> DaskExecutor:
         return self

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calibration.unemployment_level import gap_decomposition, level_table, observed_levels
+from calibration.unemployment_level import (
+    gap_decomposition,
+    level_table,
+    observed_levels,
+    teen_effect,
+)
 from models.codes import EMPLOYED, OUTSIDE, UNEMPLOYED
 from models.components.indicators import INDEX
 from models.parameters import PARAMETERS, defaults
@@ -70,3 +75,12 @@ def test_the_initial_stock_is_the_parameters_share_of_the_active_exactly() -> No
     for rate in (0.11, 0.13):
         unemployed, active = resident_unemployment(rate)
         assert unemployed == round(rate * active)
+
+
+def test_teen_effect_is_the_rate_with_the_active_teenagers_minus_without() -> None:
+    counts = {"teens": 55_000.0, "labour_force": 660_000.0, "unemployed": 72_600.0}
+    table = teen_effect(counts).set_index(["activity", "unemployment"])["points"]
+    assert table[(0.05, 0.403)] == pytest.approx(
+        100 * ((72_600 + 0.05 * 55_000 * 0.403) / (660_000 + 0.05 * 55_000) - 0.11)
+    )
+    assert table.min() > 0.05 and table.max() < 0.3  # a tenth of a point, not 1.7

@@ -92,6 +92,18 @@ def gap_decomposition(
     return pd.DataFrame(parts, columns=["part", "points"])
 
 
+def long_term_shares(runs: Sequence[Records]) -> pd.Series:
+    """The long-term share of the unemployed in January 2015, December 2015 and December 2018.
+
+    Means over seeds of ``long_term_unemployment_rate / unemployment_rate`` (ISTAT's share
+    of those searching for over 12 months: 0.55, Italy 2015).
+    """
+    lt, u = INDEX["long_term_unemployment_rate"], INDEX["unemployment_rate"]
+    shares = np.array([[v[lt, -1] / v[u, -1] for _, v in r] for r in runs])
+    months = {"2015-01": 0, "2015-12": 11, "2018-12": 47}
+    return pd.Series({k: float(shares[:, m].mean()) for k, m in months.items()})
+
+
 def teen_counts(scale: float, seed: int, params: Mapping[str, float]) -> dict[str, float]:
     """Residents aged 15-18, the labour force and the unemployed of January 2015, at 1:1."""
     from models.population.build import build_population
@@ -144,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"scale {args.scale}, seeds 1-{args.seeds}, initial_unemployment_rate {initial_rate}")
     print(level_table(runs, observed, level_sd()).to_string(**fmt))
     print(gap_decomposition(runs, initial_rate, float(observed[2015])).to_string(**fmt))
+    shares = long_term_shares(runs)
+    print(
+        "long-term share of the unemployed: " + ", ".join(f"{k} {v:.2f}" for k, v in shares.items())
+    )
     counts = teen_counts(args.scale, 1, {**defaults(), **parameters})
     print("ages 15-18, seed 1, at 1:1: " + ", ".join(f"{k} {v:,.0f}" for k, v in counts.items()))
     print(teen_effect(counts).to_string(**fmt))

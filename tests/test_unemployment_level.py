@@ -8,6 +8,7 @@ import pytest
 from calibration.unemployment_level import (
     gap_decomposition,
     level_table,
+    long_term_shares,
     observed_levels,
     teen_effect,
 )
@@ -84,3 +85,11 @@ def test_teen_effect_is_the_rate_with_the_active_teenagers_minus_without() -> No
         100 * ((72_600 + 0.05 * 55_000 * 0.403) / (660_000 + 0.05 * 55_000) - 0.11)
     )
     assert table.min() > 0.05 and table.max() < 0.3  # a tenth of a point, not 1.7
+
+
+def test_long_term_shares_are_read_at_three_months() -> None:
+    run = records([0.10] * 48)
+    for k, (_, values) in enumerate(run):
+        values[INDEX["long_term_unemployment_rate"], -1] = 0.05 if k == 0 else 0.02
+    shares = long_term_shares([run])
+    assert shares.to_dict() == pytest.approx({"2015-01": 0.5, "2015-12": 0.2, "2018-12": 0.2})

@@ -46,7 +46,6 @@ from models.population.figures import (
     SECTOR_SHARES_LARGER,
     SECTOR_SHARES_MICRO,
     STUDENTS_2015,
-    UNEMPLOYMENT_2015,
     UNIVERSITY_CELLS,
 )
 from models.population.firms import FIRM_SCHEMA, firm_counts, firm_sizes
@@ -77,7 +76,6 @@ __all__ = [
     "SECTOR_SHARES_LARGER",
     "SECTOR_SHARES_MICRO",
     "STUDENTS_2015",
-    "UNEMPLOYMENT_2015",
     "UNIVERSITY_CELLS",
     "Population",
     "PopulationCache",

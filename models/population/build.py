@@ -47,6 +47,7 @@ class Population:
 POPULATION_PARAMETERS: tuple[str, ...] = (
     "outside_students_share",
     "firm_size_exponent",
+    "initial_unemployment_rate",
     "circuity",
     "unemployment_benefit_months",
     "unemployment_benefit_replacement",

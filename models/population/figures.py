@@ -44,7 +44,6 @@ AGE_GROUP_SHARES = np.array(
     ]
 )
 FOREIGN_SHARE_BELT = 0.065  # assumption: foreign-born share in the other 37 comuni
-UNEMPLOYMENT_2015 = 0.11  # ISTAT labour force survey, Città metropolitana di Torino 2015
 LONG_TERM_SHARE = 0.55  # ISTAT: share of unemployed searching for over 12 months (Italy 2015)
 MAX_FIRM_SIZE = 15_000  # assumption: the largest establishment (FCA's Turin plants)
 SECTOR_SHARES_MICRO = np.array([0.05, 0.13, 0.27, 0.07, 0.22, 0.26])

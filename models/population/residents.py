@@ -29,7 +29,6 @@ from models.population.figures import (
     LONG_TERM_SHARE,
     RESIDENTS_2015,
     STUDENTS_2015,
-    UNEMPLOYMENT_2015,
 )
 from models.population.placement import cell_weights, place_in_zones, weighted_sample
 from models.territory.territory import Territory
@@ -86,7 +85,9 @@ def draw_residents(
     skill = draw_skill(rng, education)
     n_students = round(STUDENTS_2015 * scale * (1.0 - params["outside_students_share"]))
     status = draw_status(rng, age, education, in_torino, n_students)
-    unemployed = draw_labour_force(rng, status, age, female, foreign, education)
+    unemployed = draw_labour_force(
+        rng, status, age, female, foreign, education, params["initial_unemployment_rate"]
+    )
     since = draw_since(rng, status, unemployed, start_month)
     zone_of_cell = territory.cell_zone.ravel().astype(np.int64)
     cell = place_in_zones(rng, zone_of_cell, cell_weights(territory, centre_scale=0.8), zone)
@@ -172,11 +173,13 @@ def draw_labour_force(
     female: np.ndarray,
     foreign: np.ndarray,
     education: np.ndarray,
+    unemployment_rate: float,
 ) -> np.ndarray:
     """Labour force participation (ISTAT 2015, by age and sex) and unemployment.
 
     The adults :func:`draw_status` left ``CHILD`` become inactive, employed or unemployed
-    (``status`` is changed in place).
+    (``status`` is changed in place); exactly ``unemployment_rate`` of the active are
+    unemployed (parameter ``initial_unemployment_rate``).
 
     Returns:
         The rows of the unemployed, in the order they were drawn.
@@ -197,7 +200,7 @@ def draw_labour_force(
         * np.where(foreign, 1.6, 1.0)
     )
     active_idx = np.flatnonzero(active)
-    n_unemployed = round(UNEMPLOYMENT_2015 * active_idx.size)
+    n_unemployed = round(unemployment_rate * active_idx.size)
     unemployed_idx = active_idx[weighted_sample(rng, risk[active_idx], n_unemployed)]
     status[active_idx] = EMPLOYED
     status[unemployed_idx] = UNEMPLOYED

@@ -191,6 +191,7 @@ def check_batch(args: argparse.Namespace) -> int:
         "(from measured per-run costs, cache warm; see docs/performance.md)"
     )
     print("\n".join(lines))
+    warn_below_recommended(run.scale, "batch")
     return 0
 
 

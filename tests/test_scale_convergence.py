@@ -210,3 +210,13 @@ def test_metropoli_batch_warns_in_one_line_below_the_recommended_scale(tmp_path,
     assert main(["batch", str(path), "--out", str(tmp_path / "store"), "--quiet"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"metropoli: {scale_warning(low, 'batch')}"]
+
+
+def test_metropoli_check_warns_before_anything_runs(tmp_path, capsys):
+    from metropoli.cli import main
+
+    low = minimum_scale()
+    assert main(["check", str(_short(tmp_path, low))]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("OK: ")
+    assert captured.err.strip().splitlines() == [f"metropoli: {scale_warning(low, 'run')}"]

@@ -25,6 +25,7 @@ row of the use's quantities has a bias shown (interval excluding 0) to exceed th
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -69,7 +70,9 @@ def bias_interval(
         return bias, math.nan, math.nan
     if a.std(ddof=1) == 0 and b.std(ddof=1) == 0:
         return bias, bias, bias
-    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(level)
+    with warnings.catch_warnings():  # values equal but for rounding: scipy warns, still right
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(level)
     return bias, float(ci.low), float(ci.high)
 
 

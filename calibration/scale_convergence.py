@@ -39,7 +39,14 @@ from typing import Any
 
 import pandas as pd
 
-from calibration.convergence_table import Use, convergence_table, recommended_scales
+from calibration.convergence_table import (
+    BEYOND,
+    NO_BIAS,
+    WITHIN,
+    Use,
+    convergence_table,
+    recommended_scales,
+)
 from sim.atomic import atomic_write_bytes
 from sim.errors import InputError
 
@@ -214,6 +221,32 @@ def run_study(
     return table, document
 
 
+MARKS = {NO_BIAS: "", WITHIN: " (w)", BEYOND: " (B)"}
+
+
+def overview(table: pd.DataFrame) -> str:
+    """Markdown: one row per quantity and indicator, one column per scale, bias / seed sd.
+
+    ``(w)``: a bias within the seed spread; ``(B)``: beyond it; no mark: none detected.
+    """
+    scales = sorted(table["scale"].unique())
+    lines = [
+        "| quantity | indicator | " + " | ".join(f"{s:g}" for s in scales) + " |",
+        "|---|---|" + "---|" * len(scales),
+    ]
+    for (quantity, indicator), rows in table.groupby(["quantity", "indicator"], sort=False):
+        by_scale = rows.set_index("scale")
+        cells = []
+        for s in scales:
+            r = by_scale.loc[s]
+            if r["verdict"] == "reference":
+                cells.append("ref.")
+            else:
+                cells.append(f"{r['bias_over_sd']:+.2f}{MARKS.get(r['verdict'], ' (?)')}")
+        lines.append(f"| {quantity} | `{indicator}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def markdown(table: pd.DataFrame) -> str:
     """The table as Markdown: one row per quantity, indicator and scale."""
     lines = [
@@ -243,7 +276,8 @@ def write_outputs(
     for name, frame in (("values.csv", values), ("convergence.csv", table)):
         text = frame.to_csv(index=False, float_format="%.10g")
         atomic_write_bytes(out / name, text.encode("utf-8"))
-    atomic_write_bytes(out / "convergence.md", markdown(table).encode("utf-8"))
+    text = overview(table) + "\n" + markdown(table)
+    atomic_write_bytes(out / "convergence.md", text.encode("utf-8"))
     text = json.dumps(document, indent=2, default=float) + "\n"
     atomic_write_bytes(out / "convergence.json", text.encode("utf-8"))
 

@@ -128,6 +128,9 @@ def test_the_command_writes_the_table_of_every_quantity_indicator_and_scale(tiny
     assert len(values) == 3 * len(HEADLINE_INDICATORS) * 2 * 2
     tourism = table[table["indicator"] == "tourist_arrivals"]
     assert (tourism["sd"] == 0).all()  # computed at full scale, without randomness
+    page = (out / "convergence.md").read_text()
+    assert "| quantity | indicator | 0.005 | 0.01 |" in page  # the overview, scales ascending
+    assert page.count("| effect | `talents` | ") == 1 + 2  # overview row, then one per scale
 
 
 def test_running_the_command_again_resumes_and_gives_the_same_table(tiny):

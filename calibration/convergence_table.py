@@ -17,9 +17,11 @@ The verdict of a row (:func:`verdict`):
   seed sd at that scale;
 * ``too few seeds``: fewer than two seeds at the scale or at the reference.
 
-A use (a single run, a batch, ...) averages ``k`` seeds, so its noise is ``sd/sqrt(k)``:
+A use (a single run, a batch, ...) averages ``k`` seeds, so its noise is ``sd/sqrt(k)``;
 :func:`recommended_scales` gives, for each use, the smallest scale at and above which no
-row of the use's quantities has a bias shown (interval excluding 0) to exceed that noise.
+row of the use's quantities has a bias shown to exceed that noise: its interval excludes 0
+at the 95% level for all the use's rows at that scale together (Bonferroni: with 27 rows
+and 95% each, one or two would exclude 0 by chance), and ``|bias| > sd/sqrt(k)``.
 """
 
 from __future__ import annotations
@@ -52,28 +54,45 @@ COLUMNS = [
     "bias_low",
     "bias_high",
     "bias_over_sd",
+    "se",
+    "dof",
     "verdict",
 ]
 
 
-def bias_interval(
-    sample: Sequence[float], reference: Sequence[float], level: float = LEVEL
-) -> tuple[float, float, float]:
-    """``mean(sample) - mean(reference)`` and its Welch interval at ``level``.
+ROUNDING = 1e-9
+"""Relative differences below this are floating-point rounding, not bias: tourist arrivals
+are computed at full scale without randomness, and differ between scales in their last bits
+only (sums over comuni in another order)."""
 
-    Both samples without spread give the exact difference as its own interval; fewer than
-    two values on either side give NaN bounds.
+
+def welch(sample: Sequence[float], reference: Sequence[float]) -> tuple[float, float, float]:
+    """``mean(sample) - mean(reference)``, its standard error and Welch's degrees of freedom.
+
+    Values that differ by rounding only (:data:`ROUNDING`) count as equal; samples without
+    spread give a standard error of 0; fewer than two values on either side give NaN.
     """
     a, b = np.asarray(sample, float), np.asarray(reference, float)
     bias = float(a.mean() - b.mean())
     if len(a) < 2 or len(b) < 2:
         return bias, math.nan, math.nan
-    if a.std(ddof=1) == 0 and b.std(ddof=1) == 0:
-        return bias, bias, bias
-    with warnings.catch_warnings():  # values equal but for rounding: scipy warns, still right
+    tol = ROUNDING * max(abs(float(a.mean())), abs(float(b.mean())))
+    if a.std(ddof=1) <= tol and b.std(ddof=1) <= tol:
+        return (0.0 if abs(bias) <= tol else bias), 0.0, math.inf
+    with warnings.catch_warnings():  # values nearly equal: scipy warns, still right
         warnings.simplefilter("ignore", RuntimeWarning)
-        ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(level)
-    return bias, float(ci.low), float(ci.high)
+        dof = float(stats.ttest_ind(a, b, equal_var=False).df)
+    se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    return bias, se, dof
+
+
+def bias_interval(
+    sample: Sequence[float], reference: Sequence[float], level: float = LEVEL
+) -> tuple[float, float, float]:
+    """``mean(sample) - mean(reference)`` and its Welch interval at ``level``."""
+    bias, se, dof = welch(sample, reference)
+    half = se * float(stats.t.ppf(0.5 + level / 2, dof)) if se > 0 else se
+    return bias, bias - half, bias + half
 
 
 def verdict(bias: float, low: float, high: float, sd: float, noise: float | None = None) -> str:
@@ -99,8 +118,9 @@ def convergence_table(values: pd.DataFrame, reference: float) -> pd.DataFrame:
             x = at["value"].to_numpy(float)
             sd = float(x.std(ddof=1)) if len(x) > 1 else math.nan
             if scale == reference:
-                bias, low, high, word = 0.0, 0.0, 0.0, REFERENCE
+                bias, low, high, se, dof, word = 0.0, 0.0, 0.0, 0.0, math.inf, REFERENCE
             else:
+                bias, se, dof = welch(x, ref)
                 bias, low, high = bias_interval(x, ref)
                 word = verdict(bias, low, high, sd)
             rows.append(
@@ -115,6 +135,8 @@ def convergence_table(values: pd.DataFrame, reference: float) -> pd.DataFrame:
                     "bias_low": low,
                     "bias_high": high,
                     "bias_over_sd": bias / sd if sd > 0 else (0.0 if bias == 0 else math.inf),
+                    "se": se,
+                    "dof": dof,
                     "verdict": word,
                 }
             )
@@ -136,12 +158,20 @@ class Use:
     seeds: int
 
 
-def beyond_noise(row: Mapping[str, float], seeds: int) -> bool:
-    """Whether the row's bias is shown (interval excluding 0) to exceed ``seeds`` seeds' noise."""
-    low, high = float(row["bias_low"]), float(row["bias_high"])
-    if row["verdict"] in (REFERENCE, FEW) or low <= 0 <= high:
+def beyond_noise(row: Mapping[str, float], seeds: int, rows: int = 1) -> bool:
+    """Whether the row's bias is shown to exceed the noise of ``seeds`` seeds.
+
+    Shown: its interval excludes 0 at the family level (Bonferroni over the ``rows`` a use
+    judges at one scale, so that 1 row in 20 is not called biased by chance); exceeding:
+    ``|bias| > sd / sqrt(seeds)``.
+    """
+    if row["verdict"] in (REFERENCE, FEW):
         return False
-    return abs(float(row["bias"])) > float(row["sd"]) / math.sqrt(seeds)
+    bias, se = abs(float(row["bias"])), float(row["se"])
+    critical = float(stats.t.ppf(1 - (1 - LEVEL) / (2 * rows), float(row["dof"])))
+    if not bias > critical * se:
+        return False
+    return bias > float(row["sd"]) / math.sqrt(seeds)
 
 
 def recommended_scales(table: pd.DataFrame, uses: Sequence[Use]) -> dict[str, float]:
@@ -149,8 +179,12 @@ def recommended_scales(table: pd.DataFrame, uses: Sequence[Use]) -> dict[str, fl
     scales = sorted(table["scale"].unique())
     out = {}
     for use in uses:
-        rows = table[table["quantity"].isin(use.quantities)]
-        bad = [float(r["scale"]) for r in rows.to_dict("records") if beyond_noise(r, use.seeds)]
+        judged = table[table["quantity"].isin(use.quantities) & (table["verdict"] != REFERENCE)]
+        bad = []
+        for scale, rows in judged.groupby("scale"):
+            records = rows.to_dict("records")
+            if any(beyond_noise(r, use.seeds, len(records)) for r in records):
+                bad.append(float(scale))
         above = [s for s in scales if not bad or s > max(bad)]
         out[use.name] = float(above[0]) if above else float(scales[-1])
     return out

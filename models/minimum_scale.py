@@ -46,7 +46,7 @@ REASON = (
 )
 
 
-RECOMMENDED_SCALE = {"run": 0.05, "batch": 0.05, "sensitivity": 0.05, "portfolio": 0.05}
+RECOMMENDED_SCALE = {"run": 0.005, "batch": 0.05, "sensitivity": 0.005, "portfolio": 0.005}
 """Each use's recommended scale: the smallest scale of the study (0.005, 0.01, 0.02, 0.05,
 0.1, 1) at and above which no headline indicator or paired effect the use answers with is
 biased against 1:1 beyond the use's seed spread (docs/scale-convergence.md gives the table,

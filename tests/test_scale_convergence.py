@@ -223,3 +223,29 @@ def test_metropoli_check_warns_before_anything_runs(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out.startswith("OK: ")
     assert captured.err.strip().splitlines() == [f"metropoli: {scale_warning(low, 'run')}"]
+
+
+def test_metropoli_sensitivity_warns_in_one_line_below_the_recommended_scale(tmp_path, capsys):
+    from metropoli.cli import main
+
+    low = minimum_scale()
+    path = tmp_path / "sens.toml"
+    path.write_text(
+        f'name = "s"\nseed = 3\n[run]\nstart = "2015-01"\nend = "2015-02"\nscale = {low}\n'
+        'seeds = 1\n[morris]\nparameters = ["layoff_speed", "emigration_rate"]\n'
+        "trajectories = 2\nlevels = 4\n[sobol]\ntop = 1\nsamples = 2\n"
+    )
+    assert main(["sensitivity", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"metropoli: {scale_warning(low, 'sensitivity')}"]
+
+
+def test_metropoli_portfolio_warns_in_one_line_below_the_recommended_scale(tmp_path, capsys):
+    from metropoli.cli import main
+
+    low = minimum_scale()
+    small = ROOT / "scenarios" / "portfolios" / "small.toml"
+    argv = ["portfolio", str(small), "--scale", str(low), "--out", str(tmp_path / "p"), "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"metropoli: {scale_warning(low, 'portfolio')}"]

@@ -3,7 +3,7 @@
 Usage::
 
     python3 -m calibration.scale_convergence [--scales 0.005 0.01 0.02 0.05 0.1 1]
-        [--seeds 0.005=60 0.01=40 ... | --seeds N] [--start 2015-01] [--end 2025-12]
+        [--seeds 0.005=80 0.01=60 ... | --seeds N] [--start 2015-01] [--end 2025-12]
         [--workers 1] [--out DIR] [--quiet]
 
 At each scale, the baseline and piano-completo run with the same seeds (common random
@@ -20,7 +20,8 @@ scale (:data:`USES`).
 
 Files in ``OUT``: ``values.csv`` (one row per run or pair), ``convergence.csv`` (the table),
 ``convergence.md`` (the table as the page shows it) and ``convergence.json`` (settings,
-seconds and CPU seconds per scale, the machine's load, the recommended scales), each
+wall and CPU seconds per scale of this invocation, with the runs it ran: a resumed study
+counts only its new runs; the machine's load; the recommended scales), each
 written whole. Exit status 0 when done, 1 when some runs failed (run again to retry them),
 2 for bad input (one line, nothing written), 130 when interrupted.
 """

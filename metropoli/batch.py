@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metropoli.options import add_executor_options, add_run_overrides
+from metropoli.options import add_executor_options, add_run_overrides, warn_below_recommended
 
 if TYPE_CHECKING:
     from models.experiments.batchfile import BatchSpec
@@ -100,6 +100,7 @@ def run_batch(
             )
     except KeyboardInterrupt:
         return interrupted(out)
+    warn_below_recommended(batch.run.scale, "batch")
     return 0 if driven.complete else EXIT_FAILED_RUNS
 
 
@@ -191,6 +192,7 @@ def check_batch(args: argparse.Namespace) -> int:
         "(from measured per-run costs, cache warm; see docs/performance.md)"
     )
     print("\n".join(lines))
+    warn_below_recommended(run.scale, "batch")
     return 0
 
 

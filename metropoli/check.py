@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from metropoli.batch import check_batch
-from metropoli.options import add_run_overrides, integer
+from metropoli.options import add_run_overrides, integer, warn_below_recommended
 from sim.errors import InputError
 
 
@@ -65,4 +65,5 @@ def command(args: argparse.Namespace) -> int:
     late = inactive(sc.levers, sc.end)
     if late:
         print(f"  {late}")
+    warn_below_recommended(sc.scale, "run")
     return 0

@@ -59,3 +59,18 @@ def add_run_overrides(parser: argparse.ArgumentParser) -> None:
     """``--scale`` and ``--seeds``: override the file's ``[run]`` scale and seeds."""
     parser.add_argument("--scale", type=number, metavar="S", help="override [run] scale")
     parser.add_argument("--seeds", type=integer, metavar="N", help="override [run] seeds: 1..N")
+
+
+def warn_below_recommended(scale: float, use: str) -> None:
+    """Print one warning line on stderr when ``scale`` is below ``use``'s recommended scale.
+
+    Printed when the command has done its work (not before: a bad input stays one line),
+    with or without ``--quiet``; ``models.minimum_scale.RECOMMENDED_SCALE`` holds the scales.
+    """
+    import sys
+
+    from models.minimum_scale import scale_warning
+
+    line = scale_warning(scale, use)
+    if line is not None:
+        print(f"metropoli: {line}", file=sys.stderr)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from metropoli.options import add_executor_options, number
+from metropoli.options import add_executor_options, number, warn_below_recommended
 
 EXIT_FAILED_RUNS = 1
 OUTPUT_NAMES = {
@@ -94,6 +94,7 @@ def command(args: argparse.Namespace) -> int:
         return interrupted(out)
     except RunsFailed as err:
         print(f"metropoli: {err}", file=sys.stderr)
+        warn_below_recommended(spec.run.scale, "portfolio")
         return EXIT_FAILED_RUNS
     write_outputs(out, spec, encoding, budget, result, time.monotonic() - started)
     if not args.quiet:
@@ -103,4 +104,5 @@ def command(args: argparse.Namespace) -> int:
             f"{len(result.effects) + len(result.out_effects)} evaluations, into {out} "
             f"({time.monotonic() - started:.0f} s)"
         )
+    warn_below_recommended(spec.run.scale, "portfolio")
     return 0

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from metropoli import forecast
-from metropoli.options import integer, number
+from metropoli.options import integer, number, warn_below_recommended
 from sim.errors import InputError
 
 
@@ -96,6 +96,7 @@ def command(args: argparse.Namespace) -> int:
             f"wrote {folder}  (init {t['init_s']:.1f} s, simulate {t['simulate_s']:.1f} s, "
             f"peak memory {result.peak_rss_mb:.0f} MB)"
         )
+    warn_below_recommended(sc.scale, "run")
     return 0
 
 

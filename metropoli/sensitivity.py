@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from metropoli.batch import EXIT_FAILED_RUNS, interrupted
-from metropoli.options import add_executor_options, add_run_overrides
+from metropoli.options import add_executor_options, add_run_overrides, warn_below_recommended
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,10 +47,12 @@ def command(args: argparse.Namespace) -> int:
     spec = load_sensitivity(args.file, scale=args.scale, seeds=args.seeds)
     folder = args.out or Path("results") / f"sensitivity-{spec.name}"
     try:
-        if not run_sensitivity(spec, folder, options, progress=not args.quiet):
-            return EXIT_FAILED_RUNS
+        complete = run_sensitivity(spec, folder, options, progress=not args.quiet)
     except KeyboardInterrupt:
         return interrupted(folder)
+    warn_below_recommended(spec.scale, "sensitivity")
+    if not complete:
+        return EXIT_FAILED_RUNS
     if not args.quiet:
         print(f"sensitivity {spec.name}: tables and plots in {folder}")
     return 0

@@ -15,6 +15,12 @@ which the initial allotment (:func:`models.population.build_population`) gives e
 comune of the table those minima. It follows from ``models/data/comuni.csv`` and the
 plan's totals and moves with them (0.0048 with the 2015 table: San Gillio's residents bind;
 the largest-remainder allotment already gives it a firm there).
+
+Above the minimum a run is defined, but not necessarily unbiased: the **recommended scale**
+of a use (:data:`RECOMMENDED_SCALE`) is the smallest scale whose answers agree with 1:1
+within the seed spread of that use, measured by ``python3 -m calibration.scale_convergence``
+(docs/scale-convergence.md). Below the minimum the model refuses to run; below the
+recommended scale the commands run and print one warning line (:func:`scale_warning`).
 """
 
 from __future__ import annotations
@@ -38,6 +44,33 @@ REASON = (
     f"below it some comune would start with fewer than {MIN_RESIDENTS_PER_COMUNE} residents "
     f"or {MIN_FIRMS_PER_COMUNE} firm; see docs/robustness.md"
 )
+
+
+RECOMMENDED_SCALE = {"run": 0.005, "batch": 0.05, "sensitivity": 0.005, "portfolio": 0.005}
+"""Each use's recommended scale: the smallest scale of the study (0.005, 0.01, 0.02, 0.05,
+0.1, 1) at and above which no headline indicator or paired effect the use answers with is
+biased against 1:1 beyond the use's seed spread (docs/scale-convergence.md gives the table,
+the command and the seeds): ``run`` one seed's levels, ``batch`` 8 seeds' levels and
+effects, ``sensitivity`` one seed per row, ``portfolio`` one seed's effects."""
+
+USES = {
+    "run": "a single run",
+    "batch": "a batch",
+    "sensitivity": "a sensitivity analysis",
+    "portfolio": "a portfolio search",
+}
+
+
+def scale_warning(scale: float, use: str) -> str | None:
+    """The warning line for ``use`` at ``scale``, or None at or above its recommended scale."""
+    least = RECOMMENDED_SCALE[use]
+    if scale >= least:
+        return None
+    return (
+        f"warning: scale {scale:g} is below the recommended scale {least:g} for {USES[use]}: "
+        "its answers may be biased against 1:1 beyond the seed spread "
+        "(docs/scale-convergence.md)"
+    )
 
 
 def initial_counts(territory: Territory, scale: float) -> tuple[np.ndarray, np.ndarray]:

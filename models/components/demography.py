@@ -39,7 +39,7 @@ from models.components.education import (
 from models.draws import DEMOGRAPHY_DRAWS, DemographyDraws, EducationDraws
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, TALENT_IN, TALENT_OUT
 from sim import chunks, fpmath
-from sim.chunks import TILE_ROWS, add_chunk_counts, chunk_rows, gather, n_chunks, release_jobs
+from sim.chunks import add_chunk_counts, chunk_rows, gather, n_chunks, release_jobs
 from sim.components import Component, WorkArrays
 from sim.random import poisson_count, uniform
 
@@ -250,10 +250,10 @@ def demography_kernel(key, month, people, employees, rules, tables, draws, flows
 
 
 @njit(cache=True, parallel=True)
-def demography_education_kernel(step, life, employees, flows, mothers, chunk):
+def demography_education_kernel(step, life, employees, flows, mothers, chunk, tile):
     """Demography's month and education's life course in one pass over the table.
 
-    Each chunk's rows are taken by tiles of :data:`sim.chunks.TILE_ROWS`: the tile's
+    Each chunk's rows are taken by tiles of ``tile`` rows: the tile's
     deaths, departures and births (:func:`demography_rows`), then its life-course
     transitions (:func:`models.components.education.education_rows`), while the tile's
     columns are still in cache. Exact: both act on each row alone, and education's
@@ -266,6 +266,7 @@ def demography_education_kernel(step, life, employees, flows, mothers, chunk):
         step: :class:`DemographyStep`.
         life: :class:`models.components.education.EducationStep`, for the same month.
         employees, flows, mothers, chunk: as :func:`demography_kernel`.
+        tile: rows a tile (:data:`sim.chunks.TILE_ROWS`; results do not depend on it).
 
     Returns:
         The number of births and the number of residents who stayed (before the births).
@@ -295,13 +296,12 @@ def demography_education_kernel(step, life, employees, flows, mothers, chunk):
         start, end = chunk_rows(c, n, chunk)
         out = DemographyChunk(flow_parts[c], mothers, freed, start, counts[c])
         e_out = EducationChunk(flow_parts[c], e_freed, start, e_counts[c])
-        for tile in range(start, end, TILE_ROWS):
-            tile_end = min(tile + TILE_ROWS, end)
-            demography_rows(key, month, people, rules, tables, draws, tile, tile_end, out)
+        for first in range(start, end, tile):
+            last = min(first + tile, end)
+            demography_rows(key, month, people, rules, tables, draws, first, last, out)
             education_rows(
-                e_key, e_month, e_people, e_rules, enrolment_multiplier, e_draws, tile, tile_end,
-                e_out,
-            )  # fmt: skip
+                e_key, e_month, e_people, e_rules, enrolment_multiplier, e_draws, first, last, e_out
+            )
     release_jobs(employees, freed, counts[:, 1].copy(), chunk)
     release_jobs(employees, e_freed, e_counts[:, 0].copy(), chunk)
     add_chunk_counts(flows, flow_parts)
@@ -434,8 +434,9 @@ class Demography(Component):
             )  # fmt: skip
         else:  # education's transitions of these rows in the same pass
             n_births, stayed = demography_education_kernel(
-                step, education.month_step(month), m.firms.employees, m.flows, mothers, chunk
-            )
+                step, education.month_step(month), m.firms.employees, m.flows, mothers, chunk,
+                chunks.TILE_ROWS,
+            )  # fmt: skip
             education.rows_done(month, people.count)
         rng = m.phase_rng(self.stream, month)
         if n_births:

@@ -12,9 +12,7 @@ and of this tree runs on fresh copies of the same tables, alternately, and the b
 of a shared machine and the same columns, so the difference is the kernels' code. A fresh
 ``NUMBA_CACHE_DIR`` is needed: numba cannot reload the cache of a module loaded from a
 file path. ``CHUNK`` is this tree's rows a chunk (default :data:`sim.chunks.ROW_CHUNK`).
-``KERNELS=demography,demography+education`` times only those (``demography+education``:
-the other checkout's two kernels one after the other against this tree's
-``demography_education_kernel``, one pass, in tiles of ``TILE`` rows if set).
+``KERNELS=demography,education`` times only those.
 """
 
 from __future__ import annotations
@@ -44,7 +42,7 @@ from models.model import MetroModel
 from sim import chunks
 
 NAMES = ("demography", "education", "labour", "commuting", "census", "housing")
-ONLY = tuple(os.environ.get("KERNELS", "").split(",")) if os.environ.get("KERNELS") else ()
+ONLY = tuple(os.environ["KERNELS"].split(",")) if os.environ.get("KERNELS") else ()
 KEY = np.uint64(5)
 
 
@@ -87,33 +85,8 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
         def call(p, f, fl):
             args = (KEY, month, p.view(ed.EducationPeople), f.employees)
             args += (m.education.rules(month), m.hooks.enrolment, EDUCATION_DRAWS, fl)
-            if new:
-                ed.education_kernel(*args, 0, chunk)
-            else:
-                other["education"].education_kernel(*args, chunk)
-
-        return call
-
-    def demography_education(new):
-        def call(p, f, fl):
-            mothers = np.empty(p.count, np.int64)
-            tables = dm.DemographyTables(d.death_p, d.birth_p, ones)
-            if new:  # one pass over the table
-                life = ed.EducationStep(KEY, month, p.view(ed.EducationPeople),
-                                        m.education.rules(month), m.hooks.enrolment,
-                                        EDUCATION_DRAWS)  # fmt: skip
-                step = dm.DemographyStep(KEY, month, p.view(dm.DemographyPeople), d.rules(ones),
-                                         tables, DEMOGRAPHY_DRAWS)  # fmt: skip
-                tile = int(os.environ.get("TILE", chunks.TILE_ROWS))
-                dm.demography_education_kernel(step, life, f.employees, fl, mothers, chunk, tile)
-                return
-            args = (KEY, month, p.view(dm.DemographyPeople), f.employees, d.rules(ones))
-            other["demography"].demography_kernel(
-                *args, tables, DEMOGRAPHY_DRAWS, fl, mothers, chunk
-            )
-            args = (KEY, month, p.view(ed.EducationPeople), f.employees)
-            args += (m.education.rules(month), m.hooks.enrolment, EDUCATION_DRAWS, fl)
-            other["education"].education_kernel(*args, chunk)
+            kernel = ed.education_kernel if new else other["education"].education_kernel
+            kernel(*args, chunk)
 
         return call
 
@@ -167,8 +140,7 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
 
         return call
 
-    makers = {"demography": demography, "education": education}
-    makers |= {"demography+education": demography_education, "separations": separations}
+    makers = {"demography": demography, "education": education, "separations": separations}
     makers |= {"commuting": commuting, "census": census, "moves": moves}
     return {name: (make(False), make(True)) for name, make in makers.items()}
 

@@ -18,15 +18,16 @@ Two rules for the loops inside ``prange``, both measured or found the hard way:
   the kernels 25-60% slower on one thread than their serial loops ``range(n)``;
 * write columns through local names (``status = people.status`` before the loop), never
   through a NamedTuple's attribute (``people.status[i] = ...``): numba 0.68 loses such
-  writes inside a parallel loop. The same holds for a function inlined into the loop
+  writes inside a parallel loop. So does a function inlined into the loop
   (``inline="always"``) that writes through a NamedTuple's attribute or a plain tuple's
-  item: those writes are lost too. A plain ``@njit`` function called from the loop, once
-  a chunk or a tile, writes through anything: a behaviour's loop over a range of rows
-  lives in one (``demography_rows``), and the parallel kernels call it.
+  item; a plain ``@njit`` function called from the loop writes through anything.
 
-Two behaviours that act on each row alone can share one pass over the table (a fused
-kernel): each chunk is taken by tiles of :data:`TILE_ROWS` rows, the first behaviour's
-rows function over the tile, then the second's, while the tile's columns are in cache.
+And two limits of what a parallel loop may use (numba 0.68): a NamedTuple that holds
+another NamedTuple (a record of a month's columns and rules) cannot be used inside the
+loop ("scalar type ... given for non scalar argument"), and a NamedTuple used inside it
+must be an argument of the kernel or built by a call to its class, not unpacked from
+another tuple (an ``AttributeError`` inside numba). Found while fusing two kernels into one
+pass (docs/performance.md, "Fewer passes, measured").
 """
 
 from __future__ import annotations
@@ -45,9 +46,6 @@ from numba import njit  # noqa: E402
 
 ROW_CHUNK = 32_768
 """Rows a chunk on several threads: the unit of parallel work (about 60 chunks at 1:1)."""
-
-TILE_ROWS = 4_096
-"""Rows a fused kernel's behaviours take in turn (a few hundred kB of columns: in L2)."""
 
 ONE_CHUNK_ON_ONE_THREAD = True
 """On one thread (a batch's workers), all rows in one chunk: the same results (they do not

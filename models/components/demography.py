@@ -29,14 +29,8 @@ from models.codes import (
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
-from models.components.education import (
-    EducationChunk,
-    EducationPeople,
-    EducationRules,
-    draw_skill,
-    education_rows,
-)
-from models.draws import DEMOGRAPHY_DRAWS, DemographyDraws, EducationDraws
+from models.components.education import draw_skill
+from models.draws import DEMOGRAPHY_DRAWS
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, TALENT_IN, TALENT_OUT
 from sim import chunks, fpmath
 from sim.chunks import add_chunk_counts, chunk_rows, gather, n_chunks, release_jobs
@@ -44,7 +38,6 @@ from sim.components import Component, WorkArrays
 from sim.random import poisson_count, uniform
 
 if TYPE_CHECKING:
-    from models.components.education import Education
     from models.model import MetroModel
 
 # Age structure of arrivals from outside (ISTAT registrations 2015, shares): 0-14, 15-18,
@@ -95,138 +88,27 @@ class DemographyTables(NamedTuple):
     exit_multiplier: np.ndarray
 
 
-class DemographyStep(NamedTuple):
-    """What the month's deaths, births and departures read: the key, columns and rules.
-
-    Attributes:
-        key: the month's key of the ``demography`` stream.
-        month: the month index.
-        people: :class:`DemographyPeople`.
-        rules: :class:`DemographyRules`.
-        tables: :class:`DemographyTables`.
-        draws: the stream's layout (:data:`models.draws.DEMOGRAPHY_DRAWS`).
-    """
-
-    key: np.uint64
-    month: int
-    people: DemographyPeople
-    rules: DemographyRules
-    tables: DemographyTables
-    draws: DemographyDraws
-
-
-class DemographyChunk(NamedTuple):
-    """Where one chunk of rows puts its mothers, the jobs its leavers free, and its counts.
-
-    Attributes:
-        flows: the chunk's flow counters (:mod:`models.flows`).
-        mothers: the mothers' rows, written from ``mothers[first]`` on, in row order.
-        freed: the firms of the jobs the dead and departed leave, from ``freed[first]`` on.
-        first: the chunk's first row: where its lists start.
-        counts: int64 ``[mothers, jobs freed, residents who stayed]`` so far, updated.
-    """
-
-    flows: np.ndarray
-    mothers: np.ndarray
-    freed: np.ndarray
-    first: int
-    counts: np.ndarray
-
-
-@njit(cache=True)
-def demography_rows(key, month, people, rules, tables, draws, start, end, out):
-    """Deaths, departures and births of the residents in rows ``[start, end)``; serial.
+@njit(cache=True, parallel=True)
+def demography_kernel(key, month, people, employees, rules, tables, draws, flows, mothers, chunk):
+    """Deaths, departures and births of residents for one month.
 
     Death and departure are competing risks read off one draw: ``u < p_death`` dies,
     ``p_death <= u < p_death + p_leave`` leaves. ``rules.leave_max`` bounds ``p_leave``
     from above, so the departure probability is worked out only when the draw could fall
-    under it (about 1% of residents a month); the result is the same. Each row is read and
-    written alone, so any rows may be done in any order (the lists come out in row order
-    when a chunk's ranges are taken in row order). A plain function, not inlined into the
-    parallel loops, so it may write through ``people``'s attributes (:mod:`sim.chunks`).
-
-    Args:
-        key: the month's key of the ``demography`` stream.
-        month: the month index.
-        people: :class:`DemographyPeople`.
-        rules: :class:`DemographyRules`.
-        tables: :class:`DemographyTables`.
-        draws: the stream's layout (:data:`models.draws.DEMOGRAPHY_DRAWS`).
-        start, end: the rows.
-        out: :class:`DemographyChunk`, the chunk's lists and counts.
-    """
-    alive, zone, born, status, job = (
-        people.alive,
-        people.zone,
-        people.born,
-        people.status,
-        people.job,
-    )
-    uid, female, foreign, education = people.uid, people.female, people.foreign, people.education
-    death_p, birth_p = tables.death_p, tables.birth_p
-    part, mothers, freed = out.flows, out.mothers, out.freed
-    at_mother = out.first + out.counts[0]
-    at_freed = out.first + out.counts[1]
-    stayed = out.counts[2]
-    last_age = death_p.size - 1
-    for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
-        if alive[i] == 0 or zone[i] == OUTSIDE:
-            continue
-        z = zone[i]
-        age_months = min(month - born[i], last_age)
-        age = age_months / 12.0
-        p_death = death_p[age_months]
-        left = False
-        u = uniform(key, uid[i], draws.death_or_departure)
-        if u < p_death:
-            part[DEATHS, z] += 1.0
-            left = True
-        elif u < p_death + rules.leave_max:
-            p = rules.emigration * tables.exit_multiplier[z]
-            if 20.0 <= age < 35.0:
-                p *= rules.young_factor
-                if education[i] == TERTIARY:
-                    p *= rules.talent_factor
-            if foreign[i]:
-                p *= rules.foreign_factor
-            if status[i] == UNEMPLOYED:
-                p *= rules.unemployed_factor
-            if status[i] == CHILD and age < 15.0:
-                p *= 0.6
-            if u < p_death + p:
-                part[EMIGRANTS, z] += 1.0
-                if education[i] == TERTIARY and 25.0 <= age < 65.0:
-                    part[TALENT_OUT, z] += 1.0
-                left = True
-        if left:
-            alive[i] = 0
-            if status[i] == EMPLOYED and job[i] >= 0:
-                freed[at_freed] = job[i]
-                at_freed += 1
-            job[i] = -1
-            continue
-        stayed += 1
-        if female[i] and birth_p[age_months] > 0.0:
-            if uniform(key, uid[i], draws.birth) < birth_p[age_months]:
-                mothers[at_mother] = i
-                at_mother += 1
-                part[BIRTHS, z] += 1.0
-    out.counts[0] = at_mother - out.first
-    out.counts[1] = at_freed - out.first
-    out.counts[2] = stayed
-
-
-@njit(cache=True, parallel=True)
-def demography_kernel(key, month, people, employees, rules, tables, draws, flows, mothers, chunk):
-    """Deaths, departures and births of residents for one month (:func:`demography_rows`).
+    under it (about 1% of residents a month); the result is the same.
 
     Parallel over fixed chunks of rows (:mod:`sim.chunks`): each chunk counts its own
     flows, lists its mothers and the jobs its leavers free; they are combined in chunk
     order, so the results do not depend on the number of threads.
 
     Args:
-        key, month, people, rules, tables, draws: as :func:`demography_rows`.
+        key: the month's key of the ``demography`` stream.
+        month: the month index.
+        people: :class:`DemographyPeople`.
         employees: the firms' employee counts (a worker who dies or leaves frees a job).
+        rules: :class:`DemographyRules`.
+        tables: :class:`DemographyTables`.
+        draws: the stream's layout (:data:`models.draws.DEMOGRAPHY_DRAWS`).
         flows: the month's flow counters (:mod:`models.flows`).
         mothers: work array: the mothers' rows are written to ``mothers[:n_births]``,
             in row order.
@@ -235,77 +117,76 @@ def demography_kernel(key, month, people, employees, rules, tables, draws, flows
     Returns:
         The number of births and the number of residents who stayed (before the births).
     """
-    n = people.alive.size
+    alive, zone, born, status, job = (
+        people.alive,
+        people.zone,
+        people.born,
+        people.status,
+        people.job,
+    )
+    death_p, birth_p = tables.death_p, tables.birth_p
+    last_age = death_p.size - 1
+    n = alive.size
     nc = n_chunks(n, chunk)
     flow_parts = np.zeros((nc, flows.shape[0], flows.shape[1]))
-    counts = np.zeros((nc, 3), dtype=np.int64)  # mothers, jobs freed, residents who stayed
+    births_by_chunk = np.zeros(nc, dtype=np.int64)
+    stayed_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed_by_chunk = np.zeros(nc, dtype=np.int64)
     freed = np.empty(n, dtype=np.int32)
     for c in prange(nc):
         start, end = chunk_rows(c, n, chunk)
-        out = DemographyChunk(flow_parts[c], mothers, freed, start, counts[c])
-        demography_rows(key, month, people, rules, tables, draws, start, end, out)
-    release_jobs(employees, freed, counts[:, 1].copy(), chunk)
+        part = flow_parts[c]
+        n_births = 0
+        stayed = 0
+        n_freed = 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0 or zone[i] == OUTSIDE:
+                continue
+            z = zone[i]
+            age_months = min(month - born[i], last_age)
+            age = age_months / 12.0
+            p_death = death_p[age_months]
+            left = False
+            u = uniform(key, people.uid[i], draws.death_or_departure)
+            if u < p_death:
+                part[DEATHS, z] += 1.0
+                left = True
+            elif u < p_death + rules.leave_max:
+                p = rules.emigration * tables.exit_multiplier[z]
+                if 20.0 <= age < 35.0:
+                    p *= rules.young_factor
+                    if people.education[i] == TERTIARY:
+                        p *= rules.talent_factor
+                if people.foreign[i]:
+                    p *= rules.foreign_factor
+                if status[i] == UNEMPLOYED:
+                    p *= rules.unemployed_factor
+                if status[i] == CHILD and age < 15.0:
+                    p *= 0.6
+                if u < p_death + p:
+                    part[EMIGRANTS, z] += 1.0
+                    if people.education[i] == TERTIARY and 25.0 <= age < 65.0:
+                        part[TALENT_OUT, z] += 1.0
+                    left = True
+            if left:
+                alive[i] = 0
+                if status[i] == EMPLOYED and job[i] >= 0:
+                    freed[start + n_freed] = job[i]
+                    n_freed += 1
+                job[i] = -1
+                continue
+            stayed += 1
+            if people.female[i] and birth_p[age_months] > 0.0:
+                if uniform(key, people.uid[i], draws.birth) < birth_p[age_months]:
+                    mothers[start + n_births] = i
+                    n_births += 1
+                    part[BIRTHS, z] += 1.0
+        births_by_chunk[c] = n_births
+        stayed_by_chunk[c] = stayed
+        freed_by_chunk[c] = n_freed
+    release_jobs(employees, freed, freed_by_chunk, chunk)
     add_chunk_counts(flows, flow_parts)
-    return gather(mothers, counts[:, 0].copy(), chunk), counts[:, 2].sum()
-
-
-@njit(cache=True, parallel=True)
-def demography_education_kernel(step, life, employees, flows, mothers, chunk, tile):
-    """Demography's month and education's life course in one pass over the table.
-
-    Each chunk's rows are taken by tiles of ``tile`` rows: the tile's
-    deaths, departures and births (:func:`demography_rows`), then its life-course
-    transitions (:func:`models.components.education.education_rows`), while the tile's
-    columns are still in cache. Exact: both act on each row alone, and education's
-    transitions of a row come after its demography, as in the month's order; only the
-    rows demography's Python half adds after this pass (newborn, arrivals) are left to
-    :class:`models.components.education.Education`'s step. The jobs freed by the two are
-    kept in two lists, the flows in one (whole counts: exact in any order).
-
-    Args:
-        step: :class:`DemographyStep`.
-        life: :class:`models.components.education.EducationStep`, for the same month.
-        employees, flows, mothers, chunk: as :func:`demography_kernel`.
-        tile: rows a tile (:data:`sim.chunks.TILE_ROWS`; results do not depend on it).
-
-    Returns:
-        The number of births and the number of residents who stayed (before the births).
-    """
-    # numba's parallel loop takes a NamedTuple only from an argument or a constructor
-    # call, so the records' NamedTuples are rebuilt here (the same arrays, no copy)
-    key, month, tables = step.key, step.month, DemographyTables(*step.tables)
-    people, rules, draws = (
-        DemographyPeople(*step.people),
-        DemographyRules(*step.rules),
-        DemographyDraws(*step.draws),
-    )
-    e_key, e_month, enrolment_multiplier = life.key, life.month, life.enrolment_multiplier
-    e_people, e_rules, e_draws = (
-        EducationPeople(*life.people),
-        EducationRules(*life.rules),
-        EducationDraws(*life.draws),
-    )
-    n = people.alive.size
-    nc = n_chunks(n, chunk)
-    flow_parts = np.zeros((nc, flows.shape[0], flows.shape[1]))
-    counts = np.zeros((nc, 3), dtype=np.int64)  # mothers, jobs freed, residents who stayed
-    e_counts = np.zeros((nc, 2), dtype=np.int64)  # jobs freed, residents enrolled
-    freed = np.empty(n, dtype=np.int32)
-    e_freed = np.empty(n, dtype=np.int32)
-    for c in prange(nc):
-        start, end = chunk_rows(c, n, chunk)
-        out = DemographyChunk(flow_parts[c], mothers, freed, start, counts[c])
-        e_out = EducationChunk(flow_parts[c], e_freed, start, e_counts[c])
-        for first in range(start, end, tile):
-            last = min(first + tile, end)
-            demography_rows(key, month, people, rules, tables, draws, first, last, out)
-            education_rows(
-                e_key, e_month, e_people, e_rules, enrolment_multiplier, e_draws, first, last, e_out
-            )
-    release_jobs(employees, freed, counts[:, 1].copy(), chunk)
-    release_jobs(employees, e_freed, e_counts[:, 0].copy(), chunk)
-    add_chunk_counts(flows, flow_parts)
-    return gather(mothers, counts[:, 0].copy(), chunk), counts[:, 2].sum()
+    return gather(mothers, births_by_chunk, chunk), stayed_by_chunk.sum()
 
 
 def monthly_tables(
@@ -417,27 +298,18 @@ class Demography(Component):
         exit_multiplier = hooks.departures * fpmath.exp(
             -p["attractiveness_migration_elasticity"] * attractiveness
         )
-        step = DemographyStep(
+        n_births, stayed = demography_kernel(
             m.phase_key(self.stream, month),
             month,
             people.view(DemographyPeople),
+            m.firms.employees,
             self.rules(exit_multiplier),
             DemographyTables(self.death_p, self.birth_p, exit_multiplier),
             DEMOGRAPHY_DRAWS,
+            m.flows,
+            mothers,
+            chunks.row_chunk(people.count),
         )
-        chunk = chunks.row_chunk(people.count)
-        education = self._education_next()
-        if education is None:
-            n_births, stayed = demography_kernel(
-                step.key, month, step.people, m.firms.employees, step.rules, step.tables,
-                step.draws, m.flows, mothers, chunk,
-            )  # fmt: skip
-        else:  # education's transitions of these rows in the same pass
-            n_births, stayed = demography_education_kernel(
-                step, education.month_step(month), m.firms.employees, m.flows, mothers, chunk,
-                chunks.TILE_ROWS,
-            )  # fmt: skip
-            education.rows_done(month, people.count)
         rng = m.phase_rng(self.stream, month)
         if n_births:
             mothers = mothers[:n_births]
@@ -452,12 +324,6 @@ class Demography(Component):
                 since=month,
             )
         self._arrivals(rng, month, float(stayed + n_births), attractiveness)
-
-    def _education_next(self) -> Education | None:
-        """Education, if the plan runs it right after this phase (then in one pass)."""
-        names = self.model.plan.names
-        i = names.index(self.name)
-        return self.model.education if names[i + 1 : i + 2] == ["education"] else None
 
     def _arrivals(
         self, rng: np.random.Generator, month: int, residents: float, attractiveness: np.ndarray

@@ -5,19 +5,11 @@ enrols at university or enters the labour force. Students drop out or graduate w
 monthly hazards; graduates search for a job in the area, or, if they lived outside,
 leave the model. Workers retire between 60 and 67 (INPS effective ages); inactive adults
 re-enter the labour force and long-term unemployed may give up.
-
-The transitions of a month are :func:`education_rows`, over any range of rows. In the
-model's month they run inside demography's pass over the table
-(:func:`models.components.demography.demography_education_kernel`: each tile of rows has
-its deaths, births and departures, then its transitions, so the columns are read once);
-:meth:`Education.step` then takes the rows demography added (the newborn and the
-arrivals) and the students from outside. In a plan without demography right before it,
-:func:`education_kernel` does every row.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -33,16 +25,13 @@ from models.codes import (
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
-from models.draws import EDUCATION_DRAWS, EducationDraws
+from models.draws import EDUCATION_DRAWS
 from models.flows import GRADUATES
 from models.territory.outside import draw_places
 from sim import chunks, fpmath
 from sim.chunks import add_chunk_counts, chunk_rows, n_chunks, release_jobs
 from sim.components import Component
 from sim.random import normal_array, poisson_count, uniform
-
-if TYPE_CHECKING:
-    from models.model import MetroModel
 
 SCHOOL_LEAVING_MONTHS = 19 * 12
 MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
@@ -122,195 +111,136 @@ def _leave_university(i, month, outside, alive, status, since, mode):
         mode[i] = -1
 
 
-class EducationStep(NamedTuple):
-    """What the month's life-course transitions read: the key, the columns, the rules.
-
-    Attributes:
-        key: the month's key of the ``education`` stream.
-        month: the month index.
-        people: :class:`EducationPeople`.
-        rules: :class:`EducationRules`.
-        enrolment_multiplier: the levers' ``enrolment`` hook, by zone.
-        draws: the stream's layout (:data:`models.draws.EDUCATION_DRAWS`).
-    """
-
-    key: np.uint64
-    month: int
-    people: EducationPeople
-    rules: EducationRules
-    enrolment_multiplier: np.ndarray
-    draws: EducationDraws
-
-
-class EducationChunk(NamedTuple):
-    """Where one chunk of rows puts what its transitions free and count.
-
-    Attributes:
-        flows: the chunk's flow counters (:mod:`models.flows`).
-        freed: the firms of jobs left by retiring workers and labour-force leavers,
-            written from ``freed[first]`` on, in row order.
-        first: the chunk's first row: where its list starts.
-        counts: int64 ``[jobs freed, residents enrolled]`` so far, updated.
-    """
-
-    flows: np.ndarray
-    freed: np.ndarray
-    first: int
-    counts: np.ndarray
-
-
-@njit(cache=True)
-def education_rows(key, month, people, rules, enrolment_multiplier, draws, start, end, out):
-    """Life-course transitions of rows ``[start, end)`` for one month; serial.
-
-    Each row is read and written alone (no other row's state, nor the firms'), so any
-    rows may be done in any order: :func:`education_kernel` takes them by chunks on
-    threads, and :func:`models.components.demography.demography_education_kernel` right
-    after demography's, tile by tile, in one pass over the table. A plain function, not
-    inlined into the parallel loops, so it may write through ``people``'s attributes
-    (:mod:`sim.chunks`).
-
-    Args:
-        key: the month's key of the ``education`` stream.
-        month: the month index.
-        people: :class:`EducationPeople`.
-        rules: :class:`EducationRules`.
-        enrolment_multiplier: the levers' ``enrolment`` hook, by zone.
-        draws: the stream's layout (:data:`models.draws.EDUCATION_DRAWS`).
-        start, end: the rows.
-        out: :class:`EducationChunk`, the chunk's lists and counts.
-    """
-    alive, status, since, job = people.alive, people.status, people.since, people.job
-    education, skill, income, mode = people.education, people.skill, people.income, people.mode
-    uid, graduated, last_wage = people.uid, people.graduated, people.last_wage
-    zone, born = people.zone, people.born
-    part, freed = out.flows, out.freed
-    at = out.first + out.counts[0]
-    enrolled = out.counts[1]
-    for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
-        if alive[i] == 0:
-            continue
-        s = status[i]
-        z = zone[i]
-        age_months = month - born[i]
-        outside = z == OUTSIDE
-        if s == CHILD:
-            if age_months >= SCHOOL_LEAVING_MONTHS:
-                if uniform(key, uid[i], draws.early_leaving) < rules.early_leaver_share:
-                    education[i] = 0
-                else:
-                    education[i] = UPPER_SECONDARY
-                    skill[i] *= SKILL_PER_LEVEL  # as exp(0.25 * education) at initialisation
-                since[i] = month
-                if education[i] == UPPER_SECONDARY and uniform(
-                    key, uid[i], draws.enrolment
-                ) < min(1.0, rules.enrolment_rate * enrolment_multiplier[z]):
-                    status[i] = STUDENT
-                    enrolled += 1
-                elif uniform(key, uid[i], draws.labour_entry) < rules.labour_entry_share:
-                    status[i] = UNEMPLOYED
-                else:
-                    status[i] = INACTIVE
-        elif s == STUDENT:
-            months = month - since[i]
-            if (
-                months >= MIN_STUDY_MONTHS
-                and uniform(key, uid[i], draws.graduation) < rules.graduation_hazard
-            ):
-                education[i] = TERTIARY
-                graduated[i] = month
-                skill[i] *= SKILL_PER_LEVEL
-                part[GRADUATES, z] += 1.0
-                _leave_university(i, month, outside, alive, status, since, mode)
-            elif uniform(key, uid[i], draws.dropout) < rules.dropout_hazard:
-                _leave_university(i, month, outside, alive, status, since, mode)
-        elif s == RETIRED:
-            income[i] *= 1.0 + rules.pension_indexation
-        elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
-            age = age_months / 12.0
-            if age >= 60.0 and (
-                age >= 67.0 or uniform(key, uid[i], draws.retirement) < rules.retirement_hazard
-            ):
-                if s == EMPLOYED and job[i] >= 0:
-                    freed[at] = job[i]
-                    at += 1
-                job[i] = -1
-                if outside:
-                    alive[i] = 0
-                    continue
-                status[i] = RETIRED
-                since[i] = month
-                mode[i] = -1
-                wage = income[i] if s == EMPLOYED else last_wage[i]
-                if wage > 0.0:
-                    income[i] = max(rules.pension_replacement * wage, rules.social_pension)
-                else:
-                    income[i] = rules.social_pension
-            elif outside:
-                continue
-            elif (
-                s == INACTIVE
-                and age < 60.0
-                and uniform(key, uid[i], draws.reentry) < rules.reentry_hazard
-            ):
-                status[i] = UNEMPLOYED
-                since[i] = month
-            elif (
-                s != INACTIVE
-                and age < 60.0
-                and uniform(key, uid[i], draws.labour_exit)
-                < rules.labour_exit_hazard
-                + (
-                    rules.discouragement_hazard
-                    if s == UNEMPLOYED and month - since[i] >= 24
-                    else 0.0
-                )
-            ):
-                if s == EMPLOYED and job[i] >= 0:
-                    freed[at] = job[i]
-                    at += 1
-                    last_wage[i] = income[i]
-                income[i] = 0.0  # no wage, and no benefit out of the labour force
-                job[i] = -1
-                status[i] = INACTIVE
-                since[i] = month
-                mode[i] = -1
-    out.counts[0] = at - out.first
-    out.counts[1] = enrolled
-
-
 @njit(cache=True, parallel=True)
 def education_kernel(
-    key, month, people, employees, rules, enrolment_multiplier, draws, flows, first, chunk
+    key, month, people, employees, rules, enrolment_multiplier, draws, flows, chunk
 ):
-    """Life-course transitions of rows ``first`` on for one month (:func:`education_rows`).
+    """Life-course transitions for one month.
 
     Args:
-        key, month, people, rules, enrolment_multiplier, draws: as :func:`education_rows`.
+        key: the month's key of the ``education`` stream.
+        month: the month index.
+        people: :class:`EducationPeople`.
         employees: the firms' employee counts (a retiring worker frees a job).
+        rules: :class:`EducationRules`.
+        enrolment_multiplier: the levers' ``enrolment`` hook, by zone.
+        draws: the stream's layout (:data:`models.draws.EDUCATION_DRAWS`).
         flows: the month's flow counters.
-        first: the first row (0, or the first row demography added this month when
-            :func:`models.components.demography.demography_education_kernel` did the others).
         chunk: rows a chunk (:data:`sim.chunks.ROW_CHUNK`): parallel over fixed chunks,
             each with its own counts and list of freed jobs, combined in chunk order.
+            (Inside the parallel loop columns are written through local names only:
+            numba loses writes through a NamedTuple's attribute there.)
 
     Returns:
         The number of residents who enrolled at university this month.
     """
-    n = people.alive.size - first
+    alive, status, since, job = people.alive, people.status, people.since, people.job
+    education, skill, income, mode = people.education, people.skill, people.income, people.mode
+    uid, graduated, last_wage = people.uid, people.graduated, people.last_wage
+    n = alive.size
     nc = n_chunks(n, chunk)
     flow_parts = np.zeros((nc, flows.shape[0], flows.shape[1]))
-    counts = np.zeros((nc, 2), dtype=np.int64)  # jobs freed, residents enrolled
+    enrolled_by_chunk = np.zeros(nc, dtype=np.int64)
+    freed_by_chunk = np.zeros(nc, dtype=np.int64)
     freed = np.empty(n, dtype=np.int32)
     for c in prange(nc):
         start, end = chunk_rows(c, n, chunk)
-        out = EducationChunk(flow_parts[c], freed, start, counts[c])
-        education_rows(
-            key, month, people, rules, enrolment_multiplier, draws, first + start, first + end, out
-        )
-    release_jobs(employees, freed, counts[:, 0].copy(), chunk)
+        part = flow_parts[c]
+        enrolled = 0
+        n_freed = 0
+        for i in range(np.uint64(start), np.uint64(end)):  # unsigned: no wraparound
+            if alive[i] == 0:
+                continue
+            s = status[i]
+            z = people.zone[i]
+            age_months = month - people.born[i]
+            outside = z == OUTSIDE
+            if s == CHILD:
+                if age_months >= SCHOOL_LEAVING_MONTHS:
+                    if uniform(key, uid[i], draws.early_leaving) < rules.early_leaver_share:
+                        education[i] = 0
+                    else:
+                        education[i] = UPPER_SECONDARY
+                        skill[i] *= SKILL_PER_LEVEL  # as exp(0.25 * education) at initialisation
+                    since[i] = month
+                    if education[i] == UPPER_SECONDARY and uniform(
+                        key, uid[i], draws.enrolment
+                    ) < min(1.0, rules.enrolment_rate * enrolment_multiplier[z]):
+                        status[i] = STUDENT
+                        enrolled += 1
+                    elif uniform(key, uid[i], draws.labour_entry) < rules.labour_entry_share:
+                        status[i] = UNEMPLOYED
+                    else:
+                        status[i] = INACTIVE
+            elif s == STUDENT:
+                months = month - since[i]
+                if (
+                    months >= MIN_STUDY_MONTHS
+                    and uniform(key, uid[i], draws.graduation) < rules.graduation_hazard
+                ):
+                    education[i] = TERTIARY
+                    graduated[i] = month
+                    skill[i] *= SKILL_PER_LEVEL
+                    part[GRADUATES, z] += 1.0
+                    _leave_university(i, month, outside, alive, status, since, mode)
+                elif uniform(key, uid[i], draws.dropout) < rules.dropout_hazard:
+                    _leave_university(i, month, outside, alive, status, since, mode)
+            elif s == RETIRED:
+                income[i] *= 1.0 + rules.pension_indexation
+            elif s == EMPLOYED or s == UNEMPLOYED or s == INACTIVE:
+                age = age_months / 12.0
+                if age >= 60.0 and (
+                    age >= 67.0 or uniform(key, uid[i], draws.retirement) < rules.retirement_hazard
+                ):
+                    if s == EMPLOYED and job[i] >= 0:
+                        freed[start + n_freed] = job[i]
+                        n_freed += 1
+                    job[i] = -1
+                    if outside:
+                        alive[i] = 0
+                        continue
+                    status[i] = RETIRED
+                    since[i] = month
+                    mode[i] = -1
+                    wage = income[i] if s == EMPLOYED else last_wage[i]
+                    if wage > 0.0:
+                        income[i] = max(rules.pension_replacement * wage, rules.social_pension)
+                    else:
+                        income[i] = rules.social_pension
+                elif outside:
+                    continue
+                elif (
+                    s == INACTIVE
+                    and age < 60.0
+                    and uniform(key, uid[i], draws.reentry) < rules.reentry_hazard
+                ):
+                    status[i] = UNEMPLOYED
+                    since[i] = month
+                elif (
+                    s != INACTIVE
+                    and age < 60.0
+                    and uniform(key, uid[i], draws.labour_exit)
+                    < rules.labour_exit_hazard
+                    + (
+                        rules.discouragement_hazard
+                        if s == UNEMPLOYED and month - since[i] >= 24
+                        else 0.0
+                    )
+                ):
+                    if s == EMPLOYED and job[i] >= 0:
+                        freed[start + n_freed] = job[i]
+                        n_freed += 1
+                        last_wage[i] = income[i]
+                    income[i] = 0.0  # no wage, and no benefit out of the labour force
+                    job[i] = -1
+                    status[i] = INACTIVE
+                    since[i] = month
+                    mode[i] = -1
+        enrolled_by_chunk[c] = enrolled
+        freed_by_chunk[c] = n_freed
+    release_jobs(employees, freed, freed_by_chunk, chunk)
     add_chunk_counts(flows, flow_parts)
-    return counts[:, 1].sum()
+    return enrolled_by_chunk.sum()
 
 
 class Education(Component):
@@ -320,18 +250,10 @@ class Education(Component):
     a year like the residents' enrolment probability) live in the outside zone,
     in a comune of the province drawn given their university (:mod:`models.territory.outside`), and
     commute to it until they graduate or drop out.
-
-    When demography's phase runs right before this one, its pass over the table has done
-    this month's transitions of the rows it found (:meth:`rows_done`); this step does the
-    rest.
     """
 
     name = "education"
     doc = "school leaving, university, retirement; students from outside"
-
-    def __init__(self, model: MetroModel) -> None:
-        super().__init__(model)
-        self._done = (-1, 0)  # (month, rows) whose transitions demography's pass made
 
     def rules(self, month: int) -> EducationRules:
         """The month's rules: hazards, shares and the indexed social pension."""
@@ -355,37 +277,20 @@ class Education(Component):
             pension_replacement=float(p["pension_replacement"]),
         )
 
-    def month_step(self, month: int) -> EducationStep:
-        """What the month's transitions read (:class:`EducationStep`)."""
-        m = self.model
-        return EducationStep(
-            m.phase_key(self.stream, month),
-            month,
-            m.people.view(EducationPeople),
-            self.rules(month),
-            m.hooks.enrolment,
-            EDUCATION_DRAWS,
-        )
-
-    def rows_done(self, month: int, rows: int) -> None:
-        """Demography's pass did this month's transitions of the first ``rows`` rows.
-
-        :func:`models.components.demography.demography_education_kernel` runs
-        :func:`education_rows` right after demography's rows, in one pass over the table;
-        :meth:`step` then does only the rows added since (the newborn and the arrivals).
-        """
-        self._done = (month, rows)
-
     def step(self, month: int) -> None:
         """Life-course transitions (kernel), then the outside students who enrol."""
         m = self.model
-        done_month, first = self._done
-        first = first if done_month == month else 0
-        key, _, people, rules, enrolment_multiplier, draws = self.month_step(month)
         education_kernel(
-            key, month, people, m.firms.employees, rules, enrolment_multiplier, draws, m.flows,
-            first, chunks.row_chunk(m.people.count - first),
-        )  # fmt: skip
+            m.phase_key(self.stream, month),
+            month,
+            m.people.view(EducationPeople),
+            m.firms.employees,
+            self.rules(month),
+            m.hooks.enrolment,
+            EDUCATION_DRAWS,
+            m.flows,
+            chunks.row_chunk(m.people.count),
+        )
         rng = m.phase_rng(self.stream, month)
         intake = m.params["outside_student_intake"] * m.indexation(month, m.params["intake_growth"])
         n_out = poisson_count(rng, intake / 12.0 * m.scale)

@@ -12,11 +12,13 @@ and of this tree runs on fresh copies of the same tables, alternately, and the b
 of a shared machine and the same columns, so the difference is the kernels' code. A fresh
 ``NUMBA_CACHE_DIR`` is needed: numba cannot reload the cache of a module loaded from a
 file path. ``CHUNK`` is this tree's rows a chunk (default :data:`sim.chunks.ROW_CHUNK`).
+``KERNELS=demography,education`` times only those.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -40,6 +42,7 @@ from models.model import MetroModel
 from sim import chunks
 
 NAMES = ("demography", "education", "labour", "commuting", "census", "housing")
+ONLY = tuple(os.environ["KERNELS"].split(",")) if os.environ.get("KERNELS") else ()
 KEY = np.uint64(5)
 
 
@@ -74,7 +77,7 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
             args += (dm.DemographyTables(d.death_p, d.birth_p, ones), DEMOGRAPHY_DRAWS, fl)
             args += (np.empty(p.count, np.int64),)
             kernel = dm.demography_kernel if new else other["demography"].demography_kernel
-            kernel(*args, chunk) if new else kernel(*args)
+            kernel(*args, chunk)
 
         return call
 
@@ -83,7 +86,7 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
             args = (KEY, month, p.view(ed.EducationPeople), f.employees)
             args += (m.education.rules(month), m.hooks.enrolment, EDUCATION_DRAWS, fl)
             kernel = ed.education_kernel if new else other["education"].education_kernel
-            kernel(*args, chunk) if new else kernel(*args)
+            kernel(*args, chunk)
 
         return call
 
@@ -92,10 +95,8 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
             args = (KEY, month, p.view(lb.SeparationPeople), f.view(lb.LabourFirms))
             args += (np.zeros(f.count), m.labour_market.separation_rules(month), LABOUR_DRAWS, fl)
             rows, effort = np.empty(p.count, np.int64), np.empty(p.count)
-            if new:
-                lb.separations_kernel(*args, lb.JobSeekers(rows, effort, 0), chunk)
-            else:
-                other["labour"].separations_kernel(*args, rows, effort)
+            kernel = lb.separations_kernel if new else other["labour"].separations_kernel
+            kernel(*args, lb.JobSeekers(rows, effort, 0), chunk)
 
         return call
 
@@ -109,7 +110,7 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
                 cm.CommuteCounts(tally.od, tally.km_by_mode),
             )
             kernel = cm.commuting_kernel if new else other["commuting"].commuting_kernel
-            kernel(*args, chunk) if new else kernel(*args)
+            kernel(*args, chunk)
 
         return call
 
@@ -119,10 +120,8 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
             hist = cs.IncomeHistogram(*(np.zeros((40, cs.N_BINS + 1)) for _ in range(2)))
             cols = cs.CensusPeople(p.alive, p.zone, p.born, p.status, p.since, p.education,
                                    p.income, p.income.view(np.int32))  # fmt: skip
-            if new:
-                cs.people_stocks(month, cols, stocks, hist, cs.CENSUS_CHUNKS * chunk)
-            else:
-                other["census"].people_stocks(month, cols, stocks, hist)
+            kernel = cs.people_stocks if new else other["census"].people_stocks
+            kernel(month, cols, stocks, hist, cs.CENSUS_CHUNKS * chunk)
 
         return call
 
@@ -137,7 +136,7 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
             args = (KEY, month, p.view(hs.MovesPeople), market, m.space, m.housing.rules())
             args += (HOUSING_DRAWS, fl)
             kernel = hs.moves_kernel if new else other["housing"].moves_kernel
-            kernel(*args, chunk) if new else kernel(*args)
+            kernel(*args, chunk)
 
         return call
 
@@ -157,6 +156,8 @@ def main() -> int:
     month = model.first_month + 3
     print(f"rows {model.people.count}, chunk {chunk}, other {other_root}")
     for name, (old, new) in calls(model, other, month, chunk).items():
+        if ONLY and name not in ONLY:
+            continue
         best_ms(model, old, 1), best_ms(model, new, 1)  # compile or load
         a, b = best_ms(model, old), best_ms(model, new)
         a, b = min(a, best_ms(model, old)), min(b, best_ms(model, new))

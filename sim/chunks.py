@@ -18,7 +18,16 @@ Two rules for the loops inside ``prange``, both measured or found the hard way:
   the kernels 25-60% slower on one thread than their serial loops ``range(n)``;
 * write columns through local names (``status = people.status`` before the loop), never
   through a NamedTuple's attribute (``people.status[i] = ...``): numba 0.68 loses such
-  writes inside a parallel loop.
+  writes inside a parallel loop. So does a function inlined into the loop
+  (``inline="always"``) that writes through a NamedTuple's attribute or a plain tuple's
+  item; a plain ``@njit`` function called from the loop writes through anything.
+
+And two limits of what a parallel loop may use (numba 0.68): a NamedTuple that holds
+another NamedTuple (a record of a month's columns and rules) cannot be used inside the
+loop ("scalar type ... given for non scalar argument"), and a NamedTuple used inside it
+must be an argument of the kernel or built by a call to its class, not unpacked from
+another tuple (an ``AttributeError`` inside numba). Found while fusing two kernels into one
+pass (docs/performance.md, "Fewer passes, measured").
 """
 
 from __future__ import annotations

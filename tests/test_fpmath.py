@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -58,6 +59,25 @@ def test_cos_turns_is_the_cosine_of_whole_turns():
     assert np.max(np.abs(fpmath.cos_turns(t) - want)) < 1e-15
     assert fpmath.cos_turns(0.0) == 1.0 and fpmath.cos_turns(0.5) == -1.0
     assert fpmath.cos_turns(1.25) == fpmath.cos_turns(0.25)  # periodic, reduced exactly
+
+
+def test_cos_turns_keeps_the_bits_of_its_branching_form():
+    # cos_turns picks its quadrant's kernel by comparisons (so that its ufunc vectorises);
+    # the hash is that of the form that branched on q % 4 (main at f6d7067), over random
+    # turns, large ones, every 32nd of a turn and their neighbours
+    rng = np.random.default_rng(20261206)
+    eighths = np.arange(-64, 65) / 32.0
+    t = np.concatenate(
+        [
+            rng.random(100_000),
+            rng.normal(0.0, 1000.0, 10_000),
+            eighths,
+            np.nextafter(eighths, np.inf),
+            np.nextafter(eighths, -np.inf),
+        ]
+    )
+    digest = hashlib.sha256(fpmath.cos_turns(t).tobytes()).hexdigest()
+    assert digest == "c5cc0a948698ea861872b299a811ab3f06604db074aa81e5c6937e26442144c0"
 
 
 def test_special_values():

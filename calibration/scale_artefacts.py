@@ -2,8 +2,8 @@
 
 Run from the project root::
 
-    python -m docs.scale_artefacts firms --scales 0.005 0.01 0.02 0.05 0.1 1 --seed 1
-    python -m docs.scale_artefacts housing --scales 0.005 0.05 1 --seed 1
+    python -m calibration.scale_artefacts firms --scales 0.005 0.01 0.02 0.05 0.1 1 --seed 1
+    python -m calibration.scale_artefacts housing --scales 0.005 0.05 1 --seed 1
 
 Each builds the January 2015 population at each scale (no month simulated; scale 1 takes a
 few seconds of CPU) and prints one Markdown row per scale. ``firms``: the number of firms,

@@ -39,6 +39,20 @@ def split(g: np.ndarray, r: np.ndarray, tau: np.ndarray) -> dict[str, np.ndarray
     }
 
 
+def recovery_drift_from(
+    window_growth: np.ndarray | float, growth_drift: np.ndarray | float, recovery_years: np.ndarray | float
+) -> np.ndarray | float:
+    """The ``recovery_drift`` that gives this mean growth over the window (the inverse of :func:`split`).
+
+    The proposed coordinates for the next calibration: sample ``window_growth`` (what
+    2015-2018 fixes), ``growth_drift`` and ``recovery_years`` (what it cannot), and hand the
+    model ``recovery_drift`` from them; the model's parameters stay as they are.
+    """
+    tau = np.asarray(recovery_years, dtype=float)
+    share_in_window = tau / WINDOW_YEARS * (1.0 - np.exp(-WINDOW_YEARS / tau))
+    return (np.asarray(window_growth) - np.asarray(growth_drift)) / share_in_window
+
+
 PAIRS = (
     ("growth_drift", "recovery_years"),
     ("growth_drift", "recovery_drift"),

@@ -127,3 +127,13 @@ def test_a_late_share_lengthens_the_time_to_degree_by_the_mixture(regular_only):
     assert (regular_only >= 0).mean() == pytest.approx(graduate_share(0.0), abs=0.005)
     assert (months >= 0).mean() == pytest.approx(graduate_share(0.3), abs=0.005)
     assert graduate_share(0.0) - graduate_share(0.3) == pytest.approx(0.037, abs=0.001)
+
+
+def test_the_recovery_split_round_trips_the_posterior_median():
+    from calibration.recovery_split import recovery_drift_from, split
+
+    g, r, tau = 0.010030056193051999, 0.05519141745428592, 3.989019922616503
+    a = split(np.array([g]), np.array([r]), np.array([tau]))["window_growth"]
+    # 1% a year of lasting growth and 3.5 points of the upswing: 4.49% a year in 2015-2018
+    assert a[0] == pytest.approx(0.04488, abs=5e-5)
+    assert recovery_drift_from(a, g, tau)[0] == pytest.approx(r, rel=1e-12)

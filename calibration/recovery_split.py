@@ -28,7 +28,7 @@ FORECAST_YEARS = 11.0
 
 
 def split(g: np.ndarray, r: np.ndarray, tau: np.ndarray) -> dict[str, np.ndarray]:
-    """The trend's quantities from samples of ``growth_drift``, ``recovery_drift``, ``recovery_years``."""
+    """The trend's quantities from samples of its three parameters (``g``, ``r``, ``τ``)."""
     return {
         "growth_drift": g,
         "recovery_drift": r,
@@ -40,9 +40,11 @@ def split(g: np.ndarray, r: np.ndarray, tau: np.ndarray) -> dict[str, np.ndarray
 
 
 def recovery_drift_from(
-    window_growth: np.ndarray | float, growth_drift: np.ndarray | float, recovery_years: np.ndarray | float
+    window_growth: np.ndarray | float,
+    growth_drift: np.ndarray | float,
+    recovery_years: np.ndarray | float,
 ) -> np.ndarray | float:
-    """The ``recovery_drift`` that gives this mean growth over the window (the inverse of :func:`split`).
+    """The ``recovery_drift`` giving this mean growth over the window (:func:`split` inverted).
 
     The proposed coordinates for the next calibration: sample ``window_growth`` (what
     2015-2018 fixes), ``growth_drift`` and ``recovery_years`` (what it cannot), and hand the

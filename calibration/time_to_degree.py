@@ -2,12 +2,13 @@
 
 For each seed, a baseline run of 2015-2018 (the model's defaults, a parameter file's point
 estimate, and ``--set`` overrides on top) gives the graduations' months since enrolment
-(mean, median, share over five years: the 2015 students' enrolment months
-are drawn within the last 66, so these are of a window, not of a cohort), the share of December 2018's students enrolled for
-more than five years (the model's *fuori corso*, taking five years as the normal duration
-of a bachelor's plus a master's degree, AlmaLaurea's 5.3 years to both) and the two
-university targets, ``students_growth`` and ``graduates_growth``; and, from the hazards alone, a cohort's
-share of graduates, mean months to degree and mean months enrolled::
+(mean, median, share over five years: the 2015 students' enrolment months are drawn
+within the last 66, so these are of a window, not of a cohort), the share of December
+2018's students enrolled for more than five years (the model's *fuori corso*, taking five
+years as the normal duration of a bachelor's plus a master's degree, AlmaLaurea's 5.3
+years to both) and the two
+university targets, ``students_growth`` and ``graduates_growth``; and, from the hazards
+alone, a cohort's share of graduates, mean months to degree and mean months enrolled::
 
     python3 -m calibration.time_to_degree --scale 0.05 --seeds 3
         [--parameters calibration/posterior/late-students-proposal.toml]
@@ -103,9 +104,7 @@ def run_one(parameters: Mapping[str, float], seed: int, scale: float) -> dict[st
         "mean_months_to_degree": float(months.mean()),
         "median_months_to_degree": float(np.median(months)),
         "graduates_over_5_years": float((months > NORMAL_MONTHS).mean()),
-        "students_over_5_years_2018": float(
-            (month - p.since[studying] > NORMAL_MONTHS).mean()
-        ),
+        "students_over_5_years_2018": float((month - p.since[studying] > NORMAL_MONTHS).mean()),
         **{t: float(stats[t]) for t in UNIVERSITY_TARGETS},
     }
 

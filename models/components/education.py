@@ -195,11 +195,9 @@ def education_kernel(
                         status[i] = INACTIVE
             elif s == STUDENT:
                 months = month - since[i]
-                if (
-                    months >= MIN_STUDY_MONTHS
-                    and uniform(key, uid[i], draws.graduation)
-                    < _graduation_hazard(kind_key, uid[i], rules, draws)
-                ):
+                if months >= MIN_STUDY_MONTHS and uniform(
+                    key, uid[i], draws.graduation
+                ) < _graduation_hazard(kind_key, uid[i], rules, draws):
                     education[i] = TERTIARY
                     graduated[i] = month
                     skill[i] *= SKILL_PER_LEVEL

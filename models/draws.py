@@ -27,6 +27,8 @@ MAX_JOB_CANDIDATES = 30
 """Vacancies a matched job seeker may compare (the bound of ``job_choice_candidates``)."""
 MAX_MOVE_CANDIDATES = 50
 """Candidate homes a mover may compare (the bound of ``move_candidates``)."""
+STUDENT_KIND_STREAM = "student-kind"
+"""The stream of who is a late student: its key has no month, so a person's kind is fixed."""
 OUTSIDE_HIRE_ATTEMPTS = 16
 """Tries to find an open vacancy for one hire from outside."""
 
@@ -39,7 +41,11 @@ class DemographyDraws(NamedTuple):
 
 
 class EducationDraws(NamedTuple):
-    """Stream ``education``, per person (``uid``)."""
+    """Stream ``education``, per person (``uid``); ``late_student`` is stream ``student-kind``.
+
+    The ``student-kind`` key has no month: its one draw per person is the same number every
+    month, so a person's kind (regular or late student) never changes.
+    """
 
     early_leaving: int
     enrolment: int
@@ -49,6 +55,7 @@ class EducationDraws(NamedTuple):
     retirement: int
     reentry: int
     labour_exit: int
+    late_student: int
 
 
 class FirmDraws(NamedTuple):
@@ -115,6 +122,7 @@ EDUCATION_DRAWS = EducationDraws(
     retirement=_R("education", "retirement", 5),
     reentry=_R("education", "re-entry of the inactive", 6),
     labour_exit=_R("education", "exit from the labour force", 7),
+    late_student=_R(STUDENT_KIND_STREAM, "late student (once a person, no month)", 0),
 )
 FIRM_DRAWS = FirmDraws(
     exit=_R("firms", "exit", 0),

@@ -29,6 +29,7 @@ def test_no_two_blocks_of_a_stream_share_a_number():
         "outside-hires",
         "commuting",
         "housing",
+        "student-kind",
     }
 
 

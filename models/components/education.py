@@ -25,13 +25,13 @@ from models.codes import (
     UNEMPLOYED,
     UPPER_SECONDARY,
 )
-from models.draws import EDUCATION_DRAWS
+from models.draws import EDUCATION_DRAWS, STUDENT_KIND_STREAM
 from models.flows import GRADUATES
 from models.territory.outside import draw_places
 from sim import chunks, fpmath
 from sim.chunks import add_chunk_counts, chunk_rows, n_chunks, release_jobs
 from sim.components import Component
-from sim.random import normal_array, poisson_count, uniform
+from sim.random import normal_array, phase_key, poisson_count, uniform
 
 SCHOOL_LEAVING_MONTHS = 19 * 12
 MIN_STUDY_MONTHS = 36  # a bachelor's degree takes at least three years
@@ -75,6 +75,9 @@ class EducationRules(NamedTuple):
     Attributes:
         enrolment_rate: share of school leavers with a diploma who enrol.
         graduation_hazard, dropout_hazard: monthly, for students.
+        late_student_share: share of students who are late (each person's kind is fixed:
+            one draw of the month-less ``student-kind`` key).
+        late_graduation_hazard: monthly, for late students.
         retirement_hazard: monthly, from 60 (everyone retires at 67).
         reentry_hazard: monthly, inactive adults under 60 joining the labour force.
         labour_exit_hazard: monthly, workers and job seekers under 60 leaving it.
@@ -88,6 +91,8 @@ class EducationRules(NamedTuple):
 
     enrolment_rate: float
     graduation_hazard: float
+    late_student_share: float
+    late_graduation_hazard: float
     dropout_hazard: float
     retirement_hazard: float
     reentry_hazard: float
@@ -111,14 +116,30 @@ def _leave_university(i, month, outside, alive, status, since, mode):
         mode[i] = -1
 
 
+@njit(cache=True, inline="always")
+def _graduation_hazard(kind_key, uid, rules, draws):
+    """A student's monthly graduation hazard: the late students' if the person is late.
+
+    With no late students the kind is never drawn (``late_student_share`` 0: the process
+    of model 1.4, draw for draw).
+    """
+    if (
+        rules.late_student_share > 0.0
+        and uniform(kind_key, uid, draws.late_student) < rules.late_student_share
+    ):
+        return rules.late_graduation_hazard
+    return rules.graduation_hazard
+
+
 @njit(cache=True, parallel=True)
 def education_kernel(
-    key, month, people, employees, rules, enrolment_multiplier, draws, flows, chunk
+    key, kind_key, month, people, employees, rules, enrolment_multiplier, draws, flows, chunk
 ):
     """Life-course transitions for one month.
 
     Args:
         key: the month's key of the ``education`` stream.
+        kind_key: the key of the ``student-kind`` stream (no month): who is a late student.
         month: the month index.
         people: :class:`EducationPeople`.
         employees: the firms' employee counts (a retiring worker frees a job).
@@ -174,10 +195,9 @@ def education_kernel(
                         status[i] = INACTIVE
             elif s == STUDENT:
                 months = month - since[i]
-                if (
-                    months >= MIN_STUDY_MONTHS
-                    and uniform(key, uid[i], draws.graduation) < rules.graduation_hazard
-                ):
+                if months >= MIN_STUDY_MONTHS and uniform(
+                    key, uid[i], draws.graduation
+                ) < _graduation_hazard(kind_key, uid[i], rules, draws):
                     education[i] = TERTIARY
                     graduated[i] = month
                     skill[i] *= SKILL_PER_LEVEL
@@ -263,6 +283,8 @@ class Education(Component):
                 p["enrolment_rate"] * self.model.indexation(month, p["intake_growth"])
             ),
             graduation_hazard=float(p["graduation_hazard"]),
+            late_student_share=float(p["late_student_share"]),
+            late_graduation_hazard=float(p["late_graduation_hazard"]),
             dropout_hazard=float(p["dropout_hazard"]),
             retirement_hazard=float(p["retirement_hazard"]),
             reentry_hazard=float(p["reentry_hazard"]),
@@ -282,6 +304,7 @@ class Education(Component):
         m = self.model
         education_kernel(
             m.phase_key(self.stream, month),
+            phase_key(m.seed, STUDENT_KIND_STREAM),
             month,
             m.people.view(EducationPeople),
             m.firms.employees,

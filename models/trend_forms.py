@@ -1,11 +1,12 @@
 """The structural trends' forms: today's unbounded ones, and bounded ones for a decade ahead.
 
-The calibration of model 1.3.0 added trend terms fitted on 2015-2018 only (university intake,
-tourist arrivals: geometric growth; labour demand's recovery: an exponentially fading extra
-drift). Carried to 2025 they extrapolate four years of data seven years ahead (ODD 8.6). Each
-trend here has a bounded form, selected by a parameter whose default (0, "no bound") gives
-today's form with the same floating-point operations, so that the default results stay
-bit-identical and a later model version can switch the bound on and recalibrate once (ODD 8.8).
+The calibration of model 1.3.0 added trend terms fitted on 2015-2018 only (university intake
+and tourist arrivals: geometric growth, the intake with no capacity; labour demand's
+recovery: an exponentially fading extra drift). Carried to 2025 they extrapolate four years
+of data seven years ahead (ODD 8.6). Each trend here has a bounded form, selected by a
+parameter whose default (0, "no bound") gives today's form with the same floating-point
+operations, so that the default results stay bit-identical and a later model version can
+switch the bounds on and recalibrate once (ODD 8.8).
 
 The functions take numbers, not the parameter table: the components read the parameters.
 """
@@ -47,3 +48,17 @@ def fading_recovery(drift: float, efolding_years: float, gap: float, years: floa
         return float(recovery)
     closed = drift * efolding_years * (1.0 - fpmath.exp(-years / efolding_years))
     return 0.0 if closed >= gap else float(recovery)
+
+
+def within_capacity(
+    outside_monthly: float, capacity_yearly: float, residents_monthly: float
+) -> float:
+    """The month's outside intake (full scale) within the universities' yearly capacity.
+
+    Residents enrol first (``residents_monthly``, full scale); the outside intake fills what is
+    left of a twelfth of ``capacity_yearly``, never less than 0. With ``capacity_yearly <= 0``
+    (no bound, today's form) it is ``outside_monthly`` unchanged.
+    """
+    if capacity_yearly <= 0.0:
+        return outside_monthly
+    return min(outside_monthly, max(capacity_yearly / 12.0 - residents_monthly, 0.0))

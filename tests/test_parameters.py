@@ -45,9 +45,9 @@ def test_every_parameter_sits_with_the_component_that_reads_it():
 
 
 def test_the_table_has_every_parameter_once_with_its_group():
-    assert len(PARAMETERS) == 105  # 99, the three structural terms of the calibration, and
-    # their three bounded forms for forecasts (issue 24: enrolment_ceiling, recovery_gap,
-    # tourist_arrivals_ceiling)
+    assert len(PARAMETERS) == 106  # 99, the three structural terms of the calibration, and
+    # their four bounded forms for forecasts (issue 24: enrolment_ceiling, university_capacity,
+    # recovery_gap, tourist_arrivals_ceiling)
     assert {p.component for p in PARAMETERS.values()} == set(COMPONENTS)
     for p in PARAMETERS.values():
         assert p.bounds[0] <= p.low <= p.value <= p.high <= p.bounds[1], p.name

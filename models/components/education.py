@@ -28,7 +28,7 @@ from models.codes import (
 from models.draws import EDUCATION_DRAWS
 from models.flows import GRADUATES
 from models.territory.outside import draw_places
-from models.trend_forms import geometric_or_logistic
+from models.trend_forms import geometric_or_logistic, within_capacity
 from sim import chunks, fpmath
 from sim.chunks import add_chunk_counts, chunk_rows, n_chunks, release_jobs
 from sim.components import Component
@@ -291,9 +291,13 @@ class Education(Component):
         )
 
     def step(self, month: int) -> None:
-        """Life-course transitions (kernel), then the outside students who enrol."""
+        """Life-course transitions (kernel), then the outside students who enrol.
+
+        With ``university_capacity`` set, residents enrol first and the outside intake fills
+        what is left of the month's capacity (an assumption).
+        """
         m = self.model
-        education_kernel(
+        enrolled = education_kernel(
             m.phase_key(self.stream, month),
             month,
             m.people.view(EducationPeople),
@@ -306,7 +310,9 @@ class Education(Component):
         )
         rng = m.phase_rng(self.stream, month)
         intake = m.params["outside_student_intake"] * self.intake_factor(month)
-        n_out = poisson_count(rng, intake / 12.0 * m.scale)
+        capacity = m.params["university_capacity"]
+        monthly = within_capacity(intake / 12.0, capacity, enrolled / m.scale)
+        n_out = poisson_count(rng, monthly * m.scale)
         if not n_out:
             return
         universities = m.university_cell(rng, n_out)

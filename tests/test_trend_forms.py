@@ -1,6 +1,8 @@
 """The structural trends' bounded forms (issue 24): their numbers; defaults that change nothing."""
 
 import math
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,13 @@ PROPOSAL = {
     "recovery_gap": 0.15,
     "tourist_arrivals_ceiling": 3.6e6,
 }
+
+
+def test_the_proposal_file_holds_the_values_tested_here():
+    path = (
+        Path(__file__).resolve().parent.parent / "calibration/posterior/trend-forms-proposal.toml"
+    )
+    assert tomllib.loads(path.read_text())["parameters"] == PROPOSAL
 
 
 def test_no_ceiling_is_todays_geometric_growth_bit_for_bit():

@@ -45,8 +45,10 @@ def test_every_parameter_sits_with_the_component_that_reads_it():
 
 
 def test_the_table_has_every_parameter_once_with_its_group():
-    assert len(PARAMETERS) == 105  # 99, three structural terms, the initial unemployment,
-    # the late students (late_student_share, late_graduation_hazard)
+    assert len(PARAMETERS) == 109  # 99, three structural terms, the initial unemployment,
+    # the late students (late_student_share, late_graduation_hazard), and the four bounded
+    # forms for forecasts (issue 24: enrolment_ceiling, university_capacity, recovery_gap,
+    # tourist_arrivals_ceiling)
     assert {p.component for p in PARAMETERS.values()} == set(COMPONENTS)
     for p in PARAMETERS.values():
         assert p.bounds[0] <= p.low <= p.value <= p.high <= p.bounds[1], p.name

@@ -15,6 +15,7 @@ import numpy as np
 from mesa.discrete_space import Cell, FixedAgent
 
 from models.codes import HOSPITALITY, METRO, N_COMUNI, N_SECTORS, N_ZONES
+from models.trend_forms import geometric_or_logistic
 from sim import fpmath
 from sim.components import Component
 
@@ -177,7 +178,9 @@ class ComuniServices(Component):
         m = self.model
         p = m.params
         years = (month - m.first_month) / 12.0
-        level = p["tourist_arrivals_2015"] * fpmath.power(1.0 + p["tourism_trend"], years)
+        ceiling = p["tourist_arrivals_ceiling"] / p["tourist_arrivals_2015"]  # 0: no bound
+        trend = geometric_or_logistic(p["tourism_trend"], ceiling, years)
+        level = p["tourist_arrivals_2015"] * trend
         level *= fpmath.power(m.hooks.tourism[METRO], p["tourism_attractiveness_elasticity"])
         total = level * TOURISM_SEASON[month % 12]
         return total * self.tourism_shares

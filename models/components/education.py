@@ -28,6 +28,7 @@ from models.codes import (
 from models.draws import EDUCATION_DRAWS, STUDENT_KIND_STREAM
 from models.flows import GRADUATES
 from models.territory.outside import draw_places
+from models.trend_forms import geometric_or_logistic, within_capacity
 from sim import chunks, fpmath
 from sim.chunks import add_chunk_counts, chunk_rows, n_chunks, release_jobs
 from sim.components import Component
@@ -266,8 +267,8 @@ def education_kernel(
 class Education(Component):
     """The life course (kernel) and the month's new students from outside the area.
 
-    Outside students (``outside_student_intake`` a year, scaled, growing at ``intake_growth``
-    a year like the residents' enrolment probability) live in the outside zone,
+    Outside students (``outside_student_intake`` a year, scaled, growing like the residents'
+    enrolment probability, :meth:`intake_factor`) live in the outside zone,
     in a comune of the province drawn given their university (:mod:`models.territory.outside`), and
     commute to it until they graduate or drop out.
     """
@@ -275,13 +276,25 @@ class Education(Component):
     name = "education"
     doc = "school leaving, university, retirement; students from outside"
 
+    def intake_factor(self, month: int) -> float:
+        """University intake per cohort at ``month``, relative to 2015.
+
+        It multiplies the residents' enrolment probability (so their intake is the resident
+        cohort reaching 19 times a participation rate) and the outside intake (whose cohorts
+        are taken as steady, an assumption). With ``enrolment_ceiling`` 0 it grows at
+        ``intake_growth`` a year without bound (model 1.3.0); otherwise the participation rate
+        rises logistically towards ``enrolment_ceiling`` (:mod:`models.trend_forms`).
+        """
+        p = self.model.params
+        years = (month - self.model.first_month) / 12.0
+        ceiling = p["enrolment_ceiling"] / p["enrolment_rate"]
+        return geometric_or_logistic(p["intake_growth"], ceiling, years)
+
     def rules(self, month: int) -> EducationRules:
         """The month's rules: hazards, shares and the indexed social pension."""
         p = self.model.params
         return EducationRules(
-            enrolment_rate=float(
-                p["enrolment_rate"] * self.model.indexation(month, p["intake_growth"])
-            ),
+            enrolment_rate=float(p["enrolment_rate"] * self.intake_factor(month)),
             graduation_hazard=float(p["graduation_hazard"]),
             late_student_share=float(p["late_student_share"]),
             late_graduation_hazard=float(p["late_graduation_hazard"]),
@@ -300,9 +313,13 @@ class Education(Component):
         )
 
     def step(self, month: int) -> None:
-        """Life-course transitions (kernel), then the outside students who enrol."""
+        """Life-course transitions (kernel), then the outside students who enrol.
+
+        With ``university_capacity`` set, residents enrol first and the outside intake fills
+        what is left of the month's capacity (an assumption).
+        """
         m = self.model
-        education_kernel(
+        enrolled = education_kernel(
             m.phase_key(self.stream, month),
             phase_key(m.seed, STUDENT_KIND_STREAM),
             month,
@@ -315,8 +332,10 @@ class Education(Component):
             chunks.row_chunk(m.people.count),
         )
         rng = m.phase_rng(self.stream, month)
-        intake = m.params["outside_student_intake"] * m.indexation(month, m.params["intake_growth"])
-        n_out = poisson_count(rng, intake / 12.0 * m.scale)
+        intake = m.params["outside_student_intake"] * self.intake_factor(month)
+        capacity = m.params["university_capacity"]
+        monthly = within_capacity(intake / 12.0, capacity, enrolled / m.scale)
+        n_out = poisson_count(rng, monthly * m.scale)
         if not n_out:
             return
         universities = m.university_cell(rng, n_out)

@@ -31,6 +31,7 @@ from models.draws import FIRM_DRAWS
 from models.flows import FDI, FIRM_BIRTHS, FIRM_DEATHS, INVESTMENT, STARTUPS_INNOVATIVE
 from models.population import CAPITAL_PER_WORKER, SECTOR_SHARES_MICRO
 from models.territory.land_use import BUILT
+from models.trend_forms import fading_recovery
 from sim import fpmath
 from sim.components import Component
 from sim.fpmath import scalar as fm
@@ -226,11 +227,14 @@ class FirmDynamics(Component):
 
         The recovery term (``recovery_drift``, fading with an e-folding of
         ``recovery_years``) is the cyclical upswing of labour demand after the 2012-2014
-        recession (docs/calibration.md); it is zero unless calibrated.
+        recession (docs/calibration.md); it is zero unless calibrated, and ends once it has
+        closed ``recovery_gap`` log points if that is set (:mod:`models.trend_forms`).
         """
         p = self.model.params
         years = (month - self.model.first_month) / 12.0
-        recovery = p["recovery_drift"] * fpmath.exp(-years / p["recovery_years"])
+        recovery = fading_recovery(
+            p["recovery_drift"], p["recovery_years"], p["recovery_gap"], years
+        )
         return FirmRules(
             exit_hazard=float(p["exit_hazard"]),
             exit_young_factor=float(p["exit_young_factor"]),

@@ -167,7 +167,7 @@ def run_study(
     Raises:
         InputError: bad input or an output folder holding other batches (nothing written).
     """
-    from models.experiments.batch import submit_runs
+    from models.experiments.batch import fork_groups, submit_runs
     from sim.experiments.driver import drive
     from sim.experiments.executors import ExecutorOptions, ExecutorSession
 
@@ -190,6 +190,7 @@ def run_study(
                 executors,
                 label=f"scale {scale:g}",
                 progress=progress,
+                groups=fork_groups,
             )
             if not driven.complete:
                 return None

@@ -126,6 +126,20 @@ def sample(client: Any, counter: CountingExecutor, pids: dict[str, int]) -> dict
     return row
 
 
+def at_rest(client: Any, timeout: float = 60.0) -> None:
+    """Wait (up to ``timeout`` s) until no worker holds a task or a result: the batch's end.
+
+    The last sample is then taken at rest, as the first ones after each task are, not while
+    the scheduler is still telling the workers to drop the last results.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        held = client.run(lambda dask_worker: len(dask_worker.data) + len(dask_worker.state.tasks))
+        if not any(held.values()):
+            return
+        time.sleep(0.5)
+
+
 def window_growth(series: list[tuple[int, float]], window: int) -> float:
     """Median RSS over the last ``window`` runs of ``(runs, mb)`` minus over the first."""
     first, last = series[0][0], series[-1][0]
@@ -230,6 +244,7 @@ def main() -> int:
     finally:
         stop.set()
         thread.join()
+        at_rest(counter.client)
         samples.append(sample(counter.client, counter, pids))
         write_curve(args.out / "curve.csv", samples)
         counter.close()

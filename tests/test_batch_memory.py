@@ -47,6 +47,11 @@ def test_a_finished_task_s_cycles_are_freed_at_once_and_what_the_worker_held_is_
         del node
         plugin.transition("run-b", "executing", "error")  # a failed run is freed too
         assert dead() is None
+        node = Node()
+        dead = weakref.ref(node)
+        del node
+        plugin.transition("stretch-c", "memory", "released")  # a snapshot nobody needs
+        assert dead() is None
     finally:
         gc.unfreeze()
         if enabled:

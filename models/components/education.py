@@ -287,7 +287,10 @@ class Education(Component):
         """
         p = self.model.params
         years = (month - self.model.first_month) / 12.0
-        ceiling = p["enrolment_ceiling"] / p["enrolment_rate"]
+        # the ceiling relative to 2015's rate; with no ceiling (0), or no enrolment at all
+        # (the rate's lower bound, where the factor multiplies 0), today's geometric growth
+        bounded = p["enrolment_ceiling"] > 0 and p["enrolment_rate"] > 0
+        ceiling = p["enrolment_ceiling"] / p["enrolment_rate"] if bounded else 0.0
         return geometric_or_logistic(p["intake_growth"], ceiling, years)
 
     def rules(self, month: int) -> EducationRules:

@@ -212,6 +212,10 @@ class DaskExecutor:
             # the nannies pass these settings to their workers
             settings = {**WORKER_MEMORY, **worker_profiling(dashboard), **LOG_LENGTH}
             settings["distributed.scheduler.allowed-failures"] = RUN_RETRIES
+            # a worker holds only the task it runs: a run that kills its worker then takes
+            # no queued innocent run with it (Dask counts a death against every task queued
+            # there; at the default 1.1 a one-thread worker queued two)
+            settings["distributed.scheduler.worker-saturation"] = 1.0
             with dask.config.set(settings):
                 self.cluster = LocalCluster(
                     n_workers=workers,

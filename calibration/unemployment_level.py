@@ -16,6 +16,7 @@ model does not (docs/calibration.md, "The level of unemployment")::
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -143,7 +144,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--parameters", type=Path, help="a posterior file (its point estimate)")
     args = parser.parse_args(argv)
+    from models.minimum_scale import minimum_scale
     from models.parameters import bounds, defaults
+
+    if not minimum_scale() <= args.scale <= 1 or args.seeds < 1:
+        print(
+            f"unemployment_level: error: --scale must be in [{minimum_scale()}, 1] and "
+            f"--seeds at least 1 (got {args.scale}, {args.seeds})",
+            file=sys.stderr,
+        )
+        return 2
     from sim.experiments.posterior import point_estimate
 
     parameters: Mapping[str, float] = (

@@ -93,3 +93,11 @@ def test_long_term_shares_are_read_at_three_months() -> None:
         values[INDEX["long_term_unemployment_rate"], -1] = 0.05 if k == 0 else 0.02
     shares = long_term_shares([run])
     assert shares.to_dict() == pytest.approx({"2015-01": 0.5, "2015-12": 0.2, "2018-12": 0.2})
+
+
+def test_a_scale_below_the_minimum_is_one_line_and_exit_2(capsys):
+    from calibration.unemployment_level import main
+
+    assert main(["--scale", "-1", "--seeds", "2"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "--scale" in err

@@ -102,20 +102,35 @@ def cap_sizes(sizes: np.ndarray, cap: int) -> np.ndarray:
 
 
 def firm_sizes(
-    rng: np.random.Generator, n: int, jobs: int, exponent: float, cap: int | None = None
+    rng: np.random.Generator,
+    n: int,
+    jobs: int,
+    exponent: float,
+    cap: int | None = None,
+    scale: float = 1.0,
 ) -> np.ndarray:
-    """Employees of ``n`` firms summing to ``jobs``: a discrete Pareto (Zipf-like) law.
+    """Employees of ``n`` firms summing to ``jobs``: a sample of the 1:1 discrete Pareto law.
 
-    Sizes are the Pareto quantiles at stratified uniform points (one per firm, jittered
-    within its stratum; the top stratum at its midpoint), so the distribution holds at any
-    seed; they are then fitted to the zone's jobs (:func:`fit_to_jobs`) and, if ``cap`` is
-    given, no firm has more than ``cap`` employees (:func:`cap_sizes`).
+    The 1:1 law of the zone is the Pareto (Zipf-like) quantiles at ``n / scale``
+    stratified uniform points (one per firm of the full-scale zone, jittered within its
+    stratum; the top stratum at its midpoint). A random ``n`` of them are kept, one from
+    each of ``n`` equal blocks of strata, so the law, its tail included, is the same at
+    every scale and the sum varies little between seeds. The sizes are then fitted to the
+    zone's jobs (:func:`fit_to_jobs`) and, if ``cap`` is given, no firm has more than
+    ``cap`` employees (:func:`cap_sizes`).
     """
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    n_full = max(n, round(n / scale))
+    stratum = np.arange(n)
+    if n_full > n:  # one full-scale stratum from each block of about 1 / scale
+        lo = np.arange(n) * n_full // n
+        hi = (np.arange(n) + 1) * n_full // n
+        stratum = lo + np.floor(rng.random(n) * (hi - lo)).astype(np.int64)
     jitter = rng.random(n)
-    jitter[-1] = 0.5  # the top stratum at its midpoint: no unbounded draw from the tail
-    sizes = fit_to_jobs(pareto_sizes((np.arange(n) + jitter) / n, exponent), jobs)
+    jitter[stratum == n_full - 1] = 0.5  # the top stratum at its midpoint: no unbounded draw
+    u = (stratum + jitter) / n_full
+    sizes = fit_to_jobs(pareto_sizes(u, exponent), jobs)
     if cap is not None:
         sizes = cap_sizes(sizes, cap)
     return rng.permutation(sizes)
@@ -179,7 +194,7 @@ def draw_firms(
     cap = firm_size_cap(counts, jobs_by_zone, scale, exponent)
     sizes = np.concatenate(
         [
-            firm_sizes(rng, int(counts[c]), int(jobs_by_zone[c]), exponent, cap)
+            firm_sizes(rng, int(counts[c]), int(jobs_by_zone[c]), exponent, cap, scale)
             for c in range(n_zones)
         ]
     )

@@ -50,7 +50,7 @@ def housing_row(model: MetroModel, scale: float) -> str:
 HEADERS = {
     "firms": "| scale | firms | share of jobs in firms of 50+ | in firms of 250+ | largest firm |",
     "housing": "| scale | free room per resident, Torino | other comuni | share of the other "
-    "comuni's room from the 0.05 per built cell |",
+    "comuni's room from the room per built cell |",
 }
 ROWS = {"firms": firms_row, "housing": housing_row}
 

@@ -27,6 +27,10 @@ from sim.random import gumbel, uniform
 if TYPE_CHECKING:
     from models.model import MetroModel
 
+# assumption: room of every built cell beyond its 2015 residents, in full-scale residents
+# (0.05 of a resident: a little room where nobody lived in 2015, so people can settle there)
+BUILT_CELL_ROOM = 0.05
+
 
 class MovesPeople(NamedTuple):
     """The people columns the moves kernel reads and writes."""
@@ -288,10 +292,12 @@ class Housing(Component):
         model.layer["residents"][:] = occupancy
         vacancy = model.params["vacancy_target"]
         built = model.layer["land_use"] == BUILT
-        # capacity in residents (agents): the 2015 occupancy plus the natural vacancy; empty
-        # built cells get a little room. Fractional, so the slack is the same at any scale.
+        # capacity in residents (agents): the 2015 occupancy plus the natural vacancy; every
+        # built cell gets a little room, in full-scale residents (times the scale in agents),
+        # so the periphery's share of the free room is the same at any scale
+        room = BUILT_CELL_ROOM * model.scale * built
         model.layer["housing_capacity"][:] = np.where(
-            model.cell_zone != OUTSIDE, occupancy / (1.0 - vacancy) + 0.05 * built, 0.0
+            model.cell_zone != OUTSIDE, occupancy / (1.0 - vacancy) + room, 0.0
         )
 
     def rules(self) -> MoveRules:

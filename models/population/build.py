@@ -92,7 +92,7 @@ def build_population(
     firms_by_zone = firm_counts(territory, round(FIRMS_2015 * scale))
     commuting = commuting_flows(territory, residents, firms_by_zone, scale, n_students_out)
     firms = draw_firms(
-        rng, territory, firms_by_zone, commuting.flows.sum(axis=0), start_month, params
+        rng, territory, firms_by_zone, commuting.flows.sum(axis=0), start_month, params, scale
     )
     people = people_table(rng, residents, commuting.outside_workers, n_students_out, start_month)
     # the residents' draws are in the table now: free them before jobs and incomes are drawn

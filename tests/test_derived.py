@@ -238,3 +238,51 @@ def test_a_tiny_optimisation_rejects_inadmissible_trials_without_a_run(tmp_path)
     assert doc["coordinates"][WINDOW_GROWTH] == pytest.approx(best[WINDOW_GROWTH], rel=1e-9)
     journal = (out / "optuna.journal").read_text(encoding="utf-8")
     assert journal.count('"rejected"') >= 1  # some proposals were out of range, told failed
+
+
+DERIVED_POSTERIOR = """name = "p"
+method = "abc"
+model_version = "x"
+calibration_sha256 = "0"
+[parameters]
+growth_drift = 0.012
+recovery_years = 2.0
+recovery_drift = 0.06
+[sample]
+growth_drift = [0.01, 0.014]
+recovery_years = [2.0, 2.5]
+recovery_drift = [0.05, 0.07]
+[coordinates]
+labour_demand_growth_2015_2018 = 0.04
+[coordinate_sample]
+labour_demand_growth_2015_2018 = [0.035, 0.045]
+"""
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("", ""), None),
+        (("= 0.04\n", '= "a"\n'), "coordinates.labour_demand_growth_2015_2018"),
+        (("= [0.035, 0.045]", "= 0.04"), "coordinate_sample.labour_demand_growth_2015_2018"),
+    ],
+)
+def test_a_scenario_reads_a_derived_posterior_and_a_bad_coordinate_is_one_line(
+    tmp_path, capsys, edit, expected
+):
+    (tmp_path / "posterior.toml").write_text(DERIVED_POSTERIOR.replace(*edit), encoding="utf-8")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        '[run]\nstart = "2015-01"\nend = "2015-03"\nseed = 1\nscale = 0.0048\n'
+        '[parameters]\nfrom = "posterior.toml"\n',
+        encoding="utf-8",
+    )
+    code = main(["check", str(scenario)])
+    err = capsys.readouterr().err.strip()
+    if expected is None:
+        assert code == 0, err
+        point = point_estimate(tmp_path / "posterior.toml", bounds())
+        assert point == {"growth_drift": 0.012, "recovery_years": 2.0, "recovery_drift": 0.06}
+        return
+    assert code == 2
+    assert len(err.splitlines()) == 1 and expected in err and "posterior.toml" in err, err

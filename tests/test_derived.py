@@ -55,6 +55,7 @@ trials = 2
 
 
 def tiny_file(folder: Path, text: str = TINY) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "tiny.toml"
     path.write_text(text.format(targets=TARGETS_DIR / "observed-2015-2018.toml"), encoding="utf-8")
     return path
@@ -238,6 +239,17 @@ def test_a_tiny_optimisation_rejects_inadmissible_trials_without_a_run(tmp_path)
     assert doc["coordinates"][WINDOW_GROWTH] == pytest.approx(best[WINDOW_GROWTH], rel=1e-9)
     journal = (out / "optuna.journal").read_text(encoding="utf-8")
     assert journal.count('"rejected"') >= 1  # some proposals were out of range, told failed
+    # a study resumed after its first trial proposes what the uninterrupted one did: the
+    # sampler's seed counts the rejected trials the journal holds
+    part = tmp_path / "part"
+    first = tiny_file(tmp_path / "first", narrow.replace("trials = 2", "trials = 1"))
+    for step in (first, path):
+        assert (
+            main(["calibrate", str(step), "--method", "optimize", "--out", str(part), "--quiet"])
+            == 0
+        )
+    for name in ("trials.csv", "posterior.toml"):
+        assert (part / name).read_bytes() == (out / name).read_bytes(), name
 
 
 DERIVED_POSTERIOR = """name = "p"

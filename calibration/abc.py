@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from calibration.derived import Derived, out_of_range
 from calibration.evaluate import Setup, mean_statistics
 from calibration.targets import Target, distance
 from sim.experiments.uncertainties import Uncertainty
@@ -118,8 +119,12 @@ def make_sampler(seed: int, map_: Callable[..., Iterable[Any]] = map) -> Any:
     return SeededMappingSampler(map_=map_, mapper_pickles=True)
 
 
-def prior_distribution(priors: Sequence[Uncertainty]) -> Any:
-    """Pyabc's prior: each calibrated name's declared range and distribution."""
+def prior_distribution(priors: Sequence[Uncertainty], derived: Sequence[Derived] = ()) -> Any:
+    """Pyabc's prior: each calibrated name's declared range and distribution.
+
+    With derived parameters, the product of the ranges truncated to the admissible points
+    (:class:`TruncatedPrior`).
+    """
     import pyabc
 
     rvs = {}
@@ -132,7 +137,39 @@ def prior_distribution(priors: Sequence[Uncertainty]) -> Any:
             rvs[p.name] = pyabc.RV("loguniform", p.low, p.high)
         else:
             rvs[p.name] = pyabc.RV("uniform", p.low, width)
-    return pyabc.Distribution(**rvs)
+    base = pyabc.Distribution(**rvs)
+    return TruncatedPrior(base, tuple(derived)) if derived else base
+
+
+MAX_PRIOR_TRIES = 100_000
+
+
+class TruncatedPrior:
+    """A pyabc prior restricted to the points whose derived values are admissible.
+
+    pyabc asks a prior for ``rvs`` (generation 0) and ``pdf`` (a later proposal is kept only
+    where it is positive) and nothing else, so no particle outside the admissible set is
+    ever simulated. The density is the product prior's, unnormalised: pyabc normalises the
+    importance weights, so the truncation's constant cancels.
+    """
+
+    def __init__(self, base: Any, derived: tuple[Derived, ...]) -> None:
+        self.base = base
+        self.derived = derived
+
+    def rvs(self, *args: Any, **kwargs: Any) -> Any:
+        """A draw of the product prior, drawn again until admissible."""
+        for _ in range(MAX_PRIOR_TRIES):
+            theta = self.base.rvs(*args, **kwargs)
+            if out_of_range(theta, self.derived) is None:
+                return theta
+        raise RuntimeError(f"no admissible prior point in {MAX_PRIOR_TRIES} draws")
+
+    def pdf(self, x: Any) -> float:
+        """The product prior's density, 0 where a derived value is out of range."""
+        if out_of_range(x, self.derived) is not None:
+            return 0.0
+        return float(self.base.pdf(x))
 
 
 def run_abc(
@@ -169,7 +206,7 @@ def run_abc(
     names = [p.name for p in priors]
     abc = pyabc.ABCSMC(
         models=AbcModel(setup, names, replicates),
-        parameter_priors=prior_distribution(priors),
+        parameter_priors=prior_distribution(priors, setup.derived),
         distance_function=StandardisedDistance(setup.targets),
         population_size=population,
         sampler=make_sampler(seed, map_),

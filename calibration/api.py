@@ -11,6 +11,8 @@ folder as they go and resume from it:
 * ``generations.csv`` (abc); ``fit.csv`` (each target: observed, sd, simulated, band);
 * ``posterior.toml``: the point estimate (and the posterior sample, abc), usable by
   scenarios (``[parameters] from = ...``) and batches (``[design] kind = "posterior"``);
+  with derived parameters (:mod:`calibration.derived`) it holds the model's parameters,
+  the derived ones included, and the sampled coordinates apart (``[coordinates]``);
 * ``posterior.png`` and ``fit.png``.
 """
 
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from calibration.derived import Derived, derived_point, with_derived
 from calibration.evaluate import Setup
 from calibration.spec import AbcSettings, CalibrationSpec, OptimizeSettings, load_calibration
 from calibration.targets import Target
@@ -54,10 +57,13 @@ class CalibrationResult:
     Attributes:
         method: ``abc`` or ``optimize``.
         folder: the output folder.
-        point: the point estimate (weighted posterior median, or the best trial).
-        sample: an equally weighted posterior sample (abc), else None.
+        point: the point estimate of the model's parameters, derived ones included (each
+            one's weighted posterior median, or the best trial).
+        sample: an equally weighted posterior sample of them (abc), else None.
         table: the particles with their weights (abc) or the trials (optimize).
         fit: per target: observed, sd, simulated mean and 5-95% band, z-score.
+        coordinates: the point estimate of the sampled names that are not model parameters.
+        coordinate_sample: their draws, the rows of ``sample`` (abc), else None.
     """
 
     method: str
@@ -67,9 +73,11 @@ class CalibrationResult:
     table: pd.DataFrame
     fit: pd.DataFrame
     extra: dict[str, Any] = field(default_factory=dict)
+    coordinates: dict[str, float] = field(default_factory=dict)
+    coordinate_sample: pd.DataFrame | None = None
 
 
-def calibrate(
+def calibrate(  # noqa: PLR0913 - keyword-only options of the one public entry point
     targets: Sequence[Target],
     priors: Sequence[Uncertainty],
     method: str = "abc",
@@ -81,6 +89,7 @@ def calibrate(
     observed: Mapping[str, float] | None = None,
     workers: int | str = 1,
     name: str = "calibration",
+    derived: Sequence[Derived] = (),
 ) -> CalibrationResult:
     """Calibrate ``priors`` against ``targets`` (or resume the calibration in ``out``).
 
@@ -97,6 +106,8 @@ def calibrate(
             a parameter-recovery test passes synthetic ones).
         workers: local Dask workers (1: this process), or a Dask scheduler's address.
         name: the calibration's name.
+        derived: model parameters computed from the sampled names
+            (:func:`calibration.derived.parse_derived`).
     """
     spec = CalibrationSpec(
         name=name,
@@ -109,6 +120,7 @@ def calibrate(
         priors=tuple(priors),
         abc=settings if isinstance(settings, AbcSettings) else AbcSettings(),
         optimize=settings if isinstance(settings, OptimizeSettings) else OptimizeSettings(),
+        derived=tuple(derived),
     )
     count, scheduler = (1, workers) if isinstance(workers, str) else (workers, None)
     return run_calibration(spec, method, Path(out), count, scheduler, observed)
@@ -154,7 +166,7 @@ def run_calibration(
     options = ExecutorOptions(workers, scheduler)
     document = _document(spec, method, observed)
     held = _holds(out, document)  # refuse a wrong folder before starting any worker
-    setup = Setup(spec.targets, spec.run.start, spec.run.end, spec.run.scale)
+    setup = Setup(spec.targets, spec.run.start, spec.run.end, spec.run.scale, (), spec.derived)
     with open_executor(options) as executor:  # an unreachable scheduler: nothing written yet
         if not held:
             _claim(out, document)
@@ -194,6 +206,18 @@ def _document(spec: CalibrationSpec, method: str, observed: Mapping[str, float])
         ],
         "abc": vars(spec.abc),
         "optimize": vars(spec.optimize),
+    } | _derived_document(spec)
+
+
+def _derived_document(spec: CalibrationSpec) -> dict[str, Any]:
+    """The ``[derived]`` entries (nothing without them: older documents are unchanged)."""
+    if not spec.derived:
+        return {}
+    return {
+        "derived": [
+            {"name": d.parameter, "derivation": d.derivation.name, "low": d.low, "high": d.high}
+            for d in spec.derived
+        ]
     }
 
 
@@ -255,19 +279,27 @@ def _abc(
         min_epsilon=spec.abc.min_epsilon,
         map_=map_,
     )
-    table = posterior_table(history)
-    names = spec.names
+    table = with_derived(posterior_table(history), spec.derived)
     weights = table["weight"].to_numpy(float)
-    point = {n: weighted_median(table[n].to_numpy(float), weights) for n in names}
+    sampled = {n: weighted_median(table[n].to_numpy(float), weights) for n in spec.names}
+    point = sampled | derived_point(sampled, table, spec.derived)
+    point = {n: point[n] for n in spec.parameter_names}
+    coordinates = {n: sampled[n] for n in spec.coordinate_names}
+    names = spec.parameter_names
     size = max(SAMPLE_SIZE, spec.abc.population)
-    sample = resample(table, names, size, spec.seed)
+    drawn = resample(table, [*names, *spec.coordinate_names], size, spec.seed)
+    sample = drawn[names]
+    coordinate_sample = drawn[spec.coordinate_names] if coordinates else None
     w, stats = history.get_weighted_sum_stats(t=history.max_t)
     simulated = pd.DataFrame([{t.name: float(s[t.name]) for t in spec.targets} for s in stats])
     fit = fit_table(spec.targets, observed, simulated, np.asarray(w, dtype=float))
     generations = generations_table(history)
     if progress:
         print(generations.to_string(index=False), file=sys.stderr)
-    return CalibrationResult("abc", out, point, sample, table, fit, {"generations": generations})
+    extra = {"generations": generations}
+    return CalibrationResult(
+        "abc", out, point, sample, table, fit, extra, coordinates, coordinate_sample
+    )
 
 
 def _optimize(
@@ -295,12 +327,13 @@ def _optimize(
         map_=map_,
         progress=say if progress else None,
     )
-    table = trials_table(study, spec.names)
+    table = with_derived(trials_table(study, spec.names), spec.derived)
     best = table.loc[table["distance"].idxmin()]
-    point = {n: float(best[n]) for n in spec.names}
+    point = {n: float(best[n]) for n in spec.parameter_names}
+    coordinates = {n: float(best[n]) for n in spec.coordinate_names}
     simulated = pd.DataFrame([{t.name: float(best[t.name]) for t in spec.targets}])
     fit = fit_table(spec.targets, observed, simulated, np.ones(1))
-    return CalibrationResult("optimize", out, point, None, table, fit)
+    return CalibrationResult("optimize", out, point, None, table, fit, {}, coordinates)
 
 
 def fit_table(
@@ -352,7 +385,14 @@ def write_outputs(
     if "generations" in result.extra:
         _csv(result.extra["generations"], out / "generations.csv")
     text = posterior_document(
-        spec.name, result.method, MODEL_VERSION, spec.sha256, result.point, result.sample
+        spec.name,
+        result.method,
+        MODEL_VERSION,
+        spec.sha256,
+        result.point,
+        result.sample,
+        coordinates=result.coordinates,
+        coordinate_sample=result.coordinate_sample,
     )
     atomic_write_bytes(out / POSTERIOR_TOML, text.encode("utf-8"))
     for name, figure in (
@@ -371,8 +411,13 @@ def summary_text(spec: CalibrationSpec, result: CalibrationResult) -> str:
     """A one-screen summary: the point estimate and the fit per target."""
     lines = [f"calibration {spec.name} ({result.method}): {result.folder}"]
     lines.append("  point estimate:")
+    estimate = {**result.point, **result.coordinates}
     for p in spec.priors:
-        lines.append(f"    {p.name:32s} {result.point[p.name]:.5g}   prior [{p.low:g}, {p.high:g}]")
+        lines.append(f"    {p.name:32s} {estimate[p.name]:.5g}   prior [{p.low:g}, {p.high:g}]")
+    for d in spec.derived:
+        lines.append(
+            f"    {d.parameter:32s} {estimate[d.parameter]:.5g}   derived ({d.derivation.name})"
+        )
     lines.append("  fit (observed vs simulated, z = (simulated - observed) / sd):")
     for row in result.fit.itertuples():
         lines.append(

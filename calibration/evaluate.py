@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from calibration.derived import Derived, model_values
 from calibration.targets import Target, statistics_from_records
 from models.experiments.batch import POPULATIONS
 from models.model import MetroModel
@@ -30,6 +31,7 @@ class Setup:
         end: last month (index).
         scale: the runs' scale.
         fixed: parameter values set in every evaluation (besides the calibrated ones).
+        derived: model parameters computed from the sampled values (``[derived]``).
     """
 
     targets: tuple[Target, ...]
@@ -37,13 +39,18 @@ class Setup:
     end: int
     scale: float
     fixed: tuple[tuple[str, float], ...] = ()
+    derived: tuple[Derived, ...] = ()
 
 
 def simulate_statistics(values: Mapping[str, float], seed: int, setup: Setup) -> dict[str, float]:
-    """Run the baseline (no levers) with ``values`` and one seed; its target statistics."""
+    """Run the baseline (no levers) with ``values`` and one seed; its target statistics.
+
+    ``values`` are the sampled names: with ``setup.derived``, the model gets the derived
+    parameters instead of the sampled coordinates (:func:`calibration.derived.model_values`).
+    """
     single_threaded()
     parameters = dict(setup.fixed)
-    parameters.update({k: float(v) for k, v in values.items()})
+    parameters.update(model_values(values, setup.derived))
     model = MetroModel(
         seed=int(seed),
         scale=setup.scale,

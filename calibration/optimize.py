@@ -13,6 +13,10 @@ until the study has the requested number of complete trials. The sampler is crea
 for each trial with a seed from ``(calibration seed, complete trials so far)``, so a resumed
 study proposes what an uninterrupted one would have: a sampler's state is its history,
 which the journal holds.
+
+With derived parameters (:mod:`calibration.derived`), a proposal whose derived value is out
+of its admissible range is told as failed without a run (its reason in the trial's user
+attribute ``rejected``), as a trial whose distance is not finite is.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from calibration.derived import out_of_range
 from calibration.evaluate import Setup, average, simulate_statistics
 from calibration.targets import distance
 from sim.experiments.uncertainties import Uncertainty
 
 JOURNAL = "optuna.journal"
+MAX_REJECTED = 10_000
+"""Out-of-range proposals after which a study stops (its priors admit too little)."""
 STUDY = "calibration"
 
 
@@ -105,9 +112,17 @@ def run_optimize(
         complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
         if complete >= trials:
             return study
-        study.sampler = make_sampler(sampler, seed, complete)
+        rejected = _rejected(study)  # 0 without derived parameters: the seeds are as before
+        study.sampler = make_sampler(sampler, seed, complete + rejected)
         trial = study.ask(space)
         values = {n: float(trial.params[n]) for n in names}
+        reason = out_of_range(values, setup.derived)
+        if reason is not None:
+            if rejected >= MAX_REJECTED:
+                raise RuntimeError(f"{rejected} proposals out of range; the last: {reason}")
+            trial.set_user_attr("rejected", reason)
+            study.tell(trial, None, state=TrialState.FAIL)
+            continue
         runs = list(map_(_evaluate_seed, [(values, int(s), setup) for s in seeds]))
         stats = average(runs)
         loss = distance(setup.targets, stats, observed)
@@ -120,6 +135,14 @@ def run_optimize(
         )
         if progress is not None and np.isfinite(loss):
             progress(complete + 1, float(study.best_value))
+
+
+def _rejected(study: Any) -> int:
+    """The trials told as failed because a derived value was out of range."""
+    from optuna.trial import TrialState
+
+    failed = study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+    return sum(1 for t in failed if "rejected" in t.user_attrs)
 
 
 def _evaluate_seed(job: tuple[Mapping[str, float], int, Setup]) -> dict[str, float]:

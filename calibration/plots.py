@@ -43,7 +43,8 @@ def posterior_figure(
         else:
             ax.scatter(x, table["distance"], s=10, color="#4c72b0")
             ax.set_ylabel("distance")
-        ax.axvline(result.point[prior.name], color="black", lw=1.5, label="estimate")
+        estimate = {**result.point, **result.coordinates}[prior.name]
+        ax.axvline(estimate, color="black", lw=1.5, label="estimate")
         if truth and prior.name in truth:
             ax.axvline(truth[prior.name], color="#c44e52", lw=1.5, ls="--", label="true value")
         ax.set_xlim(prior.low, prior.high)

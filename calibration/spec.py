@@ -15,6 +15,8 @@ A calibration file is TOML (examples in ``calibration/examples/``)::
     [parameters]                              # the priors: any model parameter or lever
     growth_drift = {}                         # effect (metropoli parameters / levers);
     tourism_trend = { low = 0.0, high = 0.05 }    # {} = uniform on its plausible range
+    [derived]                                 # model parameters computed from sampled
+    recovery_drift = "recovery_drift_from_window_growth"  # names (calibration.derived)
     [abc]                                     # pyabc ABC-SMC
     population = 40
     generations = 4
@@ -23,7 +25,9 @@ A calibration file is TOML (examples in ``calibration/examples/``)::
     trials = 40
 
 The priors are declared exactly as a batch's uncertainties (:func:`sim.experiments.declare`):
-a range (uniform, triangular or loguniform) within the name's valid bounds.
+a range (uniform, triangular or loguniform) within the name's valid bounds. A sampled name
+may also be a coordinate that is not a model parameter, read by a ``[derived]`` entry
+(:mod:`calibration.derived`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from calibration.derived import COORDINATES, Derived, check_admissible, parse_derived
 from calibration.targets import Target, last_month, load_targets
 from models.experiments import scenario as scenarios
 from models.experiments.batchfile import addressable
@@ -44,7 +49,17 @@ from sim.experiments.batchfile import BatchRun, check_run
 from sim.experiments.uncertainties import INTEGER, MONTH, Uncertainty, declare, flatten
 from sim.tomlfile import check_keys, read_toml
 
-TOP_KEYS = {"name", "description", "seed", "run", "targets", "parameters", "abc", "optimize"}
+TOP_KEYS = {
+    "name",
+    "description",
+    "seed",
+    "run",
+    "targets",
+    "parameters",
+    "derived",
+    "abc",
+    "optimize",
+}
 ABC_KEYS = {"population", "generations", "min_epsilon"}
 OPTIMIZE_KEYS = {"sampler", "trials"}
 SAMPLERS = ("tpe", "cmaes")
@@ -93,6 +108,7 @@ class CalibrationSpec:
         priors: the calibrated names with their prior ranges.
         abc: ABC-SMC settings.
         optimize: optuna settings.
+        derived: the model parameters computed from the sampled names (``[derived]``).
     """
 
     name: str
@@ -105,6 +121,7 @@ class CalibrationSpec:
     priors: tuple[Uncertainty, ...]
     abc: AbcSettings = field(default_factory=AbcSettings)
     optimize: OptimizeSettings = field(default_factory=OptimizeSettings)
+    derived: tuple[Derived, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -115,13 +132,28 @@ class CalibrationSpec:
             "targets": [[t.name, t.observed, t.sd] for t in self.targets],
             "priors": [[p.name, p.distribution, p.low, p.high, p.mode] for p in self.priors],
         }
+        if self.derived:  # absent otherwise: the calibrations before it keep their identity
+            content["derived"] = [
+                [d.parameter, d.derivation.name, d.low, d.high] for d in self.derived
+            ]
         text = json.dumps(content, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
     def names(self) -> list[str]:
-        """The calibrated names, in the file's order."""
+        """The sampled names, in the file's order."""
         return [p.name for p in self.priors]
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """The model parameters a calibration sets: the sampled ones, then the derived."""
+        sampled = [n for n in self.names if n not in COORDINATES]
+        return sampled + [d.parameter for d in self.derived]
+
+    @property
+    def coordinate_names(self) -> list[str]:
+        """The sampled names that are not model parameters."""
+        return [n for n in self.names if n in COORDINATES]
 
     def with_run(self, scale: float | None = None, seeds: int | None = None) -> CalibrationSpec:
         """The same calibration at another scale or number of replicate seeds."""
@@ -179,6 +211,8 @@ def parse_calibration(
             "run.end",
         )
     priors = _priors(data.get("parameters"), source)
+    derived = parse_derived(data.get("derived"), [p.name for p in priors], addressable(), source)
+    check_admissible(priors, derived, int(seed), source)
     return CalibrationSpec(
         name=data.get("name", name),
         source=source,
@@ -190,6 +224,7 @@ def parse_calibration(
         priors=priors,
         abc=_abc(data.get("abc", {}), source),
         optimize=_optimize(data.get("optimize", {}), source),
+        derived=derived,
     )
 
 
@@ -230,7 +265,7 @@ def _priors(table: Any, source: str) -> tuple[Uncertainty, ...]:
             source,
             "parameters",
         )
-    names = addressable()
+    names = {**addressable(), **COORDINATES}
     priors = []
     for name, spec in flatten(table, names).items():
         key = f"parameters.{name}"
@@ -244,7 +279,8 @@ def _priors(table: Any, source: str) -> tuple[Uncertainty, ...]:
             )
         if entry is None or entry.delivery:
             raise InputError(
-                "unknown name (expected a model parameter, metropoli parameters, or a "
+                "unknown name (expected a model parameter, metropoli parameters, a "
+                f"coordinate of calibration.derived ({', '.join(COORDINATES)}), or a "
                 "lever's effect size CODE.hook, metropoli levers)",
                 source,
                 key,

@@ -10,10 +10,15 @@ A posterior file is TOML::
     growth_drift = 0.0221              # median (abc) or the best trial (optimize)
     [sample]                           # abc only: an equally weighted posterior sample
     growth_drift = [0.021, 0.024, ...] # (particles resampled by weight), one column per name
+    [coordinates]                      # optional: sampled names that are not model
+    window_growth = 0.045              # parameters (a calibration's derived parameters
+    [coordinate_sample]                # are computed from them), their point and draws
+    window_growth = [0.044, ...]       # (the rows of [sample])
 
 A scenario uses the point estimate with ``[parameters] from = "PATH"`` (its own keys
 override); a batch propagates posterior uncertainty with ``[design] kind = "posterior"``,
 ``file = "PATH"``: each design point is one row of the sample (:func:`sample_points`).
+Neither reads ``[coordinates]``: they are a record of what the calibration sampled.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ KEYS = {
     "description",
     "parameters",
     "sample",
+    "coordinates",
+    "coordinate_sample",
 }
 
 
@@ -63,8 +70,10 @@ def posterior_document(
     point: Mapping[str, float],
     sample: pd.DataFrame | None,
     description: str = "",
+    coordinates: Mapping[str, float] | None = None,
+    coordinate_sample: pd.DataFrame | None = None,
 ) -> str:
-    """The posterior file's text."""
+    """The posterior file's text (``coordinates``: sampled names that are not parameters)."""
     lines = [
         "# Written by metropoli calibrate: the calibrated parameters (sim.experiments.posterior).",
         f'name = "{name}"',
@@ -76,11 +85,15 @@ def posterior_document(
         lines.append(f"description = {_quoted(description)}")
     lines += ["", "[parameters]"]
     lines += [f"{k} = {float(v)!r}" for k, v in point.items()]
-    if sample is not None:
-        lines += ["", "[sample]"]
-        for column in sample.columns:
-            values = ", ".join(repr(float(v)) for v in sample[column])
-            lines.append(f"{column} = [{values}]")
+    for title, table in (("sample", sample), ("coordinate_sample", coordinate_sample)):
+        if title == "coordinate_sample" and coordinates:
+            lines += ["", "[coordinates]"]
+            lines += [f"{k} = {float(v)!r}" for k, v in coordinates.items()]
+        if table is not None:
+            lines += ["", f"[{title}]"]
+            for column in table.columns:
+                values = ", ".join(repr(float(v)) for v in table[column])
+                lines.append(f"{column} = [{values}]")
     return "\n".join(lines) + "\n"
 
 
@@ -135,7 +148,23 @@ def load_posterior(
             lengths.add(len(column))
         if len(lengths) > 1:
             raise InputError("the sample's columns differ in length", str(path), "sample")
+    _check_coordinates(data, str(path))
     return data
+
+
+def _check_coordinates(data: Mapping[str, Any], source: str) -> None:
+    """``[coordinates]`` numbers and ``[coordinate_sample]`` lists of numbers, if present."""
+    for title in ("coordinates", "coordinate_sample"):
+        table = data.get(title, {})
+        if not isinstance(table, dict):
+            raise InputError("expected a table", source, title)
+        for name, value in table.items():
+            listed = title == "coordinate_sample"
+            values = value if listed and isinstance(value, list) else [value]
+            numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+            if not numbers or not values or (listed and not isinstance(value, list)):
+                expected = "a non-empty list of numbers" if listed else "a number"
+                raise InputError(f"expected {expected}", source, f"{title}.{name}")
 
 
 def _check_value(

@@ -31,7 +31,10 @@ def _morris_panel(ax: Any, table: pd.DataFrame, name: str, top: int) -> None:
 
 
 def sobol_figure(table: pd.DataFrame, title: str) -> Any:
-    """One panel per output: S1 and ST of each input with their 95% intervals."""
+    """One panel per output: S1 and ST of each input with their 95% intervals.
+
+    Without ST (RBD-FAST, an empty column) a panel shows S1 and says ST is not estimated.
+    """
     outputs = list(dict.fromkeys(table["output"]))
     return _panels(outputs, title, lambda ax, name: _sobol_panel(ax, table, name))
 
@@ -39,7 +42,19 @@ def sobol_figure(table: pd.DataFrame, title: str) -> Any:
 def _sobol_panel(ax: Any, table: pd.DataFrame, name: str) -> None:
     rows = table[table["output"] == name].iloc[::-1]
     y = np.arange(len(rows))
-    ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#c0392b", label="ST")
+    if rows["ST"].notna().any():
+        ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#c0392b", label="ST")
+    else:  # RBD-FAST: first order only
+        ax.text(
+            0.98,
+            0.02,
+            "ST not estimated (RBD-FAST)",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="#c0392b",
+        )
     ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color="#1f4e79", label="S1")
     ax.axvline(0.0, color="#444444", lw=0.6)
     ax.set_yticks(y, rows["parameter"], fontsize=7)

@@ -26,6 +26,13 @@ def _interval(value: float, conf: float) -> str:
     return f"{value:.2f} ± {conf:.2f}"
 
 
+def _fast_interval(value: float, conf: float | None) -> str:
+    """RBD-FAST's ``S1 ± conf``; a bootstrap resample without variance leaves it undefined."""
+    if conf is None or conf != conf:  # None in the JSON, NaN (empty) in the CSV
+        return f"{value:.2f} ± undefined"
+    return _interval(value, conf)
+
+
 def goal_rows(table: pd.DataFrame, parameters: set[str], top: int) -> list[str]:
     """One Markdown row per goal output: its top inputs by ST and the two groups' S1 sums."""
     rows = []
@@ -60,7 +67,7 @@ def fast_goal_rows(table: pd.DataFrame, inputs: dict, top: int) -> list[str]:
             continue
         ranked = part.sort_values(["S1", "parameter"], ascending=[False, True], kind="stable")
         drivers = "; ".join(
-            f"`{r.parameter}` S1 {_interval(r.S1, r.S1_conf)}"
+            f"`{r.parameter}` S1 {_fast_interval(r.S1, r.S1_conf)}"
             for r in ranked.head(top).itertuples()
         )
         is_parameter = part["parameter"].isin(parameters)
@@ -70,7 +77,7 @@ def fast_goal_rows(table: pd.DataFrame, inputs: dict, top: int) -> list[str]:
             f"| {goal} {GOALS[goal]}: `{indicator}` | {drivers} | "
             f"{part.loc[~is_parameter, 'S1'].clip(lower=0).sum():.2f} | "
             f"{part.loc[is_parameter, 'S1'].clip(lower=0).sum():.2f} | "
-            f"{_interval(entry['S1_sum'], entry['S1_sum_conf'])} | "
+            f"{_fast_interval(entry['S1_sum'], entry['S1_sum_conf'])} | "
             f"{'not measured' if noise is None else f'{noise:.2f}'} |"
         )
     return rows

@@ -1,7 +1,7 @@
 """``[sobol] method = "rbd-fast"``: RBD-FAST first-order indices (SALib) in the Sobol stage.
 
 The estimator on an analytic function with known indices; a tiny end-to-end command
-(scale 0.005, 2015-01 to 2016-02, 16 rows, one project's two effects as one input, two seeds a
+(scale 0.005, 2015-2016, 16 rows, one project's two effects as one input, two seeds a
 row) for the outputs' shape and determinism; the Saltelli default kept as it was (the
 shipped files' settings hash, so their output folders stay theirs); bad input is one
 line and exit 2.
@@ -28,7 +28,7 @@ name = "tiny-fast"
 seed = 5
 [run]
 start = "2015-01"
-end = "2016-02"
+end = "2016-12"
 scale = 0.005
 seeds = 1
 [morris]
@@ -94,13 +94,17 @@ def test_the_command_writes_first_order_indices_and_no_total_index(fast_run):
         set(sobol["parameter"]) == {sobol["parameter"].iloc[0], "B8"}
         and sobol["parameter"].nunique() == 2
     )
-    assert np.isfinite(sobol[["S1", "S1_conf"]]).all().all()
+    assert np.isfinite(sobol["S1"]).all()
+    # an interval is undefined (empty) only if a bootstrap resample of 8 rows of 16 had no
+    # variance: with so few rows it happens to an output of a few distinct values
+    assert (sobol["S1_conf"].dropna() > 0).all() and sobol["S1_conf"].notna().mean() > 0.5
     assert sobol[["ST", "ST_conf"]].isna().all().all()  # not estimated, not zero
     inputs = json.loads((out / "sobol_inputs.json").read_text())
     assert inputs["sample"]["rows"] == 16 and "not available" in inputs["sample"]["total_order"]
     for name in sobol["output"].unique():
         entry = inputs["outputs"][name]
-        assert np.isfinite(entry["S1_sum"]) and entry["S1_sum_conf"] >= 0
+        assert np.isfinite(entry["S1_sum"])
+        assert entry["S1_sum_conf"] is None or entry["S1_sum_conf"] > 0
         assert entry["seed_noise_share"] is not None  # two seeds a row: noise is measured
     # 16 rows x (baseline, plan) x 2 seeds; every row has its own parameters: no sharing
     design = pd.read_parquet(out / "sobol" / "design.parquet")
@@ -125,7 +129,11 @@ def test_a_second_command_gives_the_same_bytes_and_the_same_design(fast_run, cap
 def test_the_table_says_st_is_not_available(fast_run):
     _, out = fast_run
     text = markdown(out)
-    assert "not available" in text and "nan" not in text
+    assert "ST not available from RBD-FAST" in text.splitlines()[0]
+    rows = text.splitlines()[2:]
+    assert rows and all(" S1 " in r and " ST " not in r and "nan" not in r for r in rows)
+    sobol = pd.read_csv(out / "sobol.csv")
+    assert len(rows) == sobol["output"].str.startswith("goal").groupby(sobol["output"]).any().sum()
 
 
 def test_saltelli_is_the_default_and_its_settings_are_unchanged():

@@ -64,7 +64,8 @@ def fast_indices(
         seed: SALib's bootstrap seed; ΣS1's uses ``seed + 1``.
 
     Returns:
-        ``S1``, ``S1_conf`` (arrays, half-widths), ``S1_sum``, ``S1_sum_conf``.
+        ``S1``, ``S1_conf`` (arrays, half-widths), ``S1_sum``, ``S1_sum_conf``. A
+        half-width is NaN when a bootstrap resample has no variance (tiny samples).
     """
     from SALib.analyze import rbd_fast
 
@@ -85,9 +86,11 @@ def fast_indices(
     rng = np.random.default_rng(seed + 1)
     n = len(y)
     sums = np.empty(resamples)
-    for r in range(resamples):
-        rows = rng.choice(n, replace=True, size=n // 2)  # as SALib's bootstrap: half the rows
-        sums[r] = sum(_first_order(x[rows, j], y[rows], harmonics) for j in range(d))
+    with warnings.catch_warnings():  # a resample without variance: NaN, as SALib's
+        warnings.simplefilter("ignore")
+        for r in range(resamples):
+            rows = rng.choice(n, replace=True, size=n // 2)  # as SALib's: half the rows
+            sums[r] = sum(_first_order(x[rows, j], y[rows], harmonics) for j in range(d))
     z = float(norm.ppf(0.5 + conf_level / 2.0))
     return {
         "S1": s1,

@@ -42,23 +42,17 @@ def sobol_figure(table: pd.DataFrame, title: str) -> Any:
 def _sobol_panel(ax: Any, table: pd.DataFrame, name: str) -> None:
     rows = table[table["output"] == name].iloc[::-1]
     y = np.arange(len(rows))
-    if rows["ST"].notna().any():
+    if rows["ST"].isna().all():  # RBD-FAST: first order only, and the panel says so
+        ax.barh(y, rows["S1"], 0.5, xerr=rows["S1_conf"], color="#1f4e79", label="S1")
+        ax.set_title("ST not estimated (RBD-FAST)", fontsize=7, color="#c0392b", loc="right")
+        name_at = "left"
+    else:
         ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#c0392b", label="ST")
-    else:  # RBD-FAST: first order only
-        ax.text(
-            0.98,
-            0.02,
-            "ST not estimated (RBD-FAST)",
-            transform=ax.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize=7,
-            color="#c0392b",
-        )
-    ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color="#1f4e79", label="S1")
+        ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color="#1f4e79", label="S1")
+        name_at = "center"
     ax.axvline(0.0, color="#444444", lw=0.6)
     ax.set_yticks(y, rows["parameter"], fontsize=7)
-    ax.set_title(name, fontsize=9)
+    ax.set_title(name, fontsize=9, loc=name_at)
     ax.tick_params(axis="x", labelsize=7)
 
 

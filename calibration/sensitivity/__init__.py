@@ -8,7 +8,8 @@ stages run, each a batch store inside the output folder:
    over its plausible range; elementary effects on the unit-cube sample (SALib).
 2. **Sobol** (``OUT/sobol/``): a Saltelli sample of the ``top`` parameters by Morris μ*,
    those forced in, and optionally lever effect sizes ``CODE.hook`` (grouped per project by
-   default), the plan paired with the baseline by seed.
+   default), the plan paired with the baseline by seed; or, with ``method = "rbd-fast"``, a
+   Latin hypercube and RBD-FAST's first-order indices (no total index).
 
 The parts, one concern a module:
 
@@ -17,6 +18,8 @@ The parts, one concern a module:
 * :mod:`~calibration.sensitivity.stages`: the stages as batch documents, the choice of the
   Sobol stage's inputs;
 * :mod:`~calibration.sensitivity.analysis`: Morris and Sobol indices (SALib);
+* :mod:`~calibration.sensitivity.fast`: the RBD-FAST design and first-order indices (SALib);
+* :mod:`~calibration.sensitivity.fast_sizing`: how many rows RBD-FAST needs (a command);
 * :mod:`~calibration.sensitivity.plots`: the figures;
 * :mod:`~calibration.sensitivity.run`: both stages through the batch driver into the
   output folder, and its files.
@@ -29,6 +32,7 @@ from calibration.sensitivity.analysis import (
     MORRIS_COLUMNS,
     RESAMPLES,
     SOBOL_COLUMNS,
+    fast_table,
     morris_table,
     seed_noise,
     sobol_outputs,
@@ -65,6 +69,7 @@ __all__ = [
     "SensitivitySpec",
     "SobolInputs",
     "checked_batch",
+    "fast_table",
     "load_sensitivity",
     "morris_batch",
     "morris_figure",

@@ -121,12 +121,18 @@ def sobol_table(
 ) -> tuple[pd.DataFrame, list[str], dict[str, Any]]:
     """Sobol first and total indices per output and input group (``sobol.csv``).
 
+    With ``method = "rbd-fast"`` the first-order indices only (:func:`fast_table`).
+
     Returns:
         the table, the outputs left out (each with why: constant, or not computed), and
         each output's variance and seed-noise share (:func:`seed_noise`).
     """
     from SALib.analyze import sobol
 
+    from calibration.sensitivity.spec import RBD_FAST
+
+    if spec.method == RBD_FAST:
+        return fast_table(spec, folder, inputs, unit)
     per_seed = sobol_outputs(spec, folder)
     y = per_seed.groupby(level="row", sort=True).mean().reindex(range(len(unit)))
     frames, left_out = [], []
@@ -164,3 +170,34 @@ def sobol_table(
         )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return table.reindex(columns=SOBOL_COLUMNS), left_out, seed_noise(per_seed)
+
+
+def fast_table(
+    spec: SensitivitySpec, folder: Path, inputs: SobolInputs, unit: np.ndarray
+) -> tuple[pd.DataFrame, list[str], dict[str, Any]]:
+    """RBD-FAST first-order indices per output and input group; ST is not estimated.
+
+    As :func:`sobol_table`; each output's entry of the third value also has ``S1_sum`` and
+    ``S1_sum_conf`` (ΣS1 and the half-width of its interval).
+    """
+    from calibration.sensitivity.fast import fast_frame, fast_indices, group_columns
+
+    per_seed = sobol_outputs(spec, folder)
+    y = per_seed.groupby(level="row", sort=True).mean().reindex(range(len(unit)))
+    x = unit[:, group_columns(inputs.groups)]
+    frames, left_out = [], []
+    noise = seed_noise(per_seed)
+    for name in output_names(spec, spec.sobol_end, paired=bool(spec.levers)):
+        values = y[name].to_numpy(float)
+        if not np.isfinite(values).all():
+            left_out.append(f"{name}: not computed in some runs")
+            continue
+        if np.ptp(values) == 0.0:
+            left_out.append(f"{name}: constant over the sample (no variance)")
+            continue
+        found = fast_indices(x, values, spec.harmonics, RESAMPLES, CONF_LEVEL, spec.seed + 1)
+        frames.append(fast_frame(name, inputs.group_names, found))
+        noise[name]["S1_sum"] = _rounded(found["S1_sum"])
+        noise[name]["S1_sum_conf"] = _rounded(found["S1_sum_conf"])
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return table.reindex(columns=SOBOL_COLUMNS), left_out, noise

@@ -31,7 +31,10 @@ def _morris_panel(ax: Any, table: pd.DataFrame, name: str, top: int) -> None:
 
 
 def sobol_figure(table: pd.DataFrame, title: str) -> Any:
-    """One panel per output: S1 and ST of each input with their 95% intervals."""
+    """One panel per output: S1 and ST of each input with their 95% intervals.
+
+    Without ST (RBD-FAST, an empty column) a panel shows S1 and says ST is not estimated.
+    """
     outputs = list(dict.fromkeys(table["output"]))
     return _panels(outputs, title, lambda ax, name: _sobol_panel(ax, table, name))
 
@@ -39,11 +42,17 @@ def sobol_figure(table: pd.DataFrame, title: str) -> Any:
 def _sobol_panel(ax: Any, table: pd.DataFrame, name: str) -> None:
     rows = table[table["output"] == name].iloc[::-1]
     y = np.arange(len(rows))
-    ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#c0392b", label="ST")
-    ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color="#1f4e79", label="S1")
+    if rows["ST"].isna().all():  # RBD-FAST: first order only, and the panel says so
+        ax.barh(y, rows["S1"], 0.5, xerr=rows["S1_conf"], color="#1f4e79", label="S1")
+        ax.set_title("ST not estimated (RBD-FAST)", fontsize=7, color="#c0392b", loc="right")
+        name_at = "left"
+    else:
+        ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#c0392b", label="ST")
+        ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color="#1f4e79", label="S1")
+        name_at = "center"
     ax.axvline(0.0, color="#444444", lw=0.6)
     ax.set_yticks(y, rows["parameter"], fontsize=7)
-    ax.set_title(name, fontsize=9)
+    ax.set_title(name, fontsize=9, loc=name_at)
     ax.tick_params(axis="x", labelsize=7)
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from calibration.sensitivity.analysis import morris_table, sobol_table
 from calibration.sensitivity.plots import morris_figure, png_bytes, sobol_figure
-from calibration.sensitivity.spec import SensitivitySpec
+from calibration.sensitivity.spec import RBD_FAST, SensitivitySpec
 from calibration.sensitivity.stages import (
     SobolInputs,
     checked_batch,
@@ -104,6 +104,12 @@ def _sobol(
         "Sobol S1 and ST (95% bootstrap intervals), seeds averaged\n"
         f"metropoli sensitivity {spec.source}"
     )
+    if spec.method == RBD_FAST:
+        title = (
+            "Sobol S1 by RBD-FAST (95% bootstrap intervals), seeds averaged; "
+            "ST not estimated\n"
+            f"metropoli sensitivity {spec.source}"
+        )
     _write(folder / "sobol.png", png_bytes(sobol_figure(table, title)))
     return True
 
@@ -213,17 +219,33 @@ def _inputs_json(
             for n, g in zip(inputs.names, inputs.groups, strict=True)
         ],
         "groups": inputs.group_names,
-        "sample": {
-            "scheme": "Saltelli (SALib sobol.sample, first and total order)",
-            "base": spec.samples,
-            "rows": int(len(unit)),
-            "seed": spec.seed,
-        },
+        "sample": _sample_json(spec, unit),
         "paired": bool(spec.levers),
         "plan": Path(spec.plan).name if spec.levers else None,
     }
     document.update(analysed or {"outputs_left_out": "(not analysed yet)"})
     return (json.dumps(document, indent=1) + "\n").encode("utf-8")
+
+
+def _sample_json(spec: SensitivitySpec, unit: np.ndarray) -> dict[str, Any]:
+    """``sobol_inputs.json``'s ``sample``: the scheme, its size and seed."""
+    if spec.method != RBD_FAST:
+        return {
+            "scheme": "Saltelli (SALib sobol.sample, first and total order)",
+            "base": spec.samples,
+            "rows": int(len(unit)),
+            "seed": spec.seed,
+        }
+    return {
+        "scheme": "RBD-FAST (SALib latin.sample, a group's columns equal in a row; "
+        "SALib rbd_fast.analyze, first order only)",
+        "rows": int(len(unit)),
+        "harmonics": spec.harmonics,
+        "seed": spec.seed,
+        "total_order": "not available from RBD-FAST: sobol.csv's ST and ST_conf are empty",
+        "S1_sum": "each output's S1_sum and S1_sum_conf (half-width of its 95% interval, "
+        "bootstrap of half the rows as SALib's, seed + 2)",
+    }
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -21,9 +21,26 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PLAN = ROOT / "scenarios" / "piano-completo.toml"
 TOP_KEYS = {"name", "description", "seed", "run", "morris", "sobol", "outputs"}
 MORRIS_KEYS = {"parameters", "trajectories", "levels", "end", "seeds"}
-SOBOL_KEYS = {"top", "parameters", "levers", "group", "samples", "end", "plan", "seeds"}
+SOBOL_KEYS = {
+    "top",
+    "parameters",
+    "levers",
+    "group",
+    "samples",
+    "end",
+    "plan",
+    "seeds",
+    "method",
+    "harmonics",
+}
 OUTPUT_KEYS = {"targets", "goals"}
 GROUPS = ("project", "effect")
+SALTELLI, RBD_FAST = "saltelli", "rbd-fast"
+METHODS = (SALTELLI, RBD_FAST)
+HARMONICS = 10  # RBD-FAST's M, SALib's default
+SAMPLES_PER_HARMONIC = 8
+"""RBD-FAST needs ``samples >= 8 M``: SALib's bootstrap draws half the rows, and its bias
+correction ``2M/n`` (Tissot and Prieur 2012) must stay at most 0.5 on those ``n = N/2``."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +67,13 @@ class SensitivitySpec:
         forced: parameters forced into the Sobol stage.
         levers: lever effect sizes ``CODE.hook`` in the Sobol stage.
         group: ``project`` (one Sobol group per project's effects) or ``effect``.
-        samples: Saltelli base sample (a power of 2).
+        samples: Saltelli base sample (a power of 2), or RBD-FAST's rows.
         plan: the plan scenario file the levers act in.
         plan_levers: its ``[levers]`` tables as written.
         targets: the calibration targets are outputs.
         goals: the goals' headline indicators are outputs.
+        method: the Sobol stage's estimator, ``saltelli`` or ``rbd-fast``.
+        harmonics: RBD-FAST's harmonics M (unused by Saltelli).
     """
 
     name: str
@@ -81,12 +100,21 @@ class SensitivitySpec:
     plan_levers: dict[str, Any] = field(default_factory=dict)
     targets: bool = True
     goals: bool = True
+    method: str = SALTELLI
+    harmonics: int = HARMONICS
 
     def settings(self) -> dict[str, Any]:
-        """What the analysis depends on (not the file's name, comments or description)."""
+        """What the analysis depends on (not the file's name, comments or description).
+
+        A Saltelli analysis's settings carry no method nor harmonics: they are the
+        settings, and so the hash, of the folders written before RBD-FAST existed.
+        """
         out = asdict(self)
         for key in ("source", "description", "plan"):
             out.pop(key)
+        if self.method == SALTELLI:
+            out.pop("method")
+            out.pop("harmonics")
         out["morris_seeds"] = list(self.morris_seeds)
         out["sobol_seeds"] = list(self.sobol_seeds)
         return out
@@ -220,13 +248,7 @@ def _sobol_settings(
         raise InputError(
             f"expected one of {', '.join(GROUPS)}, got {group!r}", source, "sobol.group"
         )
-    samples = _integer(sobol.get("samples", 8), 2, 2**20, source, "sobol.samples")
-    if samples & (samples - 1):
-        raise InputError(
-            f"expected a power of 2 for a Sobol sample (Saltelli's scheme), got {samples}",
-            source,
-            "sobol.samples",
-        )
+    method, samples, harmonics = _estimator(sobol, source)
     sobol_end = _end(sobol, run, last, source, "sobol.end")
     plan_path, plan_levers, levers = _plan_levers(sobol, source, folder)
     if present and not (top or forced or levers):
@@ -241,9 +263,45 @@ def _sobol_settings(
         "levers": levers,
         "group": group,
         "samples": samples,
+        "method": method,
+        "harmonics": harmonics,
         "plan": str(plan_path),
         "plan_levers": plan_levers,
     }
+
+
+def _estimator(sobol: Mapping[str, Any], source: str) -> tuple[str, int, int]:
+    """The Sobol stage's ``method``, ``samples`` and ``harmonics``, checked together."""
+    method = sobol.get("method", SALTELLI)
+    if method not in METHODS:
+        raise InputError(
+            f"expected one of {', '.join(METHODS)}, got {method!r}", source, "sobol.method"
+        )
+    samples = _integer(sobol.get("samples", 8), 2, 2**20, source, "sobol.samples")
+    if method == SALTELLI:
+        if "harmonics" in sobol:
+            raise InputError(
+                'harmonics is an option of method = "rbd-fast" only (Saltelli has none)',
+                source,
+                "sobol.harmonics",
+            )
+        if samples & (samples - 1):
+            raise InputError(
+                f"expected a power of 2 for a Sobol sample (Saltelli's scheme), got {samples}",
+                source,
+                "sobol.samples",
+            )
+        return method, samples, HARMONICS
+    harmonics = _integer(sobol.get("harmonics", HARMONICS), 1, 1000, source, "sobol.harmonics")
+    if samples < SAMPLES_PER_HARMONIC * harmonics:
+        raise InputError(
+            f"expected at least {SAMPLES_PER_HARMONIC} x harmonics = "
+            f"{SAMPLES_PER_HARMONIC * harmonics} rows for RBD-FAST with {harmonics} harmonics, "
+            f"got {samples}",
+            source,
+            "sobol.samples",
+        )
+    return method, samples, harmonics
 
 
 def _plan_levers(

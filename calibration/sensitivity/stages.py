@@ -2,10 +2,10 @@
 
 1. **Morris**: the baseline (no lever) over a Morris design of the screened parameters,
    each over its plausible range (``metropoli parameters``).
-2. **Sobol**: a Saltelli sample (SALib) of the ``top`` parameters by Morris μ*
-   (:func:`morris_ranking`), the parameters forced in, and optionally lever effect sizes
-   ``CODE.hook``. With levers every sample row is run twice, the baseline and the plan with
-   the row's effect sizes, paired by seed.
+2. **Sobol**: a Saltelli sample (SALib; or a Latin hypercube for RBD-FAST) of the ``top``
+   parameters by Morris μ* (:func:`morris_ranking`), the parameters forced in, and
+   optionally lever effect sizes ``CODE.hook``. With levers every sample row is run twice,
+   the baseline and the plan with the row's effect sizes, paired by seed.
 
 Each document is checked and expanded by the batch machinery (:func:`checked_batch`).
 """
@@ -119,9 +119,19 @@ def sobol_inputs(spec: SensitivitySpec, morris: pd.DataFrame) -> SobolInputs:
 
 
 def sobol_sample(spec: SensitivitySpec, inputs: SobolInputs) -> np.ndarray:
-    """Saltelli's sample on the unit cube (first and total order), rows in run order."""
+    """The Sobol stage's sample on the unit cube, a column per name, rows in run order.
+
+    Saltelli's (first and total order) by default; with ``method = "rbd-fast"`` a Latin
+    hypercube whose group's columns are equal in each row (:func:`~calibration.sensitivity.
+    fast.fast_sample`).
+    """
     from SALib.sample import sobol
 
+    from calibration.sensitivity.fast import fast_sample
+    from calibration.sensitivity.spec import RBD_FAST
+
+    if spec.method == RBD_FAST:
+        return fast_sample(spec, inputs.problem())
     return sobol.sample(inputs.problem(), spec.samples, calc_second_order=False, seed=spec.seed)
 
 

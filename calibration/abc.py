@@ -166,10 +166,16 @@ class TruncatedPrior:
         raise RuntimeError(f"no admissible prior point in {MAX_PRIOR_TRIES} draws")
 
     def pdf(self, x: Any) -> float:
-        """The product prior's density, 0 where a derived value is out of range."""
-        if out_of_range(x, self.derived) is not None:
+        """The product prior's density, 0 where a derived value is out of range.
+
+        The derivation is evaluated only inside the product prior's support: a proposal
+        outside it (a negative ``recovery_years``, say) has density 0 already, and its
+        derived value may not even be finite.
+        """
+        density = float(self.base.pdf(x))
+        if density == 0.0 or out_of_range(x, self.derived) is not None:
             return 0.0
-        return float(self.base.pdf(x))
+        return density
 
 
 def run_abc(

@@ -111,10 +111,11 @@ def _read(path: Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype={"date": str})
     except (OSError, ValueError) as err:
-        raise SystemExit(_fail(f"{path}: cannot read a figures file ({err})"))
+        raise SystemExit(_fail(f"{path}: cannot read a figures file ({err})")) from None
     missing = ", ".join(c for c in COLUMNS if c not in table.columns)
     if missing:
-        raise SystemExit(_fail(f"{path}: expected the columns {', '.join(COLUMNS)}, missing {missing}"))
+        expected = ", ".join(COLUMNS)
+        raise SystemExit(_fail(f"{path}: expected the columns {expected}, missing {missing}"))
     return table
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -33,14 +33,19 @@ def _fast_interval(value: float, conf: float | None) -> str:
     return _interval(value, conf)
 
 
-def goal_rows(table: pd.DataFrame, parameters: set[str], top: int) -> list[str]:
-    """One Markdown row per goal output: its top inputs by ST and the two groups' S1 sums."""
-    rows = []
+def _goal_parts(table: pd.DataFrame) -> Iterator[tuple[int, str, str, pd.DataFrame]]:
+    """Each goal's headline output present in ``table``: goal, indicator, output, its rows."""
     for goal, indicator in HEADLINE_INDICATORS.items():
         name = f"goal{goal}.{indicator}.diff"
         part = table[table["output"] == name]
-        if part.empty:
-            continue
+        if not part.empty:
+            yield goal, indicator, name, part
+
+
+def goal_rows(table: pd.DataFrame, parameters: set[str], top: int) -> list[str]:
+    """One Markdown row per goal output: its top inputs by ST and the two groups' S1 sums."""
+    rows = []
+    for goal, indicator, _name, part in _goal_parts(table):
         ranked = part.sort_values(["ST", "parameter"], ascending=[False, True], kind="stable")
         drivers = "; ".join(
             f"`{r.parameter}` ST {_interval(r.ST, r.ST_conf)}, S1 {_interval(r.S1, r.S1_conf)}"
@@ -60,11 +65,7 @@ def fast_goal_rows(table: pd.DataFrame, inputs: dict, top: int) -> list[str]:
     """RBD-FAST's rows: the top inputs by S1, ΣS1 with its interval; no ST to show."""
     parameters = set(_parameter_names(inputs))
     rows = []
-    for goal, indicator in HEADLINE_INDICATORS.items():
-        name = f"goal{goal}.{indicator}.diff"
-        part = table[table["output"] == name]
-        if part.empty:
-            continue
+    for goal, indicator, name, part in _goal_parts(table):
         ranked = part.sort_values(["S1", "parameter"], ascending=[False, True], kind="stable")
         drivers = "; ".join(
             f"`{r.parameter}` S1 {_fast_interval(r.S1, r.S1_conf)}"

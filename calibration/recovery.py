@@ -38,8 +38,14 @@ PRIORS = (
     Uncertainty("tourism_trend", "real", 0.0, 0.05),
 )
 TARGETS = ("unemployment_change", "jobs_growth", "students_growth", "tourist_arrivals_growth")
-TRUTH_SEEDS = (101, 102, 103, 104)
-"""Seeds of the synthetic observations: none of them is a calibration seed."""
+# The synthetic observations are made with the calibration's own seeds (common random
+# numbers), so that the only difference between the truth and a particle is the parameters:
+# the recovery checks that the targets identify them and that the machinery finds them. With
+# other seeds it checked the seeds' noise instead, which at small scales exceeds the targets'
+# sd: at the truth, scale 0.02, single seeds 1-10 and 101-108 give 2015-2018 unemployment
+# changes from -0.57 to -4.18 points (target sd 0.6) and jobs' growth from 4.5% to 13.2% (sd
+# 2.5 points), and a fixed-seed ABC-SMC posterior does not cover the noise of other seeds
+# (docs/calibration.md, "Parameter recovery"). The noise itself is measured by the scale study.
 
 
 @dataclass
@@ -95,7 +101,7 @@ def recover(
     chosen = load_targets(names=list(targets))
     seeds = tuple(range(1, replicates + 1))
     run = BatchRun(parse_month("2015-01"), parse_month("2018-12"), scale, seeds)
-    observed = synthetic_observations(chosen, truth, TRUTH_SEEDS, run)
+    observed = synthetic_observations(chosen, truth, seeds, run)
     result = calibrate(
         chosen,
         priors,

@@ -28,6 +28,7 @@ from sim.experiments.posterior import load_posterior, point_estimate, sample_poi
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "calibration" / "examples" / "observed-2015-2018.toml"
 POSTERIOR = ROOT / "calibration" / "posterior" / "observed-2015-2018.toml"
+POSTERIOR_1_4 = ROOT / "calibration" / "posterior" / "model-1.4-observed-2015-2018.toml"
 
 TINY = """
 name = "tiny-derived"
@@ -88,20 +89,35 @@ def test_the_example_samples_the_window_growth_and_derives_recovery_drift():
 
 
 def test_a_calibration_without_derived_keeps_its_identity(tmp_path):
-    """The shipped posterior's calibration_sha256 is the example's before [derived]."""
+    """Model 1.4's calibration, written out again, hashes to its posterior's calibration_sha256.
+
+    The example is model 1.5.0's; model 1.4's had the seven parameters below, no
+    ``[derived]`` and no 2015 level among its targets. ``[derived]`` enters the hash only
+    when present, so the older calibration keeps its identity.
+    """
     text = EXAMPLE.read_text(encoding="utf-8")
-    start, end = text.index("[parameters]"), text.index("# university")
-    old = "[parameters]\ngrowth_drift = { low = -0.01, high = 0.03 }\nrecovery_drift = {}\n"
-    old += "recovery_years = {}\n"
-    text = text[:start] + old + text[end:]
-    text = text[: text.index("[derived]")] + text[text.index("[abc]") :]
+    start = text.index("[parameters]")
+    text = text[:start] + MODEL_1_4_PARAMETERS + text[text.index("[abc]") :]
+    text = text.replace('    "unemployment_2015",\n', "")
     path = EXAMPLE.parent / f".{tmp_path.name}-old.toml"  # its targets path is relative
     try:
         path.write_text(text, encoding="utf-8")
         sha = load_calibration(path).sha256
     finally:
         path.unlink()
-    assert sha == tomllib.loads(POSTERIOR.read_text(encoding="utf-8"))["calibration_sha256"]
+    assert sha == tomllib.loads(POSTERIOR_1_4.read_text(encoding="utf-8"))["calibration_sha256"]
+
+
+MODEL_1_4_PARAMETERS = """[parameters]
+growth_drift = { low = -0.01, high = 0.03 }
+recovery_drift = {}
+recovery_years = {}
+intake_growth = {}
+outside_student_intake = {}
+graduation_hazard = {}
+tourism_trend = {}
+
+"""
 
 
 @pytest.mark.parametrize(

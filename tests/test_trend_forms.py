@@ -98,18 +98,28 @@ def test_the_capacity_admits_residents_first_and_outside_students_in_what_is_lef
         assert residents + outside <= max(17000.0 / 12.0, residents)
 
 
+# the forms off (model 1.4's trends), and model 1.4's intake growth, which the figures of the
+# bounded intake below were computed with (model 1.5.0 recalibrated it)
+UNBOUNDED = dict.fromkeys(PROPOSAL, 0.0)
+INTAKE_GROWTH_1_4 = {"intake_growth": 0.02968}
+
+
 @pytest.fixture(scope="module")
 def models():
-    """The same small model under today's defaults and under the proposed bounded forms."""
-    return MetroModel(seed=1, scale=0.005, end="2015-01"), MetroModel(
-        seed=1, scale=0.005, end="2015-01", parameters=PROPOSAL
-    )
+    """The same small model with the forms off and with the proposed bounded forms."""
+    return MetroModel(
+        seed=1, scale=0.005, end="2015-01", parameters={**UNBOUNDED, **INTAKE_GROWTH_1_4}
+    ), MetroModel(seed=1, scale=0.005, end="2015-01", parameters={**PROPOSAL, **INTAKE_GROWTH_1_4})
 
 
-def test_the_defaults_give_model_1_3_0s_trends_each_month(models):
-    today, _ = models
+def test_the_defaults_are_the_proposal_since_model_1_5_0():
     p = defaults()
-    assert p["enrolment_ceiling"] == p["recovery_gap"] == p["tourist_arrivals_ceiling"] == 0.0
+    assert {name: p[name] for name in PROPOSAL} == PROPOSAL
+
+
+def test_the_forms_off_give_model_1_3_0s_trends_each_month(models):
+    today, _ = models
+    p = {**defaults(), **UNBOUNDED, **INTAKE_GROWTH_1_4}
     for month in MONTHS:
         m = today.first_month + month
         growth = today.indexation(m, p["intake_growth"])

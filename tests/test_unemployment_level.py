@@ -72,7 +72,7 @@ def resident_unemployment(rate: float) -> tuple[int, int]:
 
 
 def test_the_initial_stock_is_the_parameters_share_of_the_active_exactly() -> None:
-    assert PARAMETERS["initial_unemployment_rate"].value == 0.11  # today's results
+    assert PARAMETERS["initial_unemployment_rate"].value == 0.13  # model 1.5.0's stock
     for rate in (0.11, 0.13):
         unemployed, active = resident_unemployment(rate)
         assert unemployed == round(rate * active)

@@ -418,7 +418,7 @@ def test_parameter_recovery_covers_the_true_values(tmp_path):
     # has a large firm's fall lift unemployment by 3-6 points (a granular shock that one
     # firm standing for a hundred makes a hundred times larger), and two replicate seeds
     # cannot average it out (docs/calibration.md, "Parameter recovery")
-    rec = recover(tmp_path / "recovery", scale=0.02, population=16, generations=4, seed=3)
+    rec = recover(tmp_path / "recovery", scale=0.02, population=24, generations=4, seed=3)
     table = rec.table.set_index("parameter")
     shown = table.to_string()  # every row and column, so a failing one can be read
     assert table["covered"].all(), f"a true value outside its 90% interval:\n{shown}"

@@ -418,8 +418,8 @@ def test_parameter_recovery_covers_the_true_values(tmp_path):
     # has a large firm's fall lift unemployment by 3-6 points (a granular shock that one
     # firm standing for a hundred makes a hundred times larger), and two replicate seeds
     # cannot average it out (docs/calibration.md, "Parameter recovery")
-    # 24 particles, the command's default: 16 gave a 90% interval of 18% of growth_drift's
-    # prior that missed a truth reproducing its own observations (docs/calibration.md)
+    # 24 particles, the command's default: with 16 the posterior's 90% interval of
+    # growth_drift was 18% of its prior and missed the truth (docs/calibration.md)
     rec = recover(tmp_path / "recovery", scale=0.02, population=24, generations=4, seed=3)
     table = rec.table.set_index("parameter")
     shown = table.to_string()  # every row and column, so a failing one can be read

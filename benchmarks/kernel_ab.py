@@ -129,7 +129,8 @@ def calls(m: MetroModel, other: dict, month: int, chunk: int) -> dict[str, tuple
         def call(p, f, fl):
             occ = m.layer["residents"].copy()
             attract = np.append(m.comuni_services.attractiveness[:38], -50.0)
-            market = hs.HousingMarket(hs.free_capacity_cdf(m.layer["housing_capacity"], occ),
+            free_cdf = hs.free_capacity_cdf(m.layer["housing_capacity"], occ, m.cell_zone)
+            market = hs.HousingMarket(free_cdf,
                                       m.cell_zone, occ, m.layer["rent"].copy(),
                                       m.layer["green_access"], attract, f.cell,
                                       m.university_cells)  # fmt: skip

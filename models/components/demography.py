@@ -30,6 +30,7 @@ from models.codes import (
     UPPER_SECONDARY,
 )
 from models.components.education import draw_skill
+from models.components.housing import free_room
 from models.draws import DEMOGRAPHY_DRAWS
 from models.flows import BIRTHS, DEATHS, EMIGRANTS, IMMIGRANTS, TALENT_IN, TALENT_OUT
 from sim import chunks, fpmath
@@ -340,7 +341,7 @@ class Demography(Component):
         if not n_in:
             return
         attrs = draw_immigrants(rng, n_in, month, p)
-        free = np.maximum(m.layer["housing_capacity"] - m.layer["residents"], 0.0)
+        free = free_room(m.layer["housing_capacity"], m.layer["residents"], m.cell_zone)
         weights = free * attract[m.cell_zone]
         cdf = np.cumsum(weights)
         cells = (

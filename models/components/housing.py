@@ -1,10 +1,19 @@
 """Housing: capacity and rents by cell, residential moves, arrivals' homes, construction.
 
-Each cell has a housing capacity (residents it can hold) and a rent that rises when the
-cell is fuller than the natural vacancy allows and falls otherwise. Adults who consider
-moving compare their home with a few candidate cells by a logit over rent, green nearby,
-distance to their job or university and the comune's attractiveness (a random-utility
-residential choice, McFadden 1978).
+Each cell has a housing capacity (residents it can hold) and a rent. The market is the
+comune's: its free room is its capacity less its residents, spread over its cells as its
+housing stock; its rents rise when the comune is fuller than the natural vacancy allows and
+fall otherwise, and it builds when it is tight. Adults who consider moving compare their home
+with a few candidate cells by a logit over rent, green nearby, distance to their job or
+university and the comune's attractiveness (a random-utility residential choice, McFadden
+1978).
+
+Why by comune and not by cell: a cell is 0.5 km wide and holds about 800 residents at 1:1,
+4 agents at scale 0.005. A per-cell rule that clips or bends those few agents' counts
+(``max(K - O, 0)``, a threshold, a ratio in an exponential) reads their noise as room or
+pressure, more so the fewer they are: at small scales it moved residents from Torino to the
+small comuni (docs/scale-convergence.md, model 1.6.0). A comune's totals are linear in the
+counts and hold 25-4,400 agents even at 0.005.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from models.codes import CHILD, EMPLOYED, N_COMUNI, NO_MODE, OUTSIDE, STUDENT
+from models.codes import CHILD, EMPLOYED, N_COMUNI, N_ZONES, NO_MODE, OUTSIDE, STUDENT
 from models.draws import HOUSING_DRAWS
 from models.flows import MOVES_IN, MOVES_OUT
 from models.territory.land_use import BUILT
@@ -230,9 +239,41 @@ def count_residents(alive, zone, cell, occupancy):
             occupancy[cell[i]] += 1.0
 
 
-def free_capacity_cdf(capacity: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
-    """Cumulative free capacity over cells (for drawing candidate homes ∝ free room)."""
-    return np.cumsum(np.maximum(capacity - occupancy, 0.0))
+def by_zone(layer: np.ndarray, cell_zone: np.ndarray) -> np.ndarray:
+    """A by-cell layer summed by zone (``N_ZONES`` entries, cells in order)."""
+    return np.bincount(cell_zone, weights=layer, minlength=N_ZONES)
+
+
+def fullness(capacity: np.ndarray, occupancy: np.ndarray, cell_zone: np.ndarray) -> np.ndarray:
+    """Each zone's residents over its capacity (0 where it has none)."""
+    capacity_z = by_zone(capacity, cell_zone)
+    occupancy_z = by_zone(occupancy, cell_zone)
+    return np.divide(occupancy_z, capacity_z, out=np.zeros(N_ZONES), where=capacity_z > 0)
+
+
+def free_room(capacity: np.ndarray, occupancy: np.ndarray, cell_zone: np.ndarray) -> np.ndarray:
+    """Free room by cell: its comune's free room, shared over its cells as their capacity.
+
+    A comune's free room is ``max(ΣK − ΣO, 0)`` over its cells; a cell's part of it is
+    ``K_c / ΣK``. Where candidate homes and arrivals are drawn (∝ free room).
+    """
+    free_share = np.maximum(1.0 - fullness(capacity, occupancy, cell_zone), 0.0)
+    return capacity * free_share[cell_zone]
+
+
+def free_capacity_cdf(
+    capacity: np.ndarray, occupancy: np.ndarray, cell_zone: np.ndarray
+) -> np.ndarray:
+    """Cumulative free room over cells (for drawing candidate homes ∝ free room)."""
+    return np.cumsum(free_room(capacity, occupancy, cell_zone))
+
+
+def tight_cells(
+    capacity: np.ndarray, occupancy: np.ndarray, cell_zone: np.ndarray, vacancy_target: float
+) -> np.ndarray:
+    """Cells of comuni fuller than half the natural vacancy allows (where building happens)."""
+    tight = fullness(capacity, occupancy, cell_zone) > 1.0 - 0.5 * vacancy_target
+    return tight[cell_zone]
 
 
 def update_rents(
@@ -240,17 +281,18 @@ def update_rents(
     base_rent: np.ndarray,
     capacity: np.ndarray,
     occupancy: np.ndarray,
+    cell_zone: np.ndarray,
     speed: float,
     elasticity: float,
     vacancy_target: float,
 ) -> None:
     """Move rents towards the market rent (partial adjustment).
 
-    The market rent is above the 2015 rent where a cell is fuller than the natural vacancy
-    allows and below it where it is emptier.
+    The market rent is above the 2015 rent in the cells of a comune fuller than the natural
+    vacancy allows and below it in an emptier one's (cells without capacity keep theirs).
     """
-    inhabited = capacity > 0
-    pressure = np.where(inhabited, occupancy / np.maximum(capacity, 1e-9) - (1 - vacancy_target), 0)
+    pressure = fullness(capacity, occupancy, cell_zone)[cell_zone] - (1 - vacancy_target)
+    pressure = np.where(capacity > 0, pressure, 0.0)
     market = base_rent * fpmath.exp(elasticity * np.clip(pressure, -0.5, 0.5))
     rent += speed * (market - rent)
 
@@ -271,8 +313,8 @@ def initial_rents(
 class Housing(Component):
     """Occupancy, construction, rents and residential moves.
 
-    Each January after the first, cells fuller than half the natural vacancy allows gain
-    ``construction_rate`` of their capacity. Rents move towards the market rent
+    Each January after the first, the cells of comuni fuller than half the natural vacancy
+    allows gain ``construction_rate`` of their capacity. Rents move towards the market rent
     (:func:`update_rents`), then adults who consider moving choose a home (kernel).
 
     Attributes:
@@ -323,19 +365,20 @@ class Housing(Component):
         count_residents(people.alive, people.zone, people.cell, occupancy)
         capacity = m.layer["housing_capacity"]
         if month % 12 == 0 and month > m.first_month:
-            tight = occupancy > capacity * (1.0 - 0.5 * p["vacancy_target"])
+            tight = tight_cells(capacity, occupancy, m.cell_zone, p["vacancy_target"])
             capacity += np.where(tight, capacity * p["construction_rate"], 0.0)
         update_rents(
             m.layer["rent"],
             self.base_rent,
             capacity,
             occupancy,
+            m.cell_zone,
             p["rent_adjustment"],
             p["rent_occupancy_elasticity"],
             p["vacancy_target"],
         )
         market = HousingMarket(
-            free_cdf=free_capacity_cdf(capacity, occupancy),
+            free_cdf=free_capacity_cdf(capacity, occupancy, m.cell_zone),
             cell_zone=m.cell_zone,
             occupancy=occupancy,
             rent=m.layer["rent"] * m.hooks.rent[m.cell_zone],

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MODEL_VERSION = "1.5.0"
+MODEL_VERSION = "1.6.0"
 BUILD_COMMIT = Path(__file__).resolve().parent / "build_commit.txt"
 """The commit an installed package was built from (absent in a checkout: git says it)."""
 

@@ -13,7 +13,7 @@ Why by comune and not by cell: a cell is 0.5 km wide and holds about 800 residen
 (``max(K - O, 0)``, a threshold, a ratio in an exponential) reads their noise as room or
 pressure, more so the fewer they are: at small scales it moved residents from Torino to the
 small comuni (docs/scale-convergence.md, model 1.6.0). A comune's totals are linear in the
-counts and hold 25-4,400 agents even at 0.005.
+counts and hold 16-4,400 agents even at 0.005 (at least 15 at the minimum scale).
 """
 
 from __future__ import annotations

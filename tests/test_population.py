@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from models.codes import EMPLOYED, METRO_COLUMN, OUTSIDE, STUDENT, UNEMPLOYED
+from models.codes import EMPLOYED, METRO_COLUMN, OUTSIDE, RETIRED, STUDENT, UNEMPLOYED
 from models.model import MetroModel
 from models.parameters import defaults
 from models.population import (
@@ -13,7 +13,9 @@ from models.population import (
     largest_remainder,
     people_order,
 )
+from models.population.incomes import IncomeBasis, incomes, mean_income
 from models.territory.territory import load_territory
+from sim import fpmath
 from sim.random import phase_generator
 
 START = 2015 * 12
@@ -179,3 +181,34 @@ def test_people_rows_are_in_people_order_when_built():
     assert np.unique(key).size > 500  # residence, status, sex and age: many blocks
     outside = pop.people.zone == OUTSIDE
     assert outside[-1] and not outside[0] and np.all(np.diff(outside.astype(int)) >= 0)
+
+
+def test_incomes_kernel_gives_numpy_rules_bits_and_mean():
+    """The incomes' one-pass kernel against the rules written as NumPy masks, bit for bit."""
+
+    rng = np.random.default_rng(7)
+    n = 50_000
+    status = rng.integers(0, 6, n).astype(np.int8)
+    basis = IncomeBasis(
+        status=status,
+        unit_wage=rng.lognormal(0.0, 0.5, n),
+        unit_last=rng.lognormal(0.0, 0.5, n),
+        pension=rng.lognormal(9.7, 0.4, n),
+        on_benefit=(status == UNEMPLOYED) & (rng.random(n) < 0.5),
+        resident=np.ones(n, dtype=bool),
+    )
+    params = defaults()
+    for level in (9.5, 10.137, 11.0):
+        e = fpmath.exp(level)
+        expected = np.zeros(n)
+        expected[status == EMPLOYED] = (e * basis.unit_wage)[status == EMPLOYED]
+        expected[status == RETIRED] = basis.pension[status == RETIRED]
+        benefit = np.minimum(
+            params["unemployment_benefit_replacement"] * e * basis.unit_last,
+            params["unemployment_benefit_cap"],
+        )
+        expected[basis.on_benefit] = benefit[basis.on_benefit]
+        expected[(status == UNEMPLOYED) & ~basis.on_benefit] = params["social_minimum_income"]
+        got = incomes(basis, level, params)
+        assert got.tobytes() == expected.tobytes()
+        assert mean_income(basis, level, params) == expected[expected > 0].mean()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from models.codes import EMPLOYED, N_SECTORS, RETIRED, UNEMPLOYED
 from models.components.wages import wages
@@ -77,24 +78,118 @@ def income_basis(
 
 def incomes(basis: IncomeBasis, level: float, params: dict[str, float]) -> np.ndarray:
     """Everyone's income at log wage level ``level``, EUR/year."""
-    st, on_benefit = basis.status, basis.on_benefit
-    inc = np.zeros(st.size)
-    inc[st == EMPLOYED] = (fpmath.exp(level) * basis.unit_wage)[st == EMPLOYED]
-    inc[st == RETIRED] = basis.pension[st == RETIRED]
-    benefit = np.minimum(
-        params["unemployment_benefit_replacement"] * fpmath.exp(level) * basis.unit_last,
-        params["unemployment_benefit_cap"],
-    )
-    inc[on_benefit] = benefit[on_benefit]
-    inc[(st == UNEMPLOYED) & ~on_benefit] = params["social_minimum_income"]
+    inc = np.empty(basis.status.size)
+    incomes_kernel(*_income_arguments(basis, level, params), inc)
     return inc
 
 
-def mean_income(basis: IncomeBasis, level: float, params: dict[str, float]) -> float:
-    """The mean income of the residents with an income, at wage level ``level``."""
-    inc = incomes(basis, level, params)
-    earners = basis.resident & (inc > 0)
-    return float(inc[earners].mean())
+def _income_arguments(
+    basis: IncomeBasis, level: float, params: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float, float, float]:
+    """The arguments of :func:`incomes_kernel` before its output.
+
+    The benefit's factor is ``replacement * exp(level)``, multiplied in that order before
+    it meets each last wage, as NumPy's left-to-right expression did.
+    """
+    wage_factor = float(fpmath.exp(level))
+    return (
+        basis.status,
+        basis.on_benefit,
+        basis.unit_wage,
+        basis.unit_last,
+        basis.pension,
+        wage_factor,
+        float(params["unemployment_benefit_replacement"] * wage_factor),
+        float(params["unemployment_benefit_cap"]),
+        float(params["social_minimum_income"]),
+    )
+
+
+@njit(cache=True)
+def incomes_kernel(
+    status,
+    on_benefit,
+    unit_wage,
+    unit_last,
+    pension,
+    wage_factor,
+    benefit_factor,
+    cap,
+    social_minimum,
+    out,
+):
+    """Each person's income, in one pass: the same products and minimum as the rules say.
+
+    Employed ``wage_factor * unit_wage``; retired their pension; unemployed on benefit
+    ``min(benefit_factor * unit_last, cap)``, the others the social minimum; everyone else 0.
+    Each value is one product (or none) of the same float64 numbers NumPy multiplied, so the
+    same bits. Returns the number of positive incomes.
+    """
+    positive = 0
+    for i in range(status.size):
+        st = status[i]
+        value = 0.0
+        if st == EMPLOYED:
+            value = wage_factor * unit_wage[i]
+        elif st == RETIRED:
+            value = pension[i]
+        elif st == UNEMPLOYED:
+            if on_benefit[i]:
+                value = min(benefit_factor * unit_last[i], cap)
+            else:
+                value = social_minimum
+        out[i] = value
+        if value > 0.0:
+            positive += 1
+    return positive
+
+
+@njit(cache=True)
+def positive_incomes(
+    status,
+    on_benefit,
+    unit_wage,
+    unit_last,
+    pension,
+    wage_factor,
+    benefit_factor,
+    cap,
+    social_minimum,
+    out,
+):
+    """The positive incomes of :func:`incomes_kernel`, in row order, into ``out``; their count."""
+    n = incomes_kernel(
+        status,
+        on_benefit,
+        unit_wage,
+        unit_last,
+        pension,
+        wage_factor,
+        benefit_factor,
+        cap,
+        social_minimum,
+        out,
+    )
+    k = 0
+    for i in range(status.size):
+        if out[i] > 0.0:
+            out[k] = out[i]
+            k += 1
+    return n
+
+
+def mean_income(
+    basis: IncomeBasis, level: float, params: dict[str, float], work: np.ndarray | None = None
+) -> float:
+    """The mean income of the residents with an income, at wage level ``level``.
+
+    ``basis`` holds residents only (:func:`may_earn`); ``work`` is a float64 array of its
+    size to reuse. The positive incomes are packed in row order and averaged by NumPy's
+    ``mean``, so the sum is the one of ``inc[inc > 0].mean()``, bit for bit.
+    """
+    out = np.empty(basis.status.size) if work is None else work
+    n = positive_incomes(*_income_arguments(basis, level, params), out)
+    return float(out[:n].mean())
 
 
 def may_earn(basis: IncomeBasis) -> IncomeBasis:
@@ -119,8 +214,9 @@ def calibrate_wage_level(basis: IncomeBasis, params: dict[str, float]) -> float:
     """
     level = fpmath.log(MEAN_INCOME_2015 / np.mean(basis.unit_wage[basis.status == EMPLOYED]))
     earners = may_earn(basis)
+    work = np.empty(earners.status.size)
     for _ in range(50):
-        gap = fpmath.log(MEAN_INCOME_2015 / mean_income(earners, level, params))
+        gap = fpmath.log(MEAN_INCOME_2015 / mean_income(earners, level, params, work))
         if abs(gap) < 1e-9:
             break
         level += gap * 1.3

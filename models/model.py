@@ -43,6 +43,7 @@ from models.territory.territory import Territory, load_territory
 from sim import fpmath
 from sim.calendar import format_month, parse_month
 from sim.components import Component, month_plan
+from sim.memory import release_free_memory
 from sim.mesa_ids import release_grid, release_models
 from sim.random import phase_generator, phase_key
 from sim.scenario import Scenario
@@ -165,6 +166,8 @@ class MetroModel(mesa.Model):
         self.university_cells = population.university_cells
 
         self.initial_wage_level = population.wage_level
+        del population
+        release_free_memory()  # the build's temporaries (sim/memory.py)
 
         # The behaviours, in the order of the month: each built on the tables, then each
         # takes what it reads from the others (Component.init_post), so no order is kept
@@ -305,6 +308,7 @@ class MetroModel(mesa.Model):
         if month % 12 == 0 and month > self.first_month:
             # yearly: drop the dead and departed, sort the rest (draws key on uid)
             self.people.compact(people_order(self.people, month))
+            release_free_memory()  # the compaction's temporaries (sim/memory.py)
         self.flows[:] = 0.0
         self.plan.run(month)
         self.datacollector.collect(self)

@@ -14,6 +14,7 @@ from models.population import (
     people_order,
 )
 from models.population.incomes import IncomeBasis, incomes, mean_income
+from models.population.residents import age_band
 from models.territory.territory import load_territory
 from sim import fpmath
 from sim.random import phase_generator
@@ -212,3 +213,10 @@ def test_incomes_kernel_gives_numpy_rules_bits_and_mean():
         got = incomes(basis, level, params)
         assert got.tobytes() == expected.tobytes()
         assert mean_income(basis, level, params) == expected[expected > 0].mean()
+
+
+def test_age_band_is_the_first_true_condition_of_a_select():
+    age = np.arange(0, 1200) / 12.0  # every age in months the population draws
+    for bounds in ((25, 35, 45, 55, 65), (19, 25, 35, 45, 55, 65), (25, 55, 67)):
+        expected = np.select([age < b for b in bounds], list(range(len(bounds))), len(bounds))
+        assert np.array_equal(age_band(age, bounds), expected)

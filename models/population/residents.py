@@ -94,6 +94,19 @@ def draw_residents(
     return Residents(zone, age_months, female, foreign, education, skill, status, since, cell)
 
 
+def age_band(age: np.ndarray, bounds: tuple[int, ...]) -> np.ndarray:
+    """Each age's band: how many of ``bounds`` (whole years, ascending) are at or below it.
+
+    Band ``k`` is the first ``age < bounds[k]`` (``len(bounds)`` if none), as in
+    ``np.select([age < b for b in bounds], ...)``. With whole-year bounds ``age < b`` exactly
+    when ``floor(age) < b``, so one lookup by the age in whole years replaces a comparison a
+    bound (ages are not negative: truncation is the floor).
+    """
+    years = age.astype(np.int64)
+    band_of_year = np.searchsorted(np.asarray(bounds), np.arange(int(years.max()) + 1), "right")
+    return band_of_year[years]
+
+
 def draw_age_and_sex(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Age in months (by ISTAT's 5-year age groups) and sex (more women at older ages)."""
     age_group = rng.choice(20, size=n, p=AGE_GROUP_SHARES / AGE_GROUP_SHARES.sum())
@@ -128,14 +141,10 @@ def draw_education(
     rng: np.random.Generator, age: np.ndarray, in_torino: np.ndarray, foreign: np.ndarray
 ) -> np.ndarray:
     """Education by cohort (ISTAT 2015, Piedmont, tertiary and upper secondary shares)."""
-    tertiary_p = np.select(
-        [age < 25, age < 35, age < 45, age < 55, age < 65], [0.0, 0.30, 0.24, 0.17, 0.13], 0.08
-    )
-    upper_p = np.select(
-        [age < 19, age < 25, age < 35, age < 45, age < 55, age < 65],
-        [0.0, 0.80, 0.48, 0.45, 0.40, 0.35],
-        0.22,
-    )
+    tertiary_p = np.array([0.0, 0.30, 0.24, 0.17, 0.13, 0.08])[age_band(age, (25, 35, 45, 55, 65))]
+    upper_p = np.array([0.0, 0.80, 0.48, 0.45, 0.40, 0.35, 0.22])[
+        age_band(age, (19, 25, 35, 45, 55, 65))
+    ]
     tertiary_p = np.where(in_torino, tertiary_p * 1.15, tertiary_p)
     tertiary_p = np.where(foreign, tertiary_p * 0.6, tertiary_p)
     draw = rng.random(age.size)
@@ -186,16 +195,13 @@ def draw_labour_force(
     """
     n = age.size
     rest = (status == CHILD) & (age >= 19)
-    particip = np.select(
-        [age < 25, age < 55, age < 67],
-        [0.50, np.where(female, 0.80, 0.93), np.where(female, 0.52, 0.66)],
-        0.0,
-    )
+    participation_by_sex = np.array([[0.50, 0.93, 0.66, 0.0], [0.50, 0.80, 0.52, 0.0]])
+    particip = participation_by_sex[female.astype(np.intp), age_band(age, (25, 55, 67))]
     particip = np.where(foreign & female, particip * 0.8, particip)
     active = rest & (rng.random(n) < particip)
     status[rest & ~active] = INACTIVE
     risk = (
-        np.select([age < 25, age < 35, age < 55], [2.7, 1.3, 0.8], 0.7)
+        np.array([2.7, 1.3, 0.8, 0.7])[age_band(age, (25, 35, 55))]
         * np.array([1.3, 0.9, 0.6])[education]
         * np.where(foreign, 1.6, 1.0)
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import sys
 from collections.abc import Callable
 from functools import cache
 
@@ -31,7 +32,14 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def release_free_memory() -> bool:
-    """Give the C heap's free pages back to the system; False where the C library cannot."""
+    """Give the C heap's free pages back to the system; False where the C library cannot.
+
+    Arrow's own allocator (mimalloc, under pandas' text columns) keeps what it freed too:
+    it is asked to give it back as well, if pyarrow is loaded.
+    """
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is None:
         return False

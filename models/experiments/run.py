@@ -117,11 +117,14 @@ def simulate(scenario: Scenario, progress: bool = False, check: bool | None = No
     gc.collect()
     release_free_memory()
     indicators, left_out = indicator_table(records, codes)
+    od = od_table(od_snapshots, codes, scale)
+    firms = firm_table(firm_snapshots, codes)
+    release_free_memory()  # what making the tables' text columns left behind
     return RunResult(
         scenario=scenario,
         indicators=indicators,
-        od=od_table(od_snapshots, codes, scale),
-        firms=firm_table(firm_snapshots, codes),
+        od=od,
+        firms=firms,
         timings={"init_s": init_s, "simulate_s": simulate_s, "phases_s": phases_s},
         agents=agents,
         peak_rss_mb=peak_rss_mb(),

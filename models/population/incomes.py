@@ -123,9 +123,8 @@ def incomes_kernel(
     Employed ``wage_factor * unit_wage``; retired their pension; unemployed on benefit
     ``min(benefit_factor * unit_last, cap)``, the others the social minimum; everyone else 0.
     Each value is one product (or none) of the same float64 numbers NumPy multiplied, so the
-    same bits. Returns the number of positive incomes.
+    same bits.
     """
-    positive = 0
     for i in range(status.size):
         st = status[i]
         value = 0.0
@@ -139,43 +138,6 @@ def incomes_kernel(
             else:
                 value = social_minimum
         out[i] = value
-        if value > 0.0:
-            positive += 1
-    return positive
-
-
-@njit(cache=True)
-def positive_incomes(
-    status,
-    on_benefit,
-    unit_wage,
-    unit_last,
-    pension,
-    wage_factor,
-    benefit_factor,
-    cap,
-    social_minimum,
-    out,
-):
-    """The positive incomes of :func:`incomes_kernel`, in row order, into ``out``; their count."""
-    n = incomes_kernel(
-        status,
-        on_benefit,
-        unit_wage,
-        unit_last,
-        pension,
-        wage_factor,
-        benefit_factor,
-        cap,
-        social_minimum,
-        out,
-    )
-    k = 0
-    for i in range(status.size):
-        if out[i] > 0.0:
-            out[k] = out[i]
-            k += 1
-    return n
 
 
 def mean_income(
@@ -184,12 +146,11 @@ def mean_income(
     """The mean income of the residents with an income, at wage level ``level``.
 
     ``basis`` holds residents only (:func:`may_earn`); ``work`` is a float64 array of its
-    size to reuse. The positive incomes are packed in row order and averaged by NumPy's
-    ``mean``, so the sum is the one of ``inc[inc > 0].mean()``, bit for bit.
+    size to reuse.
     """
-    out = np.empty(basis.status.size) if work is None else work
-    n = positive_incomes(*_income_arguments(basis, level, params), out)
-    return float(out[:n].mean())
+    inc = np.empty(basis.status.size) if work is None else work
+    incomes_kernel(*_income_arguments(basis, level, params), inc)
+    return float(inc[inc > 0.0].mean())
 
 
 def may_earn(basis: IncomeBasis) -> IncomeBasis:

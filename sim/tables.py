@@ -15,8 +15,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
+from numba import njit
 
 T = TypeVar("T", bound=tuple)
+
+
+@njit(cache=True)
+def gather(column: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = column[rows[i]]``: NumPy's ``column[rows]`` into an array given."""
+    for i in range(rows.size):
+        out[i] = column[rows[i]]
 
 
 class AgentView:
@@ -136,8 +144,14 @@ class AgentTable:
         keep = np.flatnonzero(self.columns["alive"][: self.count])
         if order is not None:
             keep = keep[np.argsort(order[keep], kind="stable")]
+        # each column gathered into one scratch buffer, then copied back: NumPy's
+        # ``col[keep]`` made a new array per column, whose first touch cost more than the
+        # gather itself (0.09 s of a 1:1 compaction, against about 0.03 s)
+        scratch = np.empty(keep.size * max(c.itemsize for c in self.columns.values()), np.uint8)
         for col in self.columns.values():
-            col[: keep.size] = col[keep]
+            gathered = scratch[: keep.size * col.itemsize].view(col.dtype)
+            gather(col, keep, gathered)
+            col[: keep.size] = gathered
             col[keep.size : self.count] = 0
         for col, (_, fill) in self.schema.items():
             self.columns[col][keep.size : self.count] = fill

@@ -158,6 +158,16 @@ class AgentTable:
         self.count = keep.size
         return keep
 
+    def release(self) -> None:
+        """Drop every row and the columns' memory, at once: the table is empty after.
+
+        For a table whose owner is about to be dropped but may live on in reference cycles
+        (a Mesa model and its agents) until the garbage collector's next full pass, which
+        costs about 0.15 s in a process with the model's libraries loaded.
+        """
+        self.columns = {col: np.empty(0, dtype=dtype) for col, (dtype, _) in self.schema.items()}
+        self.count = 0
+
     def copy(self) -> AgentTable:
         """An independent table with the same rows, capacity, uids and next uid."""
         twin = AgentTable(self.name, self.schema, capacity=self.capacity)

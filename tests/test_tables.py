@@ -47,3 +47,14 @@ def test_compact_sorts_the_live_rows_by_a_key_keeping_ties_in_order():
     assert t.age.tolist() == [10, 10, 30, 30, 40]
     assert t.uid.tolist() == [1, 4, 0, 2, 5]  # uids travel with their rows
     assert t.columns["alive"][5] == 0 and t.columns["uid"][5] == -1  # freed rows refilled
+
+
+def test_release_frees_the_columns_without_the_collector():
+    import weakref
+
+    t = AgentTable("people", {"uid": (np.int32, 0), "age": (np.int16, 0)}, capacity=1000)
+    t.add(500)
+    column = weakref.ref(t.columns["age"])
+    t.release()
+    assert column() is None  # freed by reference counting, no gc.collect needed
+    assert t.count == 0 and len(t) == 0 and t.age.size == 0

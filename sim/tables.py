@@ -21,7 +21,7 @@ T = TypeVar("T", bound=tuple)
 
 
 @njit(cache=True)
-def gather(column: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+def take_rows(column: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
     """``out[i] = column[rows[i]]``: NumPy's ``column[rows]`` into an array given."""
     for i in range(rows.size):
         out[i] = column[rows[i]]
@@ -150,7 +150,7 @@ class AgentTable:
         scratch = np.empty(keep.size * max(c.itemsize for c in self.columns.values()), np.uint8)
         for col in self.columns.values():
             gathered = scratch[: keep.size * col.itemsize].view(col.dtype)
-            gather(col, keep, gathered)
+            take_rows(col, keep, gathered)
             col[: keep.size] = gathered
             col[keep.size : self.count] = 0
         for col, (_, fill) in self.schema.items():

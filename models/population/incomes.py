@@ -76,9 +76,11 @@ def income_basis(
     return IncomeBasis(st, unit_wage, unit_last, pension, on_benefit, resident)
 
 
-def incomes(basis: IncomeBasis, level: float, params: dict[str, float]) -> np.ndarray:
-    """Everyone's income at log wage level ``level``, EUR/year."""
-    inc = np.empty(basis.status.size)
+def incomes(
+    basis: IncomeBasis, level: float, params: dict[str, float], out: np.ndarray | None = None
+) -> np.ndarray:
+    """Everyone's income at log wage level ``level``, EUR/year (into ``out`` if given)."""
+    inc = np.empty(basis.status.size) if out is None else out
     incomes_kernel(*_income_arguments(basis, level, params), inc)
     return inc
 
@@ -148,8 +150,7 @@ def mean_income(
     ``basis`` holds residents only (:func:`may_earn`); ``work`` is a float64 array of its
     size to reuse.
     """
-    inc = np.empty(basis.status.size) if work is None else work
-    incomes_kernel(*_income_arguments(basis, level, params), inc)
+    inc = incomes(basis, level, params, work)
     return float(inc[inc > 0.0].mean())
 
 
